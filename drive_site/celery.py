@@ -1,0 +1,20 @@
+"""The Celery app. Periodic tasks are declared here, in code."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drive_site.settings")
+
+app = Celery("drive_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Expired authorization codes, tokens and used JWT ids are dead weight: drop them hourly.
+    "pds-purge-expired-grants": {
+        "task": "pds_server.tasks.purge_expired_grants",
+        "schedule": crontab(minute=17),
+    },
+}

@@ -1,0 +1,196 @@
+"""The one settings module. Every value comes from the environment (django-environ),
+optionally through the `.env` file that `pds_bootstrap` writes on first run.
+
+See `.env.example` for every setting and what it means.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# DRIVE_ENV_FILE lets tests and CI ignore a developer's .env (`make test` sets it to /dev/null).
+ENV_FILE = os.environ.get("DRIVE_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE)
+
+# All state lives under one data directory: database, blobs, broker files, keys.
+DATA_DIR = Path(env("DRIVE_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _generated_secret(name: str) -> str:
+    """A secret generated once and kept in the data directory with mode 0600."""
+    path = DATA_DIR / name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env("SECRET_KEY", default="") or _generated_secret("secret_key")
+DEBUG = env.bool("DEBUG", default=False)
+
+# Which process this is: `drive` (the web drive), `pds` (the embedded PDS server), or
+# `all` (both URL sets in one process: used by the test suite's live server only).
+DRIVE_ROLE = env("DRIVE_ROLE", default="drive")
+ROOT_URLCONF = {
+    "drive": "drive_site.urls",
+    "pds": "pds_server.urls",
+    "all": "drive_site.urls_all",
+}[DRIVE_ROLE]
+
+# The embedded PDS picks the domain from the Host header `{domain_id}.<PDS_HOST_SUFFIX>`.
+PDS_HOST_SUFFIX = env("PDS_HOST_SUFFIX", default="pds.localhost")
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    default=["localhost", "127.0.0.1", "[::1]", f".{PDS_HOST_SUFFIX}"],
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "pds_server",
+    "accounts",
+    "files",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Early, so that every /v2/ answer (even a crash or an unknown path) is PDS JSON.
+    "pds_server.middleware.PdsApiMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "drive_site.wsgi.application"
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + IMMEDIATE transactions + a busy timeout: concurrent writers wait instead of
+    # failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Tests may switch to a fast hasher; production keeps Django's default (PBKDF2).
+if env.bool("DRIVE_FAST_PASSWORD_HASHER", default=False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+
+# The PDS sign-in and the drive app must never share a session or CSRF cookie: both
+# may run on one host name (cookies ignore ports), so each role has its own names.
+SESSION_COOKIE_NAME = "pds_sessionid" if DRIVE_ROLE == "pds" else "drive_sessionid"
+CSRF_COOKIE_NAME = "pds_csrftoken" if DRIVE_ROLE == "pds" else "drive_csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DRIVE_BEHIND_PROXY", default=False) else None
+
+# --- The embedded PDS server -------------------------------------------------------
+PDS_DEFAULT_DOMAIN_ID = env("PDS_DEFAULT_DOMAIN_ID", default="demo")
+PDS_ACCESS_TOKEN_LIFETIME = env.int("PDS_ACCESS_TOKEN_LIFETIME", default=7200)
+PDS_REFRESH_TOKEN_IDLE_LIFETIME = env.int("PDS_REFRESH_TOKEN_IDLE_LIFETIME", default=30 * 86400)
+PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME = env.int("PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME", default=90 * 86400)
+PDS_AUTHORIZATION_CODE_LIFETIME = min(env.int("PDS_AUTHORIZATION_CODE_LIFETIME", default=300), 600)
+PDS_SIGNIN_LIFETIME = env.int("PDS_SIGNIN_LIFETIME", default=3600)
+PDS_JWT_MAX_LIFETIME = 300  # an assertion's exp may be at most 5 minutes after its iat
+PDS_JWT_CLOCK_SKEW = env.int("PDS_JWT_CLOCK_SKEW", default=30)
+PDS_SIGNIN_MAX_FAILURES = env.int("PDS_SIGNIN_MAX_FAILURES", default=10)
+
+# --- The drive app's view of the PDS (embedded by default, the PDS cloud by setting) ---
+DRIVE_SITE_URL = env("DRIVE_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PDS_ENDPOINT = env("PDS_ENDPOINT", default="http://127.0.0.1:8001").rstrip("/")
+PDS_DOMAIN_ID = env("PDS_DOMAIN_ID", default=PDS_DEFAULT_DOMAIN_ID)
+PDS_CLIENT_ID = env("PDS_CLIENT_ID", default="")
+PDS_CLIENT_SECRET = env("PDS_CLIENT_SECRET", default="")
+PDS_JWT_APP_ID = env("PDS_JWT_APP_ID", default="")
+PDS_JWT_PRIVATE_KEY_FILE = env("PDS_JWT_PRIVATE_KEY_FILE", default="")
+PDS_REQUEST_TIMEOUT = env.float("PDS_REQUEST_TIMEOUT", default=30.0)
+DRIVE_AUTH_MODE = env("DRIVE_AUTH_MODE", default="oauth")
+
+# --- Celery ------------------------------------------------------------------------
+BROKER_DIR = DATA_DIR / "broker"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for sub in ("queue", "processed"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

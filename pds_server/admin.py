@@ -1,0 +1,107 @@
+"""Django admin for the embedded PDS. Client secrets are shown once, when created or
+rotated; tokens are listed by owner, client and expiry, never by value."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.hashers import make_password
+
+from pds_server.models import AccessToken, App, Domain, Drive, PdsUser, RefreshToken
+from pds_server.services.apps import app_rotate_secret
+from pds_server.services.tokens import digest, new_secret
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ("domain_id", "name", "storage_mode", "personal_space_enabled", "default_drive_size", "is_default")
+    search_fields = ("domain_id", "name")
+
+
+@admin.register(App)
+class AppAdmin(admin.ModelAdmin):
+    list_display = ("name", "app_id", "app_type", "domain", "enabled", "created_at")
+    list_filter = ("app_type", "enabled", "domain")
+    search_fields = ("name", "app_id")
+    readonly_fields = ("created_at",)
+    actions = ["rotate_client_secret"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The client id is the app's identity: fixed once the app exists.
+        return self.readonly_fields + (("app_id",) if obj else ())
+
+    def save_model(self, request, obj: App, form, change):
+        secret = None
+        if not change and obj.app_type == App.AppType.WEB_SERVER:
+            secret = new_secret()
+            obj.client_secret_hash = digest(secret)
+        super().save_model(request, obj, form, change)
+        if secret:
+            messages.warning(request, f"Client secret of {obj.app_id} (shown only this once): {secret}")
+
+    @admin.action(description="Rotate the client secret (web-server apps)")
+    def rotate_client_secret(self, request, queryset):
+        for app in queryset.filter(app_type=App.AppType.WEB_SERVER):
+            messages.warning(request, f"New client secret of {app.app_id} (shown only this once): {app_rotate_secret(app=app)}")
+
+
+class PdsUserForm(forms.ModelForm):
+    new_password = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False), help_text="Leave empty to keep the current password."
+    )
+
+    class Meta:
+        model = PdsUser
+        exclude = ("password",)
+
+
+@admin.register(PdsUser)
+class PdsUserAdmin(admin.ModelAdmin):
+    form = PdsUserForm
+    list_display = ("user_id", "user_name", "nick_name", "domain", "role", "status", "default_drive_id", "last_login_time")
+    list_filter = ("role", "status", "domain")
+    search_fields = ("user_id", "user_name", "nick_name", "email")
+    readonly_fields = ("created_at", "updated_at", "last_login_time")
+
+    def save_model(self, request, obj: PdsUser, form, change):
+        if form.cleaned_data.get("new_password"):
+            obj.password = make_password(form.cleaned_data["new_password"])
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Drive)
+class DriveAdmin(admin.ModelAdmin):
+    list_display = ("id", "drive_name", "owner", "owner_type", "total_size", "used_size", "status", "domain")
+    list_filter = ("owner_type", "status", "domain")
+    search_fields = ("drive_name", "owner")
+
+
+class TokenAdmin(admin.ModelAdmin):
+    """Read-only: who holds a token, for which client, until when. Never the value."""
+
+    list_filter = ("app", "subject_type")
+    search_fields = ("user__user_id", "user__user_name", "app__app_id")
+    exclude = ("token_hash",)
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke_selected(self, request, queryset):
+        from django.utils import timezone
+
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(TokenAdmin):
+    list_display = ("id", "user", "app", "subject_type", "grant_type", "expires_at", "revoked_at")
+
+
+@admin.register(RefreshToken)
+class RefreshTokenAdmin(TokenAdmin):
+    list_display = ("id", "user", "app", "family", "idle_expires_at", "family_expires_at", "rotated_at", "revoked_at")

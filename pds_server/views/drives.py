@@ -1,0 +1,100 @@
+"""`/v2/drive/*`: a user's drives, and drive administration."""
+
+from __future__ import annotations
+
+from pds_server import errors
+from pds_server.api import Caller, paginate_by_pk, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
+from pds_server.models import Drive
+from pds_server.selectors import drive_get, drives_of_user, user_get
+from pds_server.serializers import drive_to_pds
+from pds_server.services import drives as drive_services
+
+
+def _readable_drive(caller: Caller, body: dict) -> Drive:
+    drive = drive_get(domain=caller.domain, drive_id=parse_str(body, "drive_id", required=True))
+    owned = caller.user is not None and drive.owner_type == Drive.OwnerType.USER and drive.owner == caller.user.user_id
+    if not (owned or caller.is_admin):
+        raise errors.NotFound("Drive")  # the same answer as for a drive that does not exist
+    return drive
+
+
+@pds_endpoint(scope="DRIVE.GET")
+def drive_get_default_view(request, caller: Caller, body: dict):
+    user_id = parse_str(body, "user_id", max_length=64)
+    if user_id and (caller.user is None or user_id != caller.user.user_id):
+        caller.require_admin()
+        user = user_get(domain=caller.domain, user_id=user_id)
+    else:
+        user = caller.require_user()
+    user.refresh_from_db(fields=["default_drive_id"])
+    if not user.default_drive_id:
+        raise errors.NotFound("Drive", "The user has no default drive.")
+    return drive_to_pds(drive_get(domain=caller.domain, drive_id=user.default_drive_id))
+
+
+@pds_endpoint(scope="DRIVE.LIST")
+def drive_list_my_drives_view(request, caller: Caller, body: dict):
+    user = caller.require_user()
+    rows, next_marker = paginate_by_pk(
+        drives_of_user(user=user).select_related("domain"),
+        limit=parse_limit(body, default=100, maximum=100),
+        marker=parse_str(body, "marker"),
+    )
+    return {"items": [drive_to_pds(drive) for drive in rows], "next_marker": next_marker}
+
+
+@pds_endpoint(scope="DRIVE.GET")
+def drive_get_view(request, caller: Caller, body: dict):
+    return drive_to_pds(_readable_drive(caller, body))
+
+
+@pds_endpoint(scope="DRIVE.CREATE")
+def drive_create_view(request, caller: Caller, body: dict):
+    caller.require_admin()
+    drive = drive_services.drive_create(
+        domain=caller.domain,
+        drive_name=parse_str(body, "drive_name", required=True, max_length=1024),
+        owner=parse_str(body, "owner", required=True, max_length=64),
+        owner_type=parse_str(body, "owner_type", default="user"),
+        total_size=parse_int(body, "total_size"),
+        make_default=parse_bool(body.get("default"), "default"),
+        description=parse_str(body, "description", max_length=1024),
+        status=parse_str(body, "status", default=Drive.Status.ENABLED),
+        creator=caller.user.user_id if caller.user else caller.domain.domain_id,
+    )
+    return 201, {"domain_id": caller.domain.domain_id, **drive_to_pds(drive)}
+
+
+@pds_endpoint(scope="DRIVE.LIST")
+def drive_list_view(request, caller: Caller, body: dict):
+    caller.require_admin()
+    drives = Drive.objects.filter(domain=caller.domain).select_related("domain")
+    if body.get("owner"):
+        drives = drives.filter(owner=parse_str(body, "owner"))
+    if body.get("owner_type"):
+        drives = drives.filter(owner_type=parse_str(body, "owner_type"))
+    rows, next_marker = paginate_by_pk(
+        drives, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker")
+    )
+    return {"items": [drive_to_pds(drive) for drive in rows], "next_marker": next_marker}
+
+
+@pds_endpoint(scope="DRIVE.UPDATE")
+def drive_update_view(request, caller: Caller, body: dict):
+    caller.require_admin()
+    drive = drive_get(domain=caller.domain, drive_id=parse_str(body, "drive_id", required=True))
+    fields = {
+        "drive_name": parse_str(body, "drive_name", max_length=1024) or None,
+        "description": body.get("description") if isinstance(body.get("description"), str) else None,
+        "total_size": parse_int(body, "total_size"),
+        "status": parse_str(body, "status") or None,
+    }
+    return drive_to_pds(drive_services.drive_update(drive=drive, fields=fields))
+
+
+@pds_endpoint(scope="DRIVE.DELETE")
+def drive_delete_view(request, caller: Caller, body: dict):
+    caller.require_admin()
+    drive = drive_get(domain=caller.domain, drive_id=parse_str(body, "drive_id", required=True))
+    drive_services.drive_delete(drive=drive)
+    return 204, None
