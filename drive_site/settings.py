@@ -132,6 +132,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Without nginx, WhiteNoise serves static files; in development straight from the finders.
+WHITENOISE_USE_FINDERS = True
 
 # The PDS sign-in and the drive app must never share a session or CSRF cookie: both
 # may run on one host name (cookies ignore ports), so each role has its own names.

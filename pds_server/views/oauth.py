@@ -181,7 +181,7 @@ def token(request: HttpRequest) -> HttpResponse:
                 app=app, raw_refresh_token=form.get("refresh_token", ""), requested_scope=form.get("scope")
             )
         elif grant_type == oauth.JWT_BEARER:
-            app = oauth.client_authenticate(domain=domain, client_id=client_id, client_secret=None)
+            app = oauth.client_authenticate(domain=domain, client_id=client_id, client_secret=client_secret)
             issued = oauth.jwt_bearer_grant(app=app, assertion=form.get("assertion", ""))
         else:
             raise errors.OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.", code="InvalidGrantType")

@@ -1,0 +1,59 @@
+"""Shared fixtures: a live embedded PDS (pytest-django's live_server) and records made
+through the services, as an administrator would make them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pds_server.models import App, Domain, PdsUser
+from pds_server.services.apps import app_create, rsa_key_pair
+from pds_server.services.users import user_create
+
+REDIRECT_URI = "http://drive.test/accounts/callback/"
+NATIVE_REDIRECT_URI = "http://127.0.0.1:3000/callback"
+BROWSER_REDIRECT_URI = "http://spa.test/oauth"
+
+
+@pytest.fixture(scope="session")
+def rsa_keys() -> tuple[str, str]:
+    return rsa_key_pair()
+
+
+@pytest.fixture
+def domain(transactional_db) -> Domain:
+    return Domain.objects.create(domain_id="demo", name="Demo", is_default=True)
+
+
+@pytest.fixture
+def pds_url(live_server, domain) -> str:
+    return live_server.url
+
+
+@pytest.fixture
+def make_user(domain):
+    def make(user_id: str = "alice", password: str = "correct horse battery", role: str = "user", **fields) -> PdsUser:
+        return user_create(
+            domain=domain, user_id=user_id, fields={"user_name": user_id, "nick_name": user_id.title(), "role": role, **fields}, password=password
+        )
+
+    return make
+
+
+@pytest.fixture
+def web_app(domain) -> tuple[App, str]:
+    return app_create(domain=domain, name="Drive", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI])
+
+
+@pytest.fixture
+def native_app(domain) -> App:
+    return app_create(domain=domain, name="Desktop", app_type=App.AppType.NATIVE, redirect_uris=[NATIVE_REDIRECT_URI])[0]
+
+
+@pytest.fixture
+def browser_app(domain) -> App:
+    return app_create(domain=domain, name="SPA", app_type=App.AppType.BROWSER, redirect_uris=[BROWSER_REDIRECT_URI])[0]
+
+
+@pytest.fixture
+def jwt_app(domain, rsa_keys) -> App:
+    return app_create(domain=domain, name="Backend", app_type=App.AppType.JWT, public_key=rsa_keys[1])[0]

@@ -1,0 +1,12 @@
+"""Loaded by pytest with `-p tests.env_defaults` (see pytest.ini), before Django's settings:
+the test process serves both URL sets (DRIVE_ROLE=all) from its live server, ignores a
+developer's .env, and keeps its data under var/test unless told otherwise."""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("DRIVE_ROLE", "all")
+os.environ.setdefault("DRIVE_ENV_FILE", "")
+os.environ.setdefault("DRIVE_FAST_PASSWORD_HASHER", "1")
+os.environ.setdefault("DRIVE_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
