@@ -142,7 +142,7 @@ def refresh_token_grant(*, app: App, raw_refresh_token: str, requested_scope: st
         raise errors.invalid_request("refresh_token is required")
     with transaction.atomic():
         token = (
-            RefreshToken.objects.select_for_update()
+            RefreshToken.objects.select_for_update(of=("self",))
             .select_related("user", "app", "domain")
             .filter(token_hash=digest(raw_refresh_token))
             .first()

@@ -94,7 +94,7 @@ def user_check_password(*, user: PdsUser, password: str) -> bool:
 def user_logon(*, user: PdsUser) -> PdsUser:
     """A user logs on: record it and, with personal space on, create their drive the first time."""
     with transaction.atomic():
-        user = PdsUser.objects.select_for_update().select_related("domain").get(pk=user.pk)
+        user = PdsUser.objects.select_for_update(of=("self",)).select_related("domain").get(pk=user.pk)
         domain = user.domain
         if domain.personal_space_enabled and not user.default_drive_id:
             drive = Drive.objects.create(
