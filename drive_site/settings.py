@@ -98,17 +98,27 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "drive_site.wsgi.application"
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + IMMEDIATE transactions + a busy timeout: concurrent writers wait instead of
-    # failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 30,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+# Two databases: the drive app's (`default`) and the embedded PDS's own (`pds`), as the
+# PDS cloud would keep its own; see pds_server/routers.py for why.
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
+    "pds": env.db("PDS_DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'pds.sqlite3'}"),
+}
+DATABASE_ROUTERS = ["pds_server.routers.PdsRouter"]
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL + IMMEDIATE transactions + a busy timeout: concurrent writers wait instead of
+        # failing with "database is locked".
+        database["OPTIONS"] = {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    else:
+        database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+if DATABASES["pds"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Both may name one PostgreSQL database in production; tests still need two.
+    DATABASES["pds"]["TEST"] = {"NAME": f"test_{DATABASES['pds']['NAME']}_pds"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

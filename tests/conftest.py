@@ -14,6 +14,14 @@ NATIVE_REDIRECT_URI = "http://127.0.0.1:3000/callback"
 BROWSER_REDIRECT_URI = "http://spa.test/oauth"
 
 
+def pytest_collection_modifyitems(items):
+    # The embedded PDS has its own database: tests reach both, with real transactions
+    # (the live server answers from other threads).
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db(transaction=True, databases="__all__"))
+
+
 @pytest.fixture(scope="session")
 def rsa_keys() -> tuple[str, str]:
     return rsa_key_pair()

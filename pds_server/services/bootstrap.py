@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from pds_server.routers import PDS_DB
 from pds_server.models import App, Domain, PdsUser
 from pds_server.services import tokens
 from pds_server.services.apps import app_create, app_rotate_secret, rsa_key_pair
@@ -79,7 +80,7 @@ def update_env_file(path: Path, values: dict[str, str]) -> None:
     write_private(path, "\n".join(lines) + "\n")
 
 
-@transaction.atomic
+@transaction.atomic(using=PDS_DB)
 def pds_bootstrap(*, env_file: Path | None, site_url: str, endpoint: str) -> BootstrapResult:
     data_dir = Path(settings.DATA_DIR)
     domain = Domain.objects.filter(domain_id=settings.PDS_DEFAULT_DOMAIN_ID).first()

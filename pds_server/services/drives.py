@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from pds_server.routers import PDS_DB
 from pds_server import errors
 from pds_server.models import Domain, Drive, PdsUser
 
@@ -30,7 +31,7 @@ def drive_create(
         raise errors.InvalidParameter("owner_type must be user or group", code="InvalidParameter.OwnerType")
     if status not in Drive.Status.values:
         raise errors.InvalidParameter("status must be enabled or disabled", code="InvalidParameter.Status")
-    with transaction.atomic():
+    with transaction.atomic(using=PDS_DB):
         owner_user = None
         if owner_type == Drive.OwnerType.USER:
             owner_user = PdsUser.objects.select_for_update().filter(domain=domain, user_id=owner).first()
@@ -68,6 +69,6 @@ def drive_update(*, drive: Drive, fields: dict) -> Drive:
 
 
 def drive_delete(*, drive: Drive) -> None:
-    with transaction.atomic():
+    with transaction.atomic(using=PDS_DB):
         PdsUser.objects.filter(domain=drive.domain, default_drive_id=drive.drive_id).update(default_drive_id="")
         drive.delete()

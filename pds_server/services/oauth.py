@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pds_server.routers import PDS_DB
 from pds_server import errors
 from pds_server.models import App, AuthorizationCode, Consent, Domain, PdsUser, UsedAssertion
 from pds_server.services import tokens
@@ -257,7 +258,7 @@ def jwt_bearer_grant(*, app: App, assertion: str) -> tokens.IssuedTokens:
         raise errors.invalid_grant("sub is required.", code="InvalidParameter.Assertion")
     # Record the jti before issuing: a replayed assertion fails on the unique constraint.
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=PDS_DB):
             UsedAssertion.objects.create(
                 app=app, jti=jti, expires_at=datetime.fromtimestamp(exp, tz=dt_timezone.utc) + timedelta(seconds=skew)
             )

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pds_server.routers import PDS_DB
 from pds_server import errors
 from pds_server.api import expire_time
 from pds_server.models import AccessToken, App, AuthorizationCode, Domain, PdsUser, RefreshToken
@@ -140,7 +141,7 @@ def refresh_token_grant(*, app: App, raw_refresh_token: str, requested_scope: st
     """Rotate a refresh token. Reuse of a rotated token revokes its family."""
     if not raw_refresh_token:
         raise errors.invalid_request("refresh_token is required")
-    with transaction.atomic():
+    with transaction.atomic(using=PDS_DB):
         token = (
             RefreshToken.objects.select_for_update(of=("self",))
             .select_related("user", "app", "domain")

@@ -6,6 +6,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pds_server.routers import PDS_DB
 from pds_server import errors
 from pds_server.models import Domain, Drive, PdsUser
 
@@ -46,7 +47,7 @@ def user_create(
             setattr(user, name, fields[name])
     user.password = make_password(password) if password else ""
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=PDS_DB):
             user.save()
     except IntegrityError:
         raise errors.AlreadyExist("User", "A user with that user_id or user_name already exists.") from None
@@ -68,7 +69,7 @@ def user_update(*, user: PdsUser, fields: dict, actor_is_admin: bool, actor_is_s
             raise errors.InvalidParameter(f"{name} must be a string", code=f"InvalidParameter.{name}")
         setattr(user, name, value)
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=PDS_DB):
             user.save()
     except IntegrityError:
         raise errors.AlreadyExist("User", "A user with that user_name already exists.") from None
@@ -82,7 +83,7 @@ def user_set_password(*, user: PdsUser, password: str) -> None:
 
 def user_delete(*, user: PdsUser) -> None:
     """Deletes the user, their tokens and grants (cascade) and the drives they own."""
-    with transaction.atomic():
+    with transaction.atomic(using=PDS_DB):
         Drive.objects.filter(domain=user.domain, owner_type=Drive.OwnerType.USER, owner=user.user_id).delete()
         user.delete()
 
@@ -93,7 +94,7 @@ def user_check_password(*, user: PdsUser, password: str) -> bool:
 
 def user_logon(*, user: PdsUser) -> PdsUser:
     """A user logs on: record it and, with personal space on, create their drive the first time."""
-    with transaction.atomic():
+    with transaction.atomic(using=PDS_DB):
         user = PdsUser.objects.select_for_update(of=("self",)).select_related("domain").get(pk=user.pk)
         domain = user.domain
         if domain.personal_space_enabled and not user.default_drive_id:

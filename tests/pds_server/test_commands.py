@@ -20,7 +20,7 @@ def bootstrap(env_file) -> dict:
     return json.loads(out.getvalue())
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases="__all__")
 def test_bootstrap_is_idempotent_and_writes_private_files(tmp_path, settings):
     settings.DATA_DIR = tmp_path
     env_file = tmp_path / ".env"
@@ -44,7 +44,7 @@ def test_bootstrap_is_idempotent_and_writes_private_files(tmp_path, settings):
     assert Domain.objects.count() == 1 and App.objects.count() == 2 and PdsUser.objects.count() == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases="__all__")
 def test_bootstrap_without_the_env_file_issues_a_new_secret(tmp_path, settings):
     settings.DATA_DIR = tmp_path
     env_file = tmp_path / ".env"
@@ -57,7 +57,7 @@ def test_bootstrap_without_the_env_file_issues_a_new_secret(tmp_path, settings):
     assert secret_matches(new_secret, App.objects.get(app_id=again["web_app_id"]).client_secret_hash)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases="__all__")
 def test_bootstrap_keeps_other_lines_of_the_env_file(tmp_path, settings):
     settings.DATA_DIR = tmp_path
     env_file = tmp_path / ".env"
@@ -67,7 +67,7 @@ def test_bootstrap_keeps_other_lines_of_the_env_file(tmp_path, settings):
     assert text.startswith("DEBUG=true\n# a comment\n") and "PDS_CLIENT_ID=" in text
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases="__all__")
 def test_createapp_and_createuser(tmp_path, settings):
     Domain.objects.create(domain_id="demo", name="Demo", is_default=True)
     out = io.StringIO()

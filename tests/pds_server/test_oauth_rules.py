@@ -12,7 +12,7 @@ import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 
 from pds_server.models import App, AuthorizationCode, RefreshToken
@@ -265,7 +265,7 @@ def test_refresh_token_idle_and_absolute_lifetimes(pds_url, web_app, alice, fiel
 def test_secrets_and_tokens_are_stored_hashed(pds_url, web_app, alice):
     app, secret = web_app
     token = web_server_tokens(pds_url, app.app_id, secret, REDIRECT_URI, "alice", "alice-password-1")
-    with connection.cursor() as cursor:
+    with connections["pds"].cursor() as cursor:
         for table in ("pds_server_app", "pds_server_accesstoken", "pds_server_refreshtoken", "pds_server_authorizationcode"):
             cursor.execute(f"SELECT * FROM {table}")
             dump = repr(cursor.fetchall())

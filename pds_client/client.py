@@ -1,0 +1,192 @@
+"""The one typed client for the PDS HTTP API, used by `accounts` and `files`.
+
+- One `requests.Session` per client (connection pooling); every call has a timeout.
+- Idempotent calls retry on connection errors and 502/503/504 with exponential backoff and
+  full jitter; calls that change state (token exchange and refresh, create, move...)
+  never retry blindly.
+- Errors become one exception class per PDS error family (pds_client.errors).
+- Logs name the operation, status and request id: never a token or a signed URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+import requests
+
+from pds_client import errors
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = (502, 503, 504)
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+@dataclass(frozen=True)
+class Token:
+    """The PDS Token of a successful /v2/oauth/token call."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user_id: str
+    user_name: str
+    nick_name: str
+    domain_id: str
+    default_drive_id: str
+    role: str
+    scope: str
+
+    @classmethod
+    def from_body(cls, body: dict) -> Token:
+        return cls(
+            access_token=body["access_token"],
+            refresh_token=body.get("refresh_token") or "",
+            expires_in=int(body.get("expires_in") or 0),
+            user_id=body.get("user_id", ""),
+            user_name=body.get("user_name", ""),
+            nick_name=body.get("nick_name", ""),
+            domain_id=body.get("domain_id", ""),
+            default_drive_id=body.get("default_drive_id", ""),
+            role=body.get("role", ""),
+            scope=body.get("scope", ""),
+        )
+
+    def __repr__(self) -> str:  # never print the secrets
+        return f"Token(user_id={self.user_id!r}, expires_in={self.expires_in})"
+
+
+class PDSClient:
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.2,
+        session: requests.Session | None = None,
+    ):
+        self.endpoint = endpoint.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.session = session or requests.Session()
+
+    # --- transport -------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> requests.Response:
+        url = path if path.startswith("http") else f"{self.endpoint}{path}"
+        operation = path.split("?", 1)[0] if not path.startswith("http") else "signed-url"
+        kwargs.setdefault("timeout", self.timeout)
+        attempts = self.retries + 1 if idempotent else 1
+        for attempt in range(attempts):
+            try:
+                response = self.session.request(method, url, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                log.warning("PDS %s %s failed: %s", method, operation, type(exc).__name__)
+                if attempt + 1 < attempts:
+                    self._sleep(attempt)
+                    continue
+                raise errors.ServiceUnavailable("ServiceUnavailable", f"The PDS could not be reached ({type(exc).__name__}).") from None
+            if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
+                log.warning("PDS %s %s answered %s; retrying", method, operation, response.status_code)
+                response.close()
+                self._sleep(attempt)
+                continue
+            log.debug("PDS %s %s -> %s (%s)", method, operation, response.status_code, response.headers.get("x-ca-request-id", "-"))
+            return response
+        raise AssertionError("unreachable")
+
+    def _sleep(self, attempt: int) -> None:
+        # Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff and Jitter").
+        time.sleep(random.uniform(0, self.backoff * (2**attempt)))
+
+    @staticmethod
+    def _raise_for(response: requests.Response) -> None:
+        if response.status_code < 400:
+            return
+        try:
+            body = response.json()
+            if not isinstance(body, dict):
+                body = {}
+        except ValueError:
+            body = {}
+        raise errors.error_from_response(response.status_code, body, response.headers.get("x-ca-request-id", ""))
+
+    def call(self, path: str, body: dict | None = None, *, token: str | None = None, idempotent: bool = False, headers: dict | None = None) -> dict:
+        """POST a JSON API call; returns the JSON body ({} for 204)."""
+        all_headers = {"Authorization": f"Bearer {token}"} if token else {}
+        all_headers.update(headers or {})
+        response = self._send("POST", f"/v2/{path}", idempotent=idempotent, json=body or {}, headers=all_headers)
+        self._raise_for(response)
+        if response.status_code == 204 or not response.content:
+            return {}
+        return response.json()
+
+    # --- OAuth ------------------------------------------------------------------------
+
+    def _token_call(self, form: dict) -> Token:
+        # Never retried: a code is single-use and a refresh token rotates.
+        response = self._send("POST", "/v2/oauth/token", idempotent=False, data=form)
+        self._raise_for(response)
+        return Token.from_body(response.json())
+
+    def exchange_code(self, *, client_id: str, client_secret: str, code: str, redirect_uri: str, code_verifier: str | None) -> Token:
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "client_id": client_id, "client_secret": client_secret}
+        if code_verifier:
+            form["code_verifier"] = code_verifier
+        return self._token_call(form)
+
+    def refresh(self, *, client_id: str, client_secret: str | None, refresh_token: str) -> Token:
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
+        if client_secret:
+            form["client_secret"] = client_secret
+        return self._token_call(form)
+
+    def jwt_bearer(self, *, client_id: str, assertion: str) -> Token:
+        return self._token_call({"grant_type": JWT_BEARER, "client_id": client_id, "assertion": assertion})
+
+    def revoke(self, *, client_id: str, client_secret: str | None, token: str) -> None:
+        form = {"token": token, "client_id": client_id}
+        if client_secret:
+            form["client_secret"] = client_secret
+        # Revocation is idempotent (RFC 7009): safe to retry.
+        response = self._send("POST", "/v2/oauth/revoke", idempotent=True, data=form)
+        self._raise_for(response)
+
+    # --- users and drives -----------------------------------------------------------------
+
+    def get_user(self, token: str, user_id: str | None = None) -> dict:
+        return self.call("user/get", {"user_id": user_id} if user_id else {}, token=token, idempotent=True)
+
+    def get_default_drive(self, token: str) -> dict:
+        return self.call("drive/get_default_drive", {}, token=token, idempotent=True)
+
+    def list_my_drives(self, token: str, *, limit: int = 100, marker: str = "") -> dict:
+        return self.call("drive/list_my_drives", {"limit": limit, "marker": marker}, token=token, idempotent=True)
+
+    def get_drive(self, token: str, drive_id: str) -> dict:
+        return self.call("drive/get", {"drive_id": drive_id}, token=token, idempotent=True)
+
+    # --- streaming helpers ----------------------------------------------------------------
+
+    def upload_part(self, upload_url: str, body: Iterable[bytes] | Any, *, size: int | None = None) -> str:
+        """PUT one part's bytes (a generator or file-like) to its signed URL; returns the ETag.
+        The body is streamed, never held whole; it is not retried (a generator is spent)."""
+        headers = {"Content-Type": ""}
+        if size is not None:
+            headers["Content-Length"] = str(size)
+        response = self._send("PUT", upload_url, idempotent=False, data=body, headers=headers)
+        self._raise_for(response)
+        return response.headers.get("ETag", "")
+
+    def download(self, url: str, *, headers: dict | None = None, chunk_size: int = 256 * 1024) -> tuple[requests.Response, Iterator[bytes]]:
+        """GET a signed URL as a stream: the response (status, headers) and an iterator of chunks."""
+        response = self._send("GET", url, idempotent=True, headers=headers or {}, stream=True)
+        if response.status_code >= 400 and response.status_code != 416:
+            self._raise_for(response)
+        return response, response.iter_content(chunk_size=chunk_size)
