@@ -12,6 +12,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Keep every signed-in user's access token fresh ahead of expiry.
+    "accounts-refresh-expiring-credentials": {
+        "task": "accounts.tasks.refresh_expiring_credentials",
+        "schedule": 60.0,
+    },
     # Expired authorization codes, tokens and used JWT ids are dead weight: drop them hourly.
     "pds-purge-expired-grants": {
         "task": "pds_server.tasks.purge_expired_grants",

@@ -6,6 +6,7 @@ See `.env.example` for every setting and what it means.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -25,13 +26,16 @@ DATA_DIR = Path(env("DRIVE_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _generated_secret(name: str) -> str:
+def _generated_secret(name: str, make=lambda: secrets.token_urlsafe(50)) -> str:
     """A secret generated once and kept in the data directory with mode 0600."""
     path = DATA_DIR / name
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_text().strip()
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
+            handle.write(make())
     return path.read_text().strip()
 
 
@@ -78,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.DeadCredentialMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -105,8 +110,10 @@ DATABASES = {
     "pds": env.db("PDS_DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'pds.sqlite3'}"),
 }
 DATABASE_ROUTERS = ["pds_server.routers.PdsRouter"]
-for database in DATABASES.values():
+for alias, database in DATABASES.items():
     if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Test databases are files, not memory: Celery workers started by tests must see them.
+        database["TEST"] = {"NAME": str(DATA_DIR / f"test_{alias}.sqlite3")}
         # WAL + IMMEDIATE transactions + a busy timeout: concurrent writers wait instead of
         # failing with "database is locked".
         database["OPTIONS"] = {
@@ -179,7 +186,25 @@ PDS_CLIENT_SECRET = env("PDS_CLIENT_SECRET", default="")
 PDS_JWT_APP_ID = env("PDS_JWT_APP_ID", default="")
 PDS_JWT_PRIVATE_KEY_FILE = env("PDS_JWT_PRIVATE_KEY_FILE", default="")
 PDS_REQUEST_TIMEOUT = env.float("PDS_REQUEST_TIMEOUT", default=30.0)
+# Where browsers are sent to sign in; differs from PDS_ENDPOINT only when the server
+# reaches the PDS by another address than browsers do.
+PDS_AUTHORIZE_URL = env("PDS_AUTHORIZE_URL", default=f"{PDS_ENDPOINT}/v2/oauth/authorize")
+PDS_OAUTH_SCOPE = env("PDS_OAUTH_SCOPE", default="")  # empty: every scope the app has
+# oauth: the PDS sign-in page (web-server app). jwt: Django's own users (JWT app).
 DRIVE_AUTH_MODE = env("DRIVE_AUTH_MODE", default="oauth")
+# Never built from the Host header.
+DRIVE_REDIRECT_URI = f"{DRIVE_SITE_URL}/accounts/callback/"
+# A request refreshes a token with less than this left; beat refreshes ahead of that.
+DRIVE_TOKEN_REFRESH_MARGIN = env.int("DRIVE_TOKEN_REFRESH_MARGIN", default=300)
+DRIVE_BEAT_REFRESH_WINDOW = env.int("DRIVE_BEAT_REFRESH_WINDOW", default=900)
+# Fernet keys for tokens at rest (not SECRET_KEY): the first encrypts, all decrypt.
+# Empty: one key is generated once into $DRIVE_DATA_DIR/token_encryption_key (0600).
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[]) or [
+    _generated_secret("token_encryption_key", make=lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+]
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
 
 # --- Celery ------------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"

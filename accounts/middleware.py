@@ -1,0 +1,21 @@
+"""A user whose PDS grant died (invalid_grant) is signed out on their next request,
+with a message saying why."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+
+from accounts.services import credential_state
+
+
+class DeadCredentialMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_staff:
+            state = credential_state(user)
+            if state is not None and not state.alive:
+                logout(request)
+                messages.error(request, state.reason or "Your sign-in has ended. Please sign in again.")
+        return self.get_response(request)

@@ -1,0 +1,60 @@
+"""Sign-in and sign-out. Thin: the work is in accounts.services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import services
+
+
+def _pds_lang() -> str:
+    return "zh_CN" if translation.get_language() in ("zh-hans", "zh-cn", "zh") else "en_US"
+
+
+jwt_mode_login = auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+
+
+@never_cache
+def signin(request: HttpRequest) -> HttpResponse:
+    if settings.DRIVE_AUTH_MODE == "jwt":
+        # Django's own sign-in (any auth backend: the existing user system); the PDS token
+        # is minted on the server with the JWT app when first needed.
+        return jwt_mode_login(request)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    if request.user.is_authenticated:
+        return redirect(services.safe_next_url(request.GET.get("next")))
+    return redirect(services.oauth_signin_start(session=request.session, next_url=request.GET.get("next"), lang=_pds_lang()))
+
+
+@never_cache
+@require_GET
+def callback(request: HttpRequest) -> HttpResponse:
+    try:
+        user, next_url = services.oauth_signin_complete(session=request.session, params=request.GET)
+    except services.SignInError as error:
+        request.session.flush()
+        return render(request, "accounts/signin_failed.html", {"message": str(error)}, status=400)
+    login(request, user)  # cycles the session id
+    return redirect(next_url)
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.credential_revoke(user=request.user)
+    logout(request)  # flushes the session
+    messages.info(request, "You are signed out.")
+    return redirect("accounts:signed_out")
+
+
+def signed_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signed_out.html")
