@@ -65,3 +65,22 @@ def browser_app(domain) -> App:
 @pytest.fixture
 def jwt_app(domain, rsa_keys) -> App:
     return app_create(domain=domain, name="Backend", app_type=App.AppType.JWT, public_key=rsa_keys[1])[0]
+
+
+@pytest.fixture
+def drive_url(live_server, web_app, settings) -> str:
+    app, secret = web_app
+    base = live_server.url
+    settings.DRIVE_SITE_URL = base
+    settings.DRIVE_REDIRECT_URI = f"{base}/accounts/callback/"
+    settings.PDS_ENDPOINT = base
+    settings.PDS_AUTHORIZE_URL = f"{base}/v2/oauth/authorize"
+    settings.PDS_CLIENT_ID = app.app_id
+    settings.PDS_CLIENT_SECRET = secret
+    App.objects.filter(pk=app.pk).update(redirect_uris=settings.DRIVE_REDIRECT_URI)
+    return base
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice", password="alice-password-1")

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from accounts import crypto, services
 from accounts.models import Credential, PdsIdentity, PendingRevocation
 from pds_server.models import RefreshToken
-from tests.accounts.conftest import pds_signin, sign_in, start_signin
+from tests.drive_helpers import pds_signin, sign_in, start_signin
 
 
 def test_sign_in_lands_on_the_drive_and_keeps_tokens_encrypted(drive_url, alice):

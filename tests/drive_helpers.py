@@ -1,32 +1,10 @@
-"""A live drive app wired to the live embedded PDS, as `make run` wires them."""
+"""A person at a browser, played with requests: signing in to the drive app."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 
-from pds_server.models import App
 from tests.pds_server.oauth_helpers import post_form
-
-
-@pytest.fixture
-def drive_url(live_server, web_app, settings) -> str:
-    app, secret = web_app
-    base = live_server.url
-    settings.DRIVE_SITE_URL = base
-    settings.DRIVE_REDIRECT_URI = f"{base}/accounts/callback/"
-    settings.PDS_ENDPOINT = base
-    settings.PDS_AUTHORIZE_URL = f"{base}/v2/oauth/authorize"
-    settings.PDS_CLIENT_ID = app.app_id
-    settings.PDS_CLIENT_SECRET = secret
-    App.objects.filter(pk=app.pk).update(redirect_uris=settings.DRIVE_REDIRECT_URI)
-    return base
-
-
-@pytest.fixture
-def alice(make_user):
-    return make_user("alice", password="alice-password-1")
-
 
 def start_signin(base: str, next_path: str = "/") -> tuple[requests.Session, str]:
     """Open the drive's sign-in; returns the browser session and the PDS authorize URL."""

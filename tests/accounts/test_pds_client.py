@@ -1,0 +1,95 @@
+"""The typed PDS client against the live embedded PDS, and against faults the real server
+cannot be made to produce (a 503, a closed port)."""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import threading
+
+import pytest
+
+from pds_client import PDSClient
+from pds_client import errors
+
+
+class _CountingFlaky(http.server.BaseHTTPRequestHandler):
+    calls = 0
+
+    def do_POST(self):  # noqa: N802
+        type(self).calls += 1
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(503)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-ca-request-id", "REQ123")
+        self.end_headers()
+        self.wfile.write(b'{"code":"ServiceUnavailable","message":"busy"}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def flaky_pds():
+    _CountingFlaky.calls = 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingFlaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_error_classes_follow_the_pds_code(pds_url, alice_token):
+    client = PDSClient(pds_url)
+    with pytest.raises(errors.AccessTokenInvalid) as caught:
+        client.get_user("bad-token")
+    assert caught.value.status == 401 and caught.value.request_id and caught.value.code == "AccessTokenInvalid"
+    with pytest.raises(errors.NotFound) as caught:
+        client.get_drive(alice_token, "999999")
+    assert caught.value.code == "NotFound.Drive"
+    with pytest.raises(errors.InvalidClient):
+        client.jwt_bearer(client_id="nobody", assertion="x")
+
+
+def test_invalid_grant_from_the_token_endpoint(pds_url, web_app):
+    app, secret = web_app
+    with pytest.raises(errors.InvalidGrant) as caught:
+        PDSClient(pds_url).refresh(client_id=app.app_id, client_secret=secret, refresh_token="not-a-refresh-token")
+    assert caught.value.status == 400
+
+
+def test_idempotent_calls_retry_on_503_and_others_do_not(flaky_pds):
+    client = PDSClient(flaky_pds, retries=2, backoff=0.01)
+    with pytest.raises(errors.ServiceUnavailable) as caught:
+        client.get_user("t")
+    assert _CountingFlaky.calls == 3 and caught.value.request_id == "REQ123"
+    _CountingFlaky.calls = 0
+    with pytest.raises(errors.ServiceUnavailable):
+        client.refresh(client_id="a", client_secret="b", refresh_token="r")
+    assert _CountingFlaky.calls == 1  # a refresh token rotates: never retried blindly
+
+
+def test_connection_errors_become_service_unavailable_after_retries():
+    client = PDSClient("http://127.0.0.1:9", retries=1, backoff=0.01, timeout=2)
+    with pytest.raises(errors.ServiceUnavailable):
+        client.get_default_drive("t")
+
+
+def test_no_token_in_logs_or_exception_text(pds_url, alice_token, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = PDSClient(pds_url)
+    client.get_user(alice_token)
+    try:
+        client.get_drive(alice_token, "999999")
+    except errors.PDSError as error:
+        assert alice_token not in str(error) and alice_token not in repr(error.__dict__)
+    assert alice_token not in caplog.text
+    assert "/v2/user/get" in caplog.text  # the operation is logged, the token is not
+
+
+@pytest.fixture
+def alice_token(pds_url, make_user, jwt_app):
+    from pds_server.services.tokens import tokens_issue
+    from pds_server.services.users import user_logon
+
+    user = user_logon(user=make_user("alice"))
+    return tokens_issue(app=jwt_app, user=user, scopes=["USER.ALL", "DRIVE.ALL"], grant_type="test", with_refresh_token=False).access_token_value

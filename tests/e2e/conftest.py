@@ -1,0 +1,54 @@
+"""Playwright driving Debian's Chromium (never `playwright install`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+# The Playwright sync API runs an event loop in this thread; the tests still use the ORM
+# for set-up and checks, which Django would otherwise refuse there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: `.ci/run` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, tmp_path):
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page, tmp_path, request):
+    """Save a numbered screenshot of the current page in the test's output directory."""
+    out = Path(os.environ.get("DRIVE_TEST_OUTPUT", tmp_path)) / request.node.name
+    out.mkdir(parents=True, exist_ok=True)
+    counter = {"n": 0}
+
+    def take(step: str) -> Path:
+        counter["n"] += 1
+        path = out / f"{counter['n']:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    yield take
