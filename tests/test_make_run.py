@@ -34,8 +34,8 @@ def session_commands(session_id: int) -> list[str]:
 def wait_for(url: str, deadline: float) -> requests.Response:
     while True:
         try:
-            return requests.post(url, json={}, timeout=2)
-        except requests.ConnectionError:
+            return requests.post(url, json={}, timeout=10)
+        except (requests.ConnectionError, requests.Timeout):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
