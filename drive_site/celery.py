@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.refresh_expiring_credentials",
         "schedule": 60.0,
     },
+    # Uploads never completed in time: remove their parts and release their quota.
+    "pds-expire-uploads": {
+        "task": "pds_server.tasks.expire_uploads",
+        "schedule": crontab(minute="*/10"),
+    },
     # Expired authorization codes, tokens and used JWT ids are dead weight: drop them hourly.
     "pds-purge-expired-grants": {
         "task": "pds_server.tasks.purge_expired_grants",

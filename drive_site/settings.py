@@ -146,6 +146,41 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Blobs of the embedded PDS go through Django's storage API: local disk under the data
+# directory by default, S3-compatible storage with PDS_STORAGE=s3 (django-storages).
+PDS_STORAGE = env("PDS_STORAGE", default="local")
+if PDS_STORAGE == "s3":
+    PDS_BLOB_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("PDS_S3_BUCKET"),
+            "endpoint_url": env("PDS_S3_ENDPOINT_URL", default=None),
+            "access_key": env("PDS_S3_ACCESS_KEY", default=None),
+            "secret_key": env("PDS_S3_SECRET_KEY", default=None),
+            "region_name": env("PDS_S3_REGION", default=None),
+            "signature_version": "s3v4",
+            "file_overwrite": True,
+        },
+    }
+else:
+    PDS_BLOB_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "blobs"), "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(DATA_DIR / "media")}},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "pds_blobs": PDS_BLOB_STORAGE,
+}
+# Behind nginx: hand downloads to nginx (X-Accel-Redirect) at this internal location,
+# which aliases the blob directory. Empty: Django streams the bytes itself.
+PDS_XACCEL_BLOB_LOCATION = env("PDS_XACCEL_BLOB_LOCATION", default="")
+# Public base URL of the PDS for signed upload/download URLs; empty: from the request.
+PDS_PUBLIC_URL = env("PDS_PUBLIC_URL", default="").rstrip("/")
+PDS_UPLOAD_URL_LIFETIME = 900
+PDS_UPLOAD_LIFETIME = env.int("PDS_UPLOAD_LIFETIME", default=86400)
+PDS_ASYNC_THRESHOLD = env.int("PDS_ASYNC_THRESHOLD", default=1000)
+
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"

@@ -48,6 +48,8 @@ class Caller:
 
     domain: Domain
     token: AccessToken | None = None
+    raw_token: str = ""  # kept for the legacy proof_code check only; never logged
+    share: Any = None  # a ShareLink when the caller came with x-share-token
 
     @property
     def user(self) -> PdsUser | None:
@@ -120,7 +122,8 @@ def pds_endpoint(*, scope: str | None, anonymous: bool = False) -> Callable:
                 if not anonymous:
                     from pds_server.services.tokens import access_token_authenticate
 
-                    caller.token = access_token_authenticate(domain=caller.domain, raw_token=bearer_token_from(request))
+                    caller.raw_token = bearer_token_from(request) or ""
+                    caller.token = access_token_authenticate(domain=caller.domain, raw_token=caller.raw_token)
                     if scope and not has_scope(caller.token.scopes, scope):
                         raise errors.Forbidden(f"The access token lacks the scope {scope}.", code="ForbiddenNoPermission")
                 result = handler(request, caller, body, *args, **kwargs)

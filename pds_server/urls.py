@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pds_server.views import drives, oauth, users
+from pds_server.views import drives, files, oauth, shares, users
 
 urlpatterns = [
     path("v2/oauth/authorize", oauth.authorize, name="pds-authorize"),
@@ -22,4 +22,18 @@ urlpatterns = [
     path("v2/drive/list", drives.drive_list_view),
     path("v2/drive/update", drives.drive_update_view),
     path("v2/drive/delete", drives.drive_delete_view),
+    # Files: every handler registered in views.files.HANDLERS is also reachable by batch.
+    *[path(route.removeprefix("/"), view) for route, view in files.ROUTES],
+    path("v2/file/download", files.file_download),
+    path("v2/file/upload_part", files.file_upload_part),
+    path("v2/file/content", files.file_content),
+    path("v2/file/thumbnail", files.file_thumbnail),
+    path("v2/batch", files.batch),
+    path("v2/share_link/create", shares.share_link_create),
+    path("v2/share_link/list", shares.share_link_list),
+    path("v2/share_link/get", shares.share_link_get),
+    path("v2/share_link/update", shares.share_link_update),
+    path("v2/share_link/cancel", shares.share_link_cancel),
+    path("v2/share_link/get_by_anonymous", shares.share_link_get_by_anonymous),
+    path("v2/share_link/get_share_token", shares.share_link_get_share_token),
 ]

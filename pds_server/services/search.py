@@ -1,0 +1,196 @@
+"""The PDS search query language, parsed into a Django Q.
+
+    query      := or_expr
+    or_expr    := and_expr ("or" and_expr)*
+    and_expr   := not_expr ("and" not_expr)*
+    not_expr   := "not" not_expr | "(" query ")" | condition
+    condition  := field op value | field "in" "[" value ("," value)* "]"
+    op         := "=" | "!=" | "<" | "<=" | ">" | ">=" | "match" | "prefix"
+
+A malformed query is a 400 InvalidParameter.Query that says where it broke.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from django.db.models import Q
+
+from pds_server import errors
+
+FIELDS = {
+    "name": "str", "type": "str", "category": "str", "file_extension": "str", "parent_file_id": "str",
+    "size": "int", "created_at": "time", "updated_at": "time", "starred": "bool",
+}
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+      | (?P<op><=|>=|!=|=|<|>)
+      | (?P<punct>[()\[\],])
+      | (?P<number>-?\d+(?:\.\d+)?)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    position: int
+
+
+def _fail(message: str, position: int) -> errors.PdsError:
+    return errors.InvalidParameter(f"Bad query at character {position + 1}: {message}", code="InvalidParameter.Query")
+
+
+def tokenize(query: str) -> list[Token]:
+    tokens, position = [], 0
+    while position < len(query):
+        if query[position:].strip() == "":
+            break
+        match = _TOKEN.match(query, position)
+        if not match or match.end() == position:
+            raise _fail(f"unexpected {query[position:position + 10]!r}", position)
+        kind = match.lastgroup
+        tokens.append(Token(kind, match.group(kind), match.start(kind)))
+        position = match.end()
+    tokens.append(Token("end", "", len(query)))
+    return tokens
+
+
+class Parser:
+    def __init__(self, query: str):
+        self.tokens = tokenize(query)
+        self.index = 0
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def take(self) -> Token:
+        token = self.current
+        self.index += 1
+        return token
+
+    def keyword(self, word: str) -> bool:
+        if self.current.kind == "word" and self.current.text.lower() == word:
+            self.index += 1
+            return True
+        return False
+
+    def expect(self, text: str) -> None:
+        if self.current.text != text:
+            raise _fail(f"expected {text!r}, found {self.current.text or 'the end'!r}", self.current.position)
+        self.index += 1
+
+    def parse(self) -> Q:
+        if self.current.kind == "end":
+            raise _fail("the query is empty", 0)
+        result = self.or_expr()
+        if self.current.kind != "end":
+            raise _fail(f"unexpected {self.current.text!r}", self.current.position)
+        return result
+
+    def or_expr(self) -> Q:
+        result = self.and_expr()
+        while self.keyword("or"):
+            result = result | self.and_expr()
+        return result
+
+    def and_expr(self) -> Q:
+        result = self.not_expr()
+        while self.keyword("and"):
+            result = result & self.not_expr()
+        return result
+
+    def not_expr(self) -> Q:
+        if self.keyword("not"):
+            return ~self.not_expr()
+        if self.current.text == "(":
+            self.take()
+            result = self.or_expr()
+            self.expect(")")
+            return result
+        return self.condition()
+
+    def value(self, field: str):
+        token = self.take()
+        kind = FIELDS[field]
+        if token.kind == "string":
+            text = bytes(token.text[1:-1], "utf-8").decode("unicode_escape") if "\\" in token.text else token.text[1:-1]
+            if kind == "time":
+                try:
+                    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+                except ValueError:
+                    raise _fail(f"{text!r} is not a date and time", token.position) from None
+                return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            if kind == "int":
+                raise _fail(f"{field} needs a number", token.position)
+            if kind == "bool":
+                return text.lower() == "true"
+            return text
+        if token.kind == "number" and kind == "int":
+            return int(float(token.text))
+        if token.kind == "word" and kind == "bool" and token.text.lower() in ("true", "false"):
+            return token.text.lower() == "true"
+        raise _fail(f"a value for {field} was expected, found {token.text or 'the end'!r}", token.position)
+
+    def condition(self) -> Q:
+        token = self.take()
+        if token.kind != "word" or token.text not in FIELDS:
+            raise _fail(f"unknown field {token.text or 'the end'!r} (fields: {', '.join(FIELDS)})", token.position)
+        field = token.text
+        if self.keyword("in"):
+            self.expect("[")
+            values = [self.value(field)]
+            while self.current.text == ",":
+                self.take()
+                values.append(self.value(field))
+            self.expect("]")
+            return Q(**{f"{field}__in": values})
+        if self.keyword("match"):
+            if field != "name":
+                raise _fail("match works on name only", token.position)
+            return Q(name__icontains=self.value(field))
+        if self.keyword("prefix"):
+            if FIELDS[field] != "str":
+                raise _fail(f"prefix does not work on {field}", token.position)
+            return Q(**{f"{field}__startswith": self.value(field)})
+        op = self.take()
+        if op.kind != "op":
+            raise _fail(f"an operator was expected after {field}, found {op.text or 'the end'!r}", op.position)
+        value = self.value(field)
+        lookups = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+        if op.text == "!=":
+            return ~Q(**{field: value})
+        if FIELDS[field] in ("str", "bool") and op.text not in ("=",):
+            raise _fail(f"{op.text} does not work on {field}", op.position)
+        return Q(**{f"{field}__{lookups[op.text]}": value})
+
+
+def parse_query(query: str) -> Q:
+    if len(query) > 4096:
+        raise errors.InvalidParameter("The query is longer than 4096 characters.", code="InvalidParameter.Query")
+    return Parser(query).parse()
+
+
+def parse_order_by(order_by: str):
+    """`"name ASC,created_at DESC"` into sort keys, ending with file_id."""
+    from pds_server.services.files import Ordering
+
+    keys: list[tuple[str, bool]] = []
+    for part in (order_by or "updated_at DESC").split(","):
+        words = part.split()
+        if not words:
+            continue
+        field = words[0]
+        if field not in ("name", "created_at", "updated_at", "size", "type", "file_extension", "category"):
+            raise errors.InvalidParameter(f"Cannot order by {field}", code="InvalidParameter.OrderBy")
+        desc = len(words) > 1 and words[1].upper() == "DESC"
+        keys.append((field, desc))
+    keys.append(("file_id", keys[-1][1] if keys else False))
+    return Ordering(keys)

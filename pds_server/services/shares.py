@@ -1,0 +1,205 @@
+"""Share links. A share token reaches only the shared files and what is under them.
+
+Counting (documented in README): `preview_count` counts share tokens issued (a visit that
+opens the share), `download_count` counts download URLs issued through the share, and
+`save_count` counts copies saved into a visitor's drive. Each is incremented by a
+conditional UPDATE, so a limit is never passed, however many visitors arrive at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import datetime
+
+import jwt
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from pds_server import errors
+from pds_server.api import iso_ms
+from pds_server.models import Drive, File, ShareLink
+from pds_server.services.files import ROOT, ancestors
+
+MAX_SHARE_TOKEN_SECONDS = 7200
+
+
+def _token_key() -> str:
+    return salted_hmac("pds_server.share_token", "key", algorithm="sha256").hexdigest()
+
+
+def new_share_id() -> str:
+    return secrets.token_urlsafe(24)  # 192 random bits
+
+
+def parse_expiration(value) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise errors.InvalidParameter("expiration must be RFC 3339", code="InvalidParameter.Expiration") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def validate_password(password) -> str:
+    if password in (None, ""):
+        return ""
+    if not isinstance(password, str) or len(password) > 64 or not password.isascii():
+        raise errors.InvalidParameter("share_pwd must be 0-64 ASCII characters", code="InvalidParameter.SharePwd")
+    return password
+
+
+def share_create(*, drive: Drive, creator: str, file_ids: list[str], fields: dict) -> ShareLink:
+    if not file_ids or len(file_ids) > 100:
+        raise errors.InvalidParameter("file_id_list needs 1-100 files", code="InvalidParameter.FileIdList")
+    items = list(File.objects.filter(drive=drive, file_id__in=file_ids, trashed=False, status=File.Status.AVAILABLE))
+    if len(items) != len(set(file_ids)):
+        raise errors.NotFound("File")
+    parents = {item.parent_file_id for item in items}
+    if len(parents) != 1:
+        raise errors.InvalidParameter("Shared files must have one parent folder.", code="InvalidParameter.FileIdList")
+    share = ShareLink(share_id=new_share_id(), drive=drive, creator=creator, file_ids=sorted(set(file_ids)), parent_file_id=parents.pop())
+    share_apply(share, fields)
+    if not share.share_name:
+        share.share_name = items[0].name
+    share.save()
+    return share
+
+
+def share_apply(share: ShareLink, fields: dict) -> None:
+    if "share_pwd" in fields and fields["share_pwd"] is not None:
+        password = validate_password(fields["share_pwd"])
+        share.password = make_password(password) if password else ""
+    if "expiration" in fields:
+        share.expiration = parse_expiration(fields["expiration"])
+    for name in ("share_name", "description"):
+        if isinstance(fields.get(name), str):
+            setattr(share, name, fields[name])
+    for name in ("disable_download", "disable_preview", "disable_save"):
+        if fields.get(name) is not None:
+            setattr(share, name, bool(fields[name]))
+    for name in ("download_limit", "preview_limit", "save_limit"):
+        if fields.get(name) is not None:
+            value = int(fields[name])
+            if value < 0:
+                raise errors.InvalidParameter(f"{name} must not be negative", code=f"InvalidParameter.{name}")
+            setattr(share, name, value)
+    if fields.get("status") in ShareLink.Status.values:
+        share.status = fields["status"]
+
+
+def share_live(share_id: str) -> ShareLink:
+    """An enabled share that has not expired; anything else is a 404 (cancelled, expired, unknown)."""
+    share = ShareLink.objects.select_related("drive__domain").filter(share_id=share_id or "").first()
+    if share is None or share.cancelled_at is not None or share.status != ShareLink.Status.ENABLED:
+        raise errors.NotFound("ShareLink")
+    if share.expiration is not None and share.expiration <= timezone.now():
+        raise errors.NotFound("ShareLink", "The share link has expired.")
+    return share
+
+
+def share_token_issue(*, share: ShareLink, password: str | None, expire_sec: int) -> tuple[str, int]:
+    if share.password and not check_password(password or "", share.password):
+        raise errors.Forbidden("The share password is wrong.", code="InvalidResource.SharePwd")
+    _count(share, "preview_count", "preview_limit")
+    ShareLink.objects.filter(pk=share.pk).update(access_count=F("access_count") + 1)
+    lifetime = max(60, min(expire_sec or MAX_SHARE_TOKEN_SECONDS, MAX_SHARE_TOKEN_SECONDS))
+    if share.expiration is not None:
+        lifetime = max(1, min(lifetime, int((share.expiration - timezone.now()).total_seconds())))
+    claims = {"share_id": share.share_id, "domain_id": share.drive.domain.domain_id, "exp": int(time.time()) + lifetime, "jti": secrets.token_hex(8)}
+    return jwt.encode(claims, _token_key(), algorithm="HS256"), lifetime
+
+
+def share_for_token(*, share_id: str, token: str) -> ShareLink:
+    try:
+        claims = jwt.decode(token or "", _token_key(), algorithms=["HS256"], options={"require": ["exp", "share_id"]})
+    except jwt.PyJWTError:
+        raise errors.PdsError("The share token is invalid or expired.", code="ShareLinkTokenInvalid", status=401) from None
+    if claims.get("share_id") != share_id:
+        raise errors.PdsError("The share token is for another share.", code="ShareLinkTokenInvalid", status=401)
+    return share_live(share_id)
+
+
+def _count(share: ShareLink, counter: str, limit_field: str) -> None:
+    limit = getattr(share, limit_field)
+    rows = ShareLink.objects.filter(pk=share.pk)
+    if limit:
+        rows = rows.filter(**{f"{counter}__lt": limit})
+    if not rows.update(**{counter: F(counter) + 1}):
+        raise errors.Forbidden(f"The share link has reached its {limit_field.replace('_', ' ')}.", code="ForbiddenShareLimitReached")
+
+
+def count_download(share: ShareLink) -> None:
+    if share.disable_download:
+        raise errors.Forbidden("Downloads are disabled for this share.", code="ForbiddenShareDownloadDisabled")
+    _count(share, "download_count", "download_limit")
+
+
+def count_save(share: ShareLink) -> None:
+    if share.disable_save:
+        raise errors.Forbidden("Saving is disabled for this share.", code="ForbiddenShareSaveDisabled")
+    _count(share, "save_count", "save_limit")
+
+
+def shared_file(*, share: ShareLink, file_id: str) -> File:
+    """A file the share reaches: one of the shared files or under one of them; else 404."""
+    item = File.objects.filter(drive=share.drive, file_id=file_id or "", trashed=False, status=File.Status.AVAILABLE).first()
+    if item is None:
+        raise errors.NotFound("File")
+    if item.file_id in share.file_ids:
+        return item
+    if any(parent.file_id in share.file_ids for parent in ancestors(drive=share.drive, item=item) if not parent.trashed):
+        return item
+    raise errors.NotFound("File")
+
+
+def shared_folder_ids(*, share: ShareLink, parent_file_id: str) -> tuple[str, list[str] | None]:
+    """For file/list through a share: `root` lists the shared files themselves."""
+    if parent_file_id in ("", ROOT):
+        return share.parent_file_id, share.file_ids
+    folder = shared_file(share=share, file_id=parent_file_id)
+    if not folder.is_folder:
+        raise errors.InvalidParameter("The parent is not a folder.", code="InvalidParameter.ParentFileId")
+    return folder.file_id, None
+
+
+def share_to_pds(share: ShareLink, *, for_owner: bool = True) -> dict:
+    expired = share.expiration is not None and share.expiration <= timezone.now()
+    body = {
+        "share_id": share.share_id,
+        "share_name": share.share_name,
+        "description": share.description,
+        "drive_id": share.drive.drive_id,
+        "domain_id": share.drive.domain.domain_id,
+        "file_id_list": share.file_ids,
+        "parent_file_id": share.parent_file_id,
+        "creator": share.creator,
+        "expiration": iso_ms(share.expiration),
+        "expired": expired,
+        "status": "disabled" if share.cancelled_at else share.status,
+        "has_pwd": bool(share.password),
+        "disable_download": share.disable_download,
+        "disable_preview": share.disable_preview,
+        "disable_save": share.disable_save,
+        "download_limit": share.download_limit,
+        "preview_limit": share.preview_limit,
+        "save_limit": share.save_limit,
+        "download_count": share.download_count,
+        "preview_count": share.preview_count,
+        "save_count": share.save_count,
+        "access_count": share.access_count,
+        "created_at": iso_ms(share.created_at),
+        "updated_at": iso_ms(share.updated_at),
+    }
+    if not for_owner:
+        creator = share.creator
+        body = {key: body[key] for key in ("share_id", "share_name", "expiration", "expired", "has_pwd", "disable_download", "disable_preview", "disable_save", "download_count", "preview_count", "save_count")}
+        body["creator_id"] = creator
+        body["creator_name"] = (creator[:1] + "***" + creator[-1:]) if len(creator) > 2 else "***"
+    return body
