@@ -55,13 +55,13 @@ class PdsApiMiddleware:
         content_type = response.get("Content-Type", "")
         if response.status_code < 400 or content_type.startswith("application/json"):
             return response
-        code = {404: "NotFound", 405: "MethodNotAllowed", 403: "Forbidden", 400: "InvalidParameter"}.get(
+        code = {404: "NotFound", 405: "MethodNotAllowed", 403: "Forbidden", 400: "InvalidParameter", 416: "InvalidRange"}.get(
             response.status_code, "InternalError"
         )
         replacement = error_response(
             errors.PdsError(f"HTTP {response.status_code}", code=code, status=response.status_code)
         )
-        for header in ("Allow",):
+        for header in ("Allow", "Content-Range"):
             if header in response:
                 replacement[header] = response[header]
         return replacement
