@@ -4,7 +4,6 @@ Afterwards no plaintext token is in the database, the broker or the worker's log
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -20,22 +19,10 @@ from accounts.models import Credential
 from accounts.tasks import refresh_expiring_credentials
 from drive_site.celery import app as celery_app
 from pds_server.models import App
+from tests.celery_worker import free_port, start_worker
 from tests.drive_helpers import sign_in
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def database_url(alias: str) -> str:
-    conf = connections[alias].settings_dict
-    if conf["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{conf['NAME']}"
-    return f"postgres://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{conf['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(params=["filesystem", "redis"])
@@ -59,27 +46,6 @@ def broker_url(request, tmp_path):
     yield f"redis://127.0.0.1:{port}/0"
     server.terminate()
     server.wait(10)
-
-
-def start_worker(broker_url: str, log_path: Path, settings) -> subprocess.Popen:
-    env = dict(os.environ)
-    env.update(
-        DRIVE_ROLE="drive",
-        DATABASE_URL=database_url("default"),
-        PDS_DATABASE_URL=database_url("pds"),
-        PDS_ENDPOINT=settings.PDS_ENDPOINT,
-        PDS_CLIENT_ID=settings.PDS_CLIENT_ID,
-        PDS_CLIENT_SECRET=settings.PDS_CLIENT_SECRET,
-        TOKEN_ENCRYPTION_KEYS=",".join(settings.TOKEN_ENCRYPTION_KEYS),
-        CELERY_BROKER_URL=broker_url,
-    )
-    return subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "drive_site", "worker", "--pool", "solo", "--loglevel", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=ROOT,
-        env=env,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-    )
 
 
 @pytest.mark.slow

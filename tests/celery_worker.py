@@ -1,0 +1,48 @@
+"""Real Celery workers for tests: a subprocess on the test databases and a given broker."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+from django.db import connections
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url(alias: str) -> str:
+    conf = connections[alias].settings_dict
+    if conf["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{conf['NAME']}"
+    return f"postgres://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{conf['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_worker(broker_url: str, log_path: Path, settings) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        DRIVE_ROLE="drive",
+        DATABASE_URL=database_url("default"),
+        PDS_DATABASE_URL=database_url("pds"),
+        PDS_ENDPOINT=settings.PDS_ENDPOINT,
+        PDS_CLIENT_ID=settings.PDS_CLIENT_ID,
+        PDS_CLIENT_SECRET=settings.PDS_CLIENT_SECRET,
+        TOKEN_ENCRYPTION_KEYS=",".join(settings.TOKEN_ENCRYPTION_KEYS),
+        CELERY_BROKER_URL=broker_url,
+    )
+    return subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "drive_site", "worker", "--pool", "solo", "--loglevel", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
