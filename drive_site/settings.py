@@ -121,8 +121,8 @@ for alias, database in DATABASES.items():
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-    else:
-        database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # Reuse connections across requests: opening one (and its PRAGMAs) costs more than most queries.
+    database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 if DATABASES["pds"]["ENGINE"] != "django.db.backends.sqlite3":
     # Both may name one PostgreSQL database in production; tests still need two.
     DATABASES["pds"]["TEST"] = {"NAME": f"test_{DATABASES['pds']['NAME']}_pds"}

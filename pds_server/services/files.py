@@ -220,7 +220,8 @@ def ordering_for(order_by: str, direction: str) -> Ordering:
 def page(queryset, *, ordering: Ordering, limit: int, marker: str) -> tuple[list[File], str]:
     if marker:
         queryset = queryset.filter(ordering.after(marker))
-    rows = list(queryset.order_by(*ordering.order_by())[: limit + 1])
+    # The serializer reads each row's drive and domain: one join, not two queries a row.
+    rows = list(queryset.select_related("drive__domain").order_by(*ordering.order_by())[: limit + 1])
     next_marker = ordering.marker_for(rows[limit - 1]) if len(rows) > limit else ""
     return rows[:limit], next_marker
 

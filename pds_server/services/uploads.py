@@ -310,7 +310,7 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
     stored_name = None
     if not Blob.objects.filter(sha1=sha1).exists():
         assembled = blobstore.StreamingReader(_part_streams(parts), sha1=False, crc64=False)
-        stored_name = blobstore.blob_storage().save(blob_name(sha1), blobstore.DjangoFile(assembled, name=blob_name(sha1)))
+        stored_name = blobstore.blob_storage().save(blob_name(sha1), blobstore.StreamFile(assembled, name=blob_name(sha1)))
 
     with transaction.atomic(using=PDS_DB):
         upload = Upload.objects.select_for_update().select_related("file__drive").get(pk=upload.pk)
