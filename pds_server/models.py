@@ -248,6 +248,9 @@ class Blob(models.Model):
         return self.sha1
 
 
+LISTED = Q(trashed=False, status="available")
+
+
 class File(models.Model):
     class Type(models.TextChoices):
         FILE = "file"
@@ -288,12 +291,13 @@ class File(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        # Keyset pagination: equality columns first, then each sort key with file_id as the tie-break.
+        # Keyset pagination: partial indexes over what a folder listing shows (the planner
+        # cannot use `NOT trashed` as an index equality), with each sort key and file_id as
+        # the tie-break, so a page is an index range scan whatever the folder's size.
         indexes = [
-            models.Index(fields=["drive", "parent_file_id", "trashed", "status", "name", "file_id"], name="file_list_by_name"),
-            models.Index(fields=["drive", "parent_file_id", "trashed", "status", "created_at", "file_id"], name="file_list_by_created"),
-            models.Index(fields=["drive", "parent_file_id", "trashed", "status", "updated_at", "file_id"], name="file_list_by_updated"),
-            models.Index(fields=["drive", "parent_file_id", "trashed", "status", "size", "file_id"], name="file_list_by_size"),
+            models.Index(fields=["drive", "parent_file_id", order, "file_id"], name=f"file_list_by_{order}", condition=LISTED)
+            for order in ("name", "created_at", "updated_at", "size")
+        ] + [
             models.Index(fields=["drive", "trash_root", "trashed_at"], name="file_recycle_bin"),
         ]
 
