@@ -41,21 +41,26 @@ class StreamingReader(io.RawIOBase):
         return False
 
     def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes, fewer only at the end: some consumers (boto3's upload of a
+        non-seekable stream) take a short read for the end of the stream."""
         size = CHUNK if size is None or size < 0 else size
-        while self._current is not None:
+        pieces, wanted = [], size
+        while wanted > 0 and self._current is not None:
             if self.limit is not None:
                 if self.size >= self.limit:
                     # One byte more than allowed tells us the body is too large.
                     if self._current.read(1):
                         self.exceeded = True
-                    return b""
-                size = min(size, self.limit - self.size)
-            data = self._current.read(size)
-            if data:
-                self._account(data)
-                return data
-            self._current = next(self._sources, None)
-        return b""
+                    break
+                wanted = min(wanted, self.limit - self.size)
+            data = self._current.read(wanted)
+            if not data:
+                self._current = next(self._sources, None)
+                continue
+            self._account(data)
+            pieces.append(data)
+            wanted -= len(data)
+        return b"".join(pieces) if len(pieces) != 1 else pieces[0]
 
     def _account(self, data: bytes) -> None:
         self.size += len(data)
@@ -94,8 +99,23 @@ def save_stream(prefix: str, reader: io.RawIOBase) -> str:
     return blob_storage().save(name, StreamFile(reader, name=name))
 
 
-def open_stream(name: str) -> BinaryIO:
-    return blob_storage().open(name, "rb")
+def open_stream(name: str, start: int = 0, length: int | None = None) -> BinaryIO:
+    """A stream of the stored bytes from `start` (for `length` bytes, or to the end).
+
+    On S3 this is a ranged GET read as it arrives: django-storages' S3File would first
+    download the whole object into memory (its spooled file never rolls over by default).
+    """
+    storage = blob_storage()
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None:
+        params = {}
+        if start or length is not None:
+            params["Range"] = f"bytes={start}-" + (str(start + length - 1) if length is not None else "")
+        return bucket.Object(storage._normalize_name(name)).get(**params)["Body"]
+    handle = storage.open(name, "rb")
+    if start:
+        handle.seek(start)
+    return handle
 
 
 def delete(name: str) -> None:
@@ -111,16 +131,17 @@ def local_path(name: str) -> str | None:
 
 
 def read_range(name: str, offset: int, length: int) -> bytes:
-    with open_stream(name) as handle:
-        handle.seek(offset)
+    handle = open_stream(name, offset, length)
+    try:
         return handle.read(length)
+    finally:
+        handle.close()
 
 
 def iter_range(name: str, start: int, length: int) -> Iterator[bytes]:
     """Yield `length` bytes from `start`, a chunk at a time, closing the file at the end."""
-    handle = open_stream(name)
+    handle = open_stream(name, start, length)
     try:
-        handle.seek(start)
         remaining = length
         while remaining > 0:
             data = handle.read(min(CHUNK, remaining))

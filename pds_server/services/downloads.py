@@ -160,7 +160,7 @@ def parse_image_process(process: str) -> dict:
 def _render_thumbnail(blob: Blob, options: dict) -> bytes:
     from PIL import Image, ImageOps
 
-    with blobstore.open_stream(blob.storage_name) as handle:
+    with blobstore.blob_storage().open(blob.storage_name, "rb") as handle:  # at most THUMBNAIL_MAX_SOURCE bytes
         image = Image.open(handle)
         image = ImageOps.exif_transpose(image)
         image.thumbnail((8192, 8192))

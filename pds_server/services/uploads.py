@@ -350,8 +350,11 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
 def _part_streams(parts: list[UploadPart]):
     """Open the parts one after another; each closes when the reader moves past it."""
     for part in parts:
-        with blobstore.open_stream(part.storage_name) as handle:
+        handle = blobstore.open_stream(part.storage_name)
+        try:
             yield handle
+        finally:
+            handle.close()
 
 
 def upload_discard(*, upload: Upload) -> None:
