@@ -14,8 +14,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db import connections, transaction
+from django.db.models import BooleanField, F, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from pds_server import errors
@@ -191,16 +192,28 @@ class Ordering:
     def order_by(self) -> list[str]:
         return [("-" if desc else "") + field for field, desc in self.keys]
 
-    def after(self, marker: str) -> Q:
-        """Rows strictly after the marker in this order: an index range scan, not an offset."""
+    def after(self, marker: str):
+        """Rows strictly after the marker in this order, as an index range scan."""
         values = [_parse_marker_value(field, value) for (field, _), value in zip(self.keys, _decode_marker(marker, len(self.keys)))]
+        if len({desc for _, desc in self.keys}) == 1:
+            # One direction: a row-value comparison, (name, file_id) > (v, id), which SQLite
+            # and PostgreSQL both answer by seeking the index to the marker.
+            connection = connections[PDS_DB]
+            table = connection.ops.quote_name(File._meta.db_table)
+            columns = ", ".join(f"{table}.{connection.ops.quote_name(File._meta.get_field(field).column)}" for field, _ in self.keys)
+            params = [File._meta.get_field(field).get_db_prep_value(value, connection) for (field, _), value in zip(self.keys, values)]
+            operator = "<" if self.keys[0][1] else ">"
+            placeholders = ", ".join(["%s"] * len(params))
+            return RawSQL(f"({columns}) {operator} ({placeholders})", params, output_field=BooleanField())
         condition = Q()
         for index, (field, desc) in enumerate(self.keys):
             step = Q(**{f"{field}__{'lt' if desc else 'gt'}": values[index]})
             for prior in range(index):
                 step &= Q(**{self.keys[prior][0]: values[prior]})
             condition |= step
-        return condition
+        # Mixed directions (search's order_by): the OR, bounded on the first key.
+        first_field, first_desc = self.keys[0]
+        return Q(**{f"{first_field}__{'lte' if first_desc else 'gte'}": values[0]}) & condition
 
     def marker_for(self, item: File) -> str:
         return _encode_marker([_marker_value(item, field) for field, _ in self.keys])
