@@ -108,7 +108,12 @@ def thumbnail_processes(body: dict) -> dict | None:
     return processes if isinstance(processes, dict) else None
 
 
-def serialize(request, item: File, body: dict) -> dict:
+def serialize(request, item: File, body: dict, share=None) -> dict:
+    if share is not None:
+        # Through a share: no signed URLs in listings (downloads go through get_download_url,
+        # which counts them), and no thumbnails when previews are disabled.
+        processes = None if share.disable_preview else thumbnail_processes(body)
+        return file_to_pds(item, request=request, fields="", thumbnail_processes=processes)
     return file_to_pds(item, request=request, fields=parse_str(body, "fields"), thumbnail_processes=thumbnail_processes(body), url_expire_sec=parse_int(body, "url_expire_sec", default=900) or 900)
 
 
@@ -136,7 +141,7 @@ def file_list(request, caller: Caller, body: dict):
             drive=drive, parent_file_id=parse_str(body, "parent_file_id", required=True), ordering=ordering,
             limit=limit, marker=marker, type_=kind, category=category, status=status,
         )
-    return {"items": [serialize(request, item, body) for item in items], "next_marker": next_marker}
+    return {"items": [serialize(request, item, body, caller.share) for item in items], "next_marker": next_marker}
 
 
 def _readable_file(caller: Caller, body: dict) -> File:
@@ -147,7 +152,7 @@ def _readable_file(caller: Caller, body: dict) -> File:
 
 @file_endpoint("/v2/file/get", "FILE.GET", share_ok=True)
 def file_get(request, caller: Caller, body: dict):
-    return serialize(request, _readable_file(caller, body), body)
+    return serialize(request, _readable_file(caller, body), body, caller.share)
 
 
 @file_endpoint("/v2/file/get_by_path", "FILE.GET")

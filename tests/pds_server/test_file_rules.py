@@ -437,8 +437,9 @@ def test_share_token_cannot_escape_to_a_parent_or_sibling(alice):
         assert visitor.call("file/get", {"share_id": share["share_id"], **body}, headers).status_code == 404
     assert visitor.call("file/list", {"share_id": share["share_id"], "parent_file_id": parent}, headers).status_code == 404
     assert visitor.call("file/get_download_url", {"share_id": share["share_id"], "file_id": sibling["file_id"]}, headers).status_code == 404
-    inside = visitor.call("file/list", {"share_id": share["share_id"], "parent_file_id": shared}, headers).json()["items"]
+    inside = visitor.call("file/list", {"share_id": share["share_id"], "parent_file_id": shared, "fields": "*"}, headers).json()["items"]
     assert [item["name"] for item in inside] == ["inside.txt"]
+    assert "url" not in inside[0]  # downloads through a share go by get_download_url, which counts them
     # Another share's token does not open this one.
     other = alice.ok("share_link/create", {"file_id_list": [sibling["file_id"]]}, 201)
     assert visitor.call("file/list", {"share_id": share["share_id"], "parent_file_id": "root"}, share_headers(alice, other["share_id"])).status_code == 401
@@ -519,3 +520,17 @@ def test_behind_nginx_the_download_is_handed_over_by_x_accel_redirect(alice, set
     assert reply.headers["X-Accel-Redirect"] == f"/_pds_blobs/{blob.storage_name}"
     assert reply.content == b""  # Django sent no bytes: nginx would
     assert reply.headers["Content-Disposition"].startswith("attachment;") and reply.headers["ETag"] == f'"{blob.sha1}"'
+
+
+def test_share_with_previews_disabled_gives_no_thumbnails(alice):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (0, 90, 200)).save(buffer, "PNG")
+    item = alice.upload("pic.png", buffer.getvalue())
+    processes = {"thumbnail_processes": {"t": {"image_thumbnail_process": "image/resize,w_32"}}}
+    for disabled, expected in ((False, True), (True, False)):
+        share = alice.ok("share_link/create", {"file_id_list": [item["file_id"]], "disable_preview": disabled}, 201)
+        headers = share_headers(alice, share["share_id"])
+        got = Api(alice.base, "", "").call("file/get", {"share_id": share["share_id"], "file_id": item["file_id"], **processes}, headers).json()
+        assert ("thumbnail_urls" in got) is expected
