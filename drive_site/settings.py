@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.DeadCredentialMiddleware",
+    "files.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -237,6 +238,10 @@ DRIVE_BEAT_REFRESH_WINDOW = env.int("DRIVE_BEAT_REFRESH_WINDOW", default=900)
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[]) or [
     _generated_secret("token_encryption_key", make=lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 ]
+
+# How /files/<id>/download sends the bytes: stream (through Drive, Range passed
+# through), or redirect (to the PDS's signed URL, for browsers that can reach it).
+DRIVE_DOWNLOAD_MODE = env("DRIVE_DOWNLOAD_MODE", default="stream")
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

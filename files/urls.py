@@ -5,5 +5,16 @@ from files import views
 app_name = "files"
 
 urlpatterns = [
-    path("", views.drive_home, name="home"),
+    path("", views.folder, name="home"),
+    path("folders/<str:folder_id>/", views.folder, name="folder"),
+    path("folders/new", views.folder_create, name="folder_create"),
+    path("files/<str:file_id>/rename", views.rename, name="rename"),
+    path("files/<str:file_id>/download", views.download, name="download"),
+    path("files/<str:file_id>/thumbnail", views.thumbnail, name="thumbnail"),
+    path("selection", views.apply, name="apply"),
+    path("pick/", views.pick, name="pick"),
+    path("tasks/<str:async_task_id>/", views.task, name="task"),
+    path("trash/", views.trash, name="trash"),
+    path("trash/empty", views.trash_empty, name="trash_empty"),
+    path("search/", views.search, name="search"),
 ]

@@ -190,3 +190,79 @@ class PDSClient:
         if response.status_code >= 400 and response.status_code != 416:
             self._raise_for(response)
         return response, response.iter_content(chunk_size=chunk_size)
+
+
+class FilesAPI:
+    """Typed file, recycle-bin, share and async-task calls of one user's token.
+
+    Reads retry on transient faults; changes never retry blindly.
+    """
+
+    def __init__(self, client: PDSClient, token: str):
+        self.client, self.token = client, token
+
+    def _read(self, path: str, body: dict, headers: dict | None = None) -> dict:
+        return self.client.call(path, body, token=self.token, idempotent=True, headers=headers)
+
+    def _change(self, path: str, body: dict, headers: dict | None = None) -> dict:
+        return self.client.call(path, body, token=self.token, idempotent=False, headers=headers)
+
+    # reads
+    def list(self, drive_id: str, parent_file_id: str, *, limit: int = 100, marker: str = "", order_by: str = "name", order_direction: str = "ASC", thumbnail_processes: dict | None = None) -> dict:
+        body = {"drive_id": drive_id, "parent_file_id": parent_file_id, "limit": limit, "marker": marker, "order_by": order_by, "order_direction": order_direction}
+        if thumbnail_processes:
+            body["thumbnail_processes"] = thumbnail_processes
+        return self._read("file/list", body)
+
+    def get(self, drive_id: str, file_id: str) -> dict:
+        return self._read("file/get", {"drive_id": drive_id, "file_id": file_id})
+
+    def search(self, drive_id: str, query: str, *, limit: int = 50, marker: str = "", order_by: str = "updated_at DESC") -> dict:
+        return self._read("file/search", {"drive_id": drive_id, "query": query, "limit": limit, "marker": marker, "order_by": order_by})
+
+    def download_url(self, drive_id: str, file_id: str, *, expire_sec: int = 900) -> dict:
+        return self._read("file/get_download_url", {"drive_id": drive_id, "file_id": file_id, "expire_sec": expire_sec})
+
+    def recyclebin(self, drive_id: str, *, limit: int = 100, marker: str = "") -> dict:
+        return self._read("recyclebin/list", {"drive_id": drive_id, "limit": limit, "marker": marker})
+
+    def async_task(self, async_task_id: str) -> dict:
+        return self._read("async_task/get", {"async_task_id": async_task_id})
+
+    def uploaded_parts(self, drive_id: str, file_id: str, upload_id: str) -> dict:
+        return self._read("file/list_uploaded_parts", {"drive_id": drive_id, "file_id": file_id, "upload_id": upload_id, "limit": 1000})
+
+    def upload_urls(self, drive_id: str, file_id: str, upload_id: str, part_numbers: list[int]) -> dict:
+        return self._read("file/get_upload_url", {"drive_id": drive_id, "file_id": file_id, "upload_id": upload_id, "part_info_list": [{"part_number": n} for n in part_numbers]})
+
+    # changes
+    def create_folder(self, drive_id: str, parent_file_id: str, name: str, *, check_name_mode: str = "refuse") -> dict:
+        return self._change("file/create", {"drive_id": drive_id, "parent_file_id": parent_file_id, "name": name, "type": "folder", "check_name_mode": check_name_mode})
+
+    def create_file(self, body: dict) -> dict:
+        return self._change("file/create", {**body, "type": "file"})
+
+    def complete(self, drive_id: str, file_id: str, upload_id: str) -> dict:
+        # Harmless to repeat (the server makes complete idempotent).
+        return self.client.call("file/complete", {"drive_id": drive_id, "file_id": file_id, "upload_id": upload_id}, token=self.token, idempotent=True)
+
+    def rename(self, drive_id: str, file_id: str, name: str) -> dict:
+        return self._change("file/update", {"drive_id": drive_id, "file_id": file_id, "name": name, "check_name_mode": "refuse"})
+
+    def move(self, drive_id: str, file_id: str, to_parent_file_id: str) -> dict:
+        return self._change("file/move", {"drive_id": drive_id, "file_id": file_id, "to_parent_file_id": to_parent_file_id, "check_name_mode": "auto_rename"})
+
+    def copy(self, drive_id: str, file_id: str, to_parent_file_id: str) -> dict:
+        return self._change("file/copy", {"drive_id": drive_id, "file_id": file_id, "to_parent_file_id": to_parent_file_id, "auto_rename": True})
+
+    def trash(self, drive_id: str, file_id: str) -> dict:
+        return self._change("recyclebin/trash", {"drive_id": drive_id, "file_id": file_id})
+
+    def restore(self, drive_id: str, file_id: str) -> dict:
+        return self._change("recyclebin/restore", {"drive_id": drive_id, "file_id": file_id})
+
+    def delete(self, drive_id: str, file_id: str) -> dict:
+        return self._change("file/delete", {"drive_id": drive_id, "file_id": file_id})
+
+    def empty_trash(self, drive_id: str) -> dict:
+        return self._change("recyclebin/clear", {"drive_id": drive_id})

@@ -1,0 +1,204 @@
+"""The drive pages over HTTP, signed in through the live embedded PDS: browsing, managing,
+trash, search, download, and every error path."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import requests
+from django.utils import timezone
+
+from accounts import crypto
+from accounts.models import Credential
+from pds_server.models import Drive, File
+from tests.drive_helpers import sign_in
+
+
+class Browser:
+    """A signed-in person: a requests session with the drive's CSRF cookie."""
+
+    def __init__(self, base: str, session: requests.Session):
+        self.base, self.session = base, session
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.session.get(f"{self.base}{path}", **kwargs)
+
+    def post(self, path: str, data=None, **kwargs) -> requests.Response:
+        if not self.session.cookies.get("drive_csrftoken"):
+            self.get("/")
+        headers = {"X-CSRFToken": self.session.cookies.get("drive_csrftoken", ""), "Referer": f"{self.base}/"}
+        return self.session.post(f"{self.base}{path}", data=data, headers=headers, **kwargs)
+
+    @property
+    def token(self) -> str:
+        return crypto.decrypt(Credential.objects.get(user__pds_identity__pds_user_id=self.user_id).access_token_encrypted)
+
+    user_id = "alice"
+
+    def pds(self, path: str, body: dict) -> dict:
+        reply = requests.post(f"{self.base}/v2/{path}", json=body, headers={"Authorization": f"Bearer {self.token}"})
+        assert reply.status_code < 300, reply.text
+        return reply.json() if reply.content else {}
+
+    @property
+    def drive_id(self) -> str:
+        return Credential.objects.get(user__pds_identity__pds_user_id=self.user_id).default_drive_id
+
+    def upload(self, name: str, data: bytes, parent: str = "root") -> dict:
+        created = self.pds("file/create", {"drive_id": self.drive_id, "parent_file_id": parent, "name": name, "type": "file", "size": len(data)})
+        requests.put(created["part_info_list"][0]["upload_url"], data=data)
+        return self.pds("file/complete", {"drive_id": self.drive_id, "file_id": created["file_id"], "upload_id": created["upload_id"]})
+
+
+@pytest.fixture
+def browser(drive_url, alice) -> Browser:
+    return Browser(drive_url, sign_in(drive_url))
+
+
+def names_on(page: requests.Response) -> list[str]:
+    return re.findall(r'data-name="([^"]*)"', page.text)
+
+
+def test_empty_drive_then_create_folders_and_browse_with_breadcrumbs(browser):
+    home = browser.get("/")
+    assert home.status_code == 200 and "Your drive is empty." in home.text
+    assert browser.post("/folders/new", {"parent_id": "root", "name": "Projects", "next": "/"}).status_code == 200
+    projects = File.objects.get(name="Projects").file_id
+    browser.post("/folders/new", {"parent_id": projects, "name": "2026", "next": f"/folders/{projects}/"})
+    page = browser.get(f"/folders/{File.objects.get(name='2026').file_id}/")
+    assert page.status_code == 200
+    crumbs = re.search(r'<nav aria-label="Breadcrumbs".*?</nav>', page.text, re.S).group(0)
+    assert "My drive" in crumbs and "Projects" in crumbs and 'aria-current="page">2026<' in crumbs
+    duplicate = browser.post("/folders/new", {"parent_id": "root", "name": "Projects", "next": "/"})
+    assert "already exists" in duplicate.text
+    bad = browser.post("/folders/new", {"parent_id": "root", "name": "a/b", "next": "/"})
+    assert bad.status_code == 200 and "Could not create the folder" in bad.text
+
+
+def test_sort_is_remembered_and_pages_load_by_marker(browser):
+    drive = Drive.objects.get(pk=int(browser.drive_id))
+    now = timezone.now()
+    File.objects.bulk_create([
+        File(file_id=f"{i:040d}", drive=drive, parent_file_id="root", name=f"item-{i:03d}", type="file", size=i, created_at=now, updated_at=now - timedelta(minutes=i))
+        for i in range(130)
+    ])
+    first = browser.get("/?sort=name&dir=desc")
+    assert names_on(first)[:2] == ["item-129", "item-128"] and len(names_on(first)) == 100
+    again = browser.get("/")  # the choice is remembered
+    assert names_on(again)[:1] == ["item-129"]
+    next_page = re.search(r'data-next="([^"]+)"', first.text).group(1).replace("&amp;", "&")
+    rest = browser.get("/" + next_page)
+    assert names_on(rest) == [f"item-{i:03d}" for i in range(29, -1, -1)] and "data-next" not in rest.text
+    assert names_on(browser.get("/?sort=size&dir=asc"))[:2] == ["item-000", "item-001"]
+    assert names_on(browser.get("/?sort=modified&dir=desc"))[:1] == ["item-000"]
+
+
+def test_rename_move_copy_trash_restore_and_delete(browser):
+    browser.post("/folders/new", {"parent_id": "root", "name": "Target"})
+    target = File.objects.get(name="Target").file_id
+    doc = browser.upload("notes.txt", b"hello")
+    bad = browser.post(f"/files/{doc['file_id']}/rename", {"name": "", "next": "/"})
+    assert bad.status_code == 400 and "must not be empty" in bad.text
+    browser.post(f"/files/{doc['file_id']}/rename", {"name": "Target", "next": "/"})
+    taken = browser.post(f"/files/{doc['file_id']}/rename", {"name": "Target", "next": "/"})
+    assert taken.status_code == 400 and "already exists" in taken.text
+    browser.post(f"/files/{doc['file_id']}/rename", {"name": "renamed.txt", "next": "/"})
+    assert File.objects.get(file_id=doc["file_id"]).name == "renamed.txt"
+
+    picker = browser.post("/selection", {"operation": "move", "ids": [doc["file_id"]], "next": "/"})
+    assert picker.url.startswith(f"{browser.base}/pick/") and "Target" in picker.text and "Move here" in picker.text
+    browser.post("/selection", {"operation": "move", "ids": [doc["file_id"]], "target_id": target, "next": "/"})
+    assert File.objects.get(file_id=doc["file_id"]).parent_file_id == target
+    browser.post("/selection", {"operation": "copy", "ids": [doc["file_id"]], "target_id": "root", "next": "/"})
+    assert File.objects.filter(name="renamed.txt").count() == 2
+
+    browser.post("/selection", {"operation": "trash", "ids": [target], "next": "/"})
+    trash = browser.get("/trash/")
+    assert "Target" in trash.text and "Original folder" in trash.text
+    browser.post("/selection", {"operation": "restore", "ids": [target], "next": "/trash/"})
+    assert File.objects.get(file_id=target).trashed is False
+    browser.post("/selection", {"operation": "trash", "ids": [target], "next": "/"})
+    browser.post("/selection", {"operation": "delete", "ids": [target], "next": "/trash/"})
+    assert not File.objects.filter(file_id=target).exists() and not File.objects.filter(file_id=doc["file_id"]).exists()
+    browser.post("/selection", {"operation": "trash", "ids": [File.objects.get(name="renamed.txt").file_id], "next": "/"})
+    emptied = browser.post("/trash/empty")
+    assert "The trash is empty." in emptied.text
+    nothing = browser.post("/selection", {"operation": "trash", "next": "/"})
+    assert "Select one or more items first." in nothing.text
+
+
+def test_search_by_name_type_and_date(browser):
+    browser.post("/folders/new", {"parent_id": "root", "name": "Reports"})
+    folder = File.objects.get(name="Reports").file_id
+    browser.upload("Quarterly report.pdf", b"%PDF-1.4", parent=folder)
+    browser.upload("holiday.jpg", b"\xff\xd8\xff")
+    found = browser.get("/search/", params={"q": "REPORT"})
+    assert "Quarterly report.pdf" in found.text and "Reports" in found.text
+    assert f"/folders/{folder}/" in found.text  # results show their folder
+    only_files = browser.get("/search/", params={"q": "report", "type": "file"})
+    assert "Quarterly report.pdf" in only_files.text and ">Reports<" not in only_files.text
+    images = browser.get("/search/", params={"type": "image"})
+    assert "holiday.jpg" in images.text and "Quarterly" not in images.text
+    future = browser.get("/search/", params={"q": "report", "modified": "2999-01-01"})
+    assert "Nothing matches." in future.text
+
+
+def test_download_streams_with_range_and_a_safe_name(browser):
+    data = bytes(range(256)) * 100
+    item = browser.upload("résumé <1>.html", data)
+    full = browser.get(f"/files/{item['file_id']}/download")
+    assert full.status_code == 200 and full.content == data
+    disposition = full.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "filename*=UTF-8''r%C3%A9sum%C3%A9%20%3C1%3E.html" in disposition
+    assert full.headers["X-Content-Type-Options"] == "nosniff" and "sandbox" in full.headers["Content-Security-Policy"]
+    part = browser.get(f"/files/{item['file_id']}/download", headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.content == data[100:200] and part.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
+    etag = full.headers["ETag"]
+    assert browser.get(f"/files/{item['file_id']}/download", headers={"Range": "bytes=0-9", "If-Range": '"old"'}).status_code == 200
+    assert browser.get(f"/files/{item['file_id']}/download", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_security_headers_on_every_page(browser):
+    for path in ("/", "/trash/", "/search/?q=x"):
+        page = browser.get(path)
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+        assert page.headers["Referrer-Policy"] and page.headers["X-Frame-Options"] == "DENY"
+
+
+# --- error paths ------------------------------------------------------------------------------
+
+
+def test_another_users_file_is_not_found(browser, drive_url, make_user):
+    make_user("bob", password="bob-password-22")
+    bob = Browser(drive_url, sign_in(drive_url, "bob", "bob-password-22"))
+    bob.user_id = "bob"
+    secret = bob.upload("bob.txt", b"bob's")
+    for path in (f"/files/{secret['file_id']}/download", f"/folders/{secret['file_id']}/", f"/files/{secret['file_id']}/rename"):
+        assert browser.get(path).status_code == 404
+    trashed = browser.post("/selection", {"operation": "trash", "ids": [secret["file_id"]], "next": "/"})
+    assert trashed.status_code == 200 and "not found" in trashed.text.lower()
+    assert File.objects.get(file_id=secret["file_id"]).trashed is False
+
+
+def test_state_changes_need_post_and_csrf(browser):
+    assert browser.get("/folders/new").status_code == 405
+    assert browser.session.post(f"{browser.base}/folders/new", data={"parent_id": "root", "name": "x"}).status_code == 403
+    assert not File.objects.filter(name="x").exists()
+
+
+def test_expired_session_and_dead_grant_go_back_to_sign_in(browser, drive_url):
+    anonymous = requests.get(f"{drive_url}/", allow_redirects=False)
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/accounts/login/")
+    Credential.objects.update(dead_at=timezone.now(), dead_reason="Your sign-in ended. Please sign in again.")
+    answer = browser.get("/", allow_redirects=False)
+    assert answer.status_code == 302 and "/accounts/login/" in answer.headers["Location"]
+
+
+def test_pds_down_shows_a_clear_page_not_a_500(browser, settings):
+    settings.PDS_ENDPOINT = "http://127.0.0.1:9"
+    page = browser.get("/")
+    assert page.status_code == 503 and "unavailable" in page.text
+    assert browser.post("/folders/new", {"parent_id": "root", "name": "x"}).status_code == 503
