@@ -242,6 +242,9 @@ TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[]) or [
 # How /files/<id>/download sends the bytes: stream (through Drive, Range passed
 # through), or redirect (to the PDS's signed URL, for browsers that can reach it).
 DRIVE_DOWNLOAD_MODE = env("DRIVE_DOWNLOAD_MODE", default="stream")
+# How upload parts travel: proxy (browser -> Drive -> PDS, streamed) or direct (browser ->
+# PDS part URL, for browsers that can reach the PDS).
+DRIVE_UPLOAD_MODE = env("DRIVE_UPLOAD_MODE", default="proxy")
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -7,7 +7,8 @@ CSP = "; ".join([
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "style-src 'self'",
-    "script-src 'self'",
+    # hash-wasm computes SHA-1 for instant upload in WebAssembly.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "object-src 'none'",
     "base-uri 'self'",
     "frame-ancestors 'none'",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from files import views
+from files import api, views
 
 app_name = "files"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("trash/", views.trash, name="trash"),
     path("trash/empty", views.trash_empty, name="trash_empty"),
     path("search/", views.search, name="search"),
+    path("api/uploads", api.upload_start, name="upload_start"),
+    path("api/uploads/<str:file_id>/<str:upload_id>/parts", api.upload_parts, name="upload_parts"),
+    path("api/uploads/<str:file_id>/<str:upload_id>/parts/<int:part_number>", api.upload_part, name="upload_part"),
+    path("api/uploads/<str:file_id>/<str:upload_id>/complete", api.upload_complete, name="upload_complete"),
+    path("api/folders", api.folder_ensure, name="folder_ensure"),
 ]

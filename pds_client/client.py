@@ -180,6 +180,10 @@ class PDSClient:
         headers = {"Content-Type": ""}
         if size is not None:
             headers["Content-Length"] = str(size)
+            if not hasattr(body, "__len__") and not hasattr(body, "read"):
+                # A sized iterable: requests then sends Content-Length, not chunked encoding
+                # (both at once is a request-smuggling shape servers rightly refuse).
+                body = _SizedIterable(body, size)
         response = self._send("PUT", upload_url, idempotent=False, data=body, headers=headers)
         self._raise_for(response)
         return response.headers.get("ETag", "")
@@ -190,6 +194,17 @@ class PDSClient:
         if response.status_code >= 400 and response.status_code != 416:
             self._raise_for(response)
         return response, response.iter_content(chunk_size=chunk_size)
+
+
+class _SizedIterable:
+    def __init__(self, chunks: Iterable[bytes], size: int):
+        self.chunks, self.size = chunks, size
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+    def __len__(self) -> int:
+        return self.size
 
 
 class FilesAPI:

@@ -1,0 +1,135 @@
+"""A person uses the drive in Chromium: folders, uploads (parts, progress, instant upload,
+resume after a reload), download, rename, move, trash, restore and search."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from pds_server.models import File
+
+MiB = 1024 * 1024
+
+
+def sign_in(page, drive_url: str) -> None:
+    page.goto(f"{drive_url}/")
+    page.get_by_label("User name").fill("alice")
+    page.get_by_label("Password").fill("alice-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Allow").click()
+    expect(page.get_by_role("heading", name="My drive")).to_be_visible()
+
+
+@pytest.fixture
+def payloads(tmp_path):
+    from PIL import Image
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(20 * MiB))
+    small = tmp_path / "notes.txt"
+    small.write_text("hello from the browser\n")
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (320, 200), (40, 120, 200)).save(photo)
+    return {"big": big, "small": small, "photo": photo}
+
+
+@pytest.mark.slow
+def test_folders_uploads_instant_upload_download_and_management(drive_url, alice, page, screenshot, payloads):
+    sign_in(page, drive_url)
+    screenshot("empty-drive")
+
+    page.get_by_label("New folder").fill("Holidays")
+    page.get_by_role("button", name="Create folder").click()
+    expect(page.get_by_role("link", name="Holidays", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Holidays", exact=True).click()
+    expect(page.get_by_role("heading", name="Holidays")).to_be_visible()
+    screenshot("folder")
+
+    page.set_input_files("#upload-files", [str(payloads["small"]), str(payloads["photo"]), str(payloads["big"])])
+    uploads = page.get_by_role("region", name="Uploads")
+    expect(uploads).to_be_visible()
+    expect(page.locator("#upload-list progress").first).to_be_visible()
+    screenshot("uploading")
+    expect(page.locator("#upload-done")).to_be_visible(timeout=60_000)
+    expect(uploads.get_by_text("Uploaded", exact=True)).to_have_count(3)
+    screenshot("uploaded")
+    page.get_by_role("link", name="Refresh the list").click()
+    for name in ("notes.txt", "photo.png", "big.bin"):
+        expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+
+    # The same 20 MiB again, into the drive's top folder: instant, no bytes sent.
+    page.goto(f"{drive_url}/")
+    parts_sent = []
+    page.on("request", lambda request: parts_sent.append(request.url) if "/parts/" in request.url and request.method == "PUT" else None)
+    page.set_input_files("#upload-files", [str(payloads["big"])])
+    expect(page.get_by_text("Uploaded instantly (already in your drive)")).to_be_visible(timeout=60_000)
+    assert parts_sent == []
+    screenshot("instant")
+
+    # Download and compare the bytes.
+    page.goto(f"{drive_url}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="big.bin", exact=True).click()
+    assert open(download.value.path(), "rb").read() == payloads["big"].read_bytes()
+
+    # Rename, search, move into the folder, trash and restore.
+    page.get_by_role("link", name="Rename big.bin").click()
+    page.get_by_label("New name").fill("bigger.bin")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.get_by_role("link", name="bigger.bin", exact=True)).to_be_visible()
+    page.get_by_label("Search").fill("bigg")
+    page.get_by_label("Search").press("Enter")
+    expect(page.get_by_role("link", name="bigger.bin", exact=True)).to_be_visible()
+    screenshot("search")
+    page.goto(f"{drive_url}/")
+    page.get_by_label("Select bigger.bin").check()
+    page.get_by_role("button", name="Move", exact=True).click()
+    page.get_by_role("link", name="📁 Holidays").click()
+    page.get_by_role("button", name="Move here").click()
+    expect(page.get_by_text("Moved (1)")).to_be_visible()
+    assert File.objects.get(name="bigger.bin").parent_file_id == File.objects.get(name="Holidays").file_id
+    page.get_by_label("Select Holidays").check()
+    page.get_by_role("button", name="Move to trash").click()
+    expect(page.get_by_text("Your drive is empty.")).to_be_visible()
+    page.get_by_role("link", name="Trash").click()
+    page.get_by_label("Select Holidays").check()
+    page.get_by_role("button", name="Restore").click()
+    page.get_by_role("link", name="My drive").first.click()
+    expect(page.get_by_role("link", name="Holidays", exact=True)).to_be_visible()
+    screenshot("restored")
+
+
+@pytest.mark.slow
+def test_a_reload_in_the_middle_of_an_upload_resumes_it(drive_url, alice, page, screenshot, payloads):
+    sign_in(page, drive_url)
+    stored = []
+
+    def hold_later_parts(route):
+        # Part 1 goes through; the others fail until the page reloads, as on a dropped network.
+        if re.search(r"/parts/1$", route.request.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/api/uploads/*/*/parts/*", hold_later_parts)
+    page.on("requestfinished", lambda request: stored.append(request.url) if request.url.endswith("/parts/1") else None)
+    page.set_input_files("#upload-files", [str(payloads["big"])])
+    page.wait_for_timeout(500)
+    for _ in range(100):
+        if stored:
+            break
+        page.wait_for_timeout(100)
+    assert stored, "part 1 never arrived"
+    screenshot("interrupted")
+    page.unroute("**/api/uploads/*/*/parts/*")
+    resumed_parts = []
+    page.on("request", lambda request: resumed_parts.append(request.url.rsplit("/", 1)[1]) if "/parts/" in request.url and request.method == "PUT" else None)
+    page.reload()
+    expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=60_000)
+    screenshot("resumed")
+    assert "1" not in resumed_parts and sorted(resumed_parts) == ["2", "3"]  # only what was missing
+    item = File.objects.get(name="big.bin")
+    assert item.status == "available" and item.size == 20 * MiB
