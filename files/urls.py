@@ -1,6 +1,6 @@
 from django.urls import path
 
-from files import api, views
+from files import api, share_views, views
 
 app_name = "files"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("api/uploads/<str:file_id>/<str:upload_id>/parts/<int:part_number>", api.upload_part, name="upload_part"),
     path("api/uploads/<str:file_id>/<str:upload_id>/complete", api.upload_complete, name="upload_complete"),
     path("api/folders", api.folder_ensure, name="folder_ensure"),
+    path("files/<str:file_id>/share", share_views.share_create, name="share_create"),
+    path("shares/", share_views.share_list, name="shares"),
+    path("shares/<str:share_id>/cancel", share_views.share_cancel, name="share_cancel"),
+    path("s/<str:share_id>", share_views.share_public, name="share_public"),
+    path("s/<str:share_id>/folders/<str:folder_id>/", share_views.share_public, name="share_folder"),
+    path("s/<str:share_id>/files/<str:file_id>/download", share_views.share_download, name="share_download"),
+    path("s/<str:share_id>/files/<str:file_id>/save", share_views.share_save, name="share_save"),
 ]

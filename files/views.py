@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import pds_client
 from files import services
-from files.http import content_disposition
+from files.http import closing_stream, proxy_download
 from files.pds_errors import pds_page
 
 OPERATIONS = {"trash", "restore", "delete", "move", "copy"}
@@ -37,8 +36,6 @@ USER_ERRORS = (
     services.pds_errors.Forbidden,
     services.pds_errors.NotFound,
 )
-PASSTHROUGH_REQUEST = ("Range", "If-Range", "If-None-Match", "If-Modified-Since")
-PASSTHROUGH_RESPONSE = ("Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified")
 
 
 def _view_prefs(request) -> tuple[str, str, str]:
@@ -201,27 +198,9 @@ def download(request, file_id: str):
     """Stream the file from the PDS, passing Range and If-Range through so downloads resume
     and videos seek; or, where configured, redirect to the signed URL."""
     item, url = services.download_url(request.user, file_id)
-    if settings.DRIVE_DOWNLOAD_MODE == "redirect":
-        return HttpResponseRedirect(url)
-    upstream, chunks = pds_client().download(url, headers={key: request.headers[key] for key in PASSTHROUGH_REQUEST if key in request.headers})
-    if upstream.status_code in (304, 416):
-        response = HttpResponse(status=upstream.status_code)
-    else:
-        response = StreamingHttpResponse(_closing(upstream, chunks), status=upstream.status_code, content_type=item.get("content_type") or "application/octet-stream")
-    for key in PASSTHROUGH_RESPONSE:
-        if key in upstream.headers:
-            response[key] = upstream.headers[key]
-    response["Content-Disposition"] = content_disposition(item["name"])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return proxy_download(request, url, item)
 
 
-def _closing(upstream, chunks):
-    try:
-        yield from chunks
-    finally:
-        upstream.close()
 
 
 @login_required
@@ -231,7 +210,7 @@ def thumbnail(request, file_id: str):
     """Image thumbnails through Drive, so pages load images only from their own origin."""
     url = services.thumbnail_url(request.user, file_id)
     upstream, chunks = pds_client().download(url)
-    response = StreamingHttpResponse(_closing(upstream, chunks), status=upstream.status_code, content_type="image/jpeg")
+    response = StreamingHttpResponse(closing_stream(upstream, chunks), status=upstream.status_code, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -281,3 +281,43 @@ class FilesAPI:
 
     def empty_trash(self, drive_id: str) -> dict:
         return self._change("recyclebin/clear", {"drive_id": drive_id})
+
+
+class SharesAPI:
+    """Share links: the owner's calls with their token, and a visitor's with a share token."""
+
+    def __init__(self, client: PDSClient, token: str | None = None):
+        self.client, self.token = client, token
+
+    def create(self, drive_id: str, file_ids: list[str], *, password: str = "", expiration: str = "", download_limit: int = 0) -> dict:
+        body = {"drive_id": drive_id, "file_id_list": file_ids, "share_pwd": password, "expiration": expiration, "download_limit": download_limit}
+        return self.client.call("share_link/create", body, token=self.token)
+
+    def list(self, *, marker: str = "") -> dict:
+        return self.client.call("share_link/list", {"limit": 100, "marker": marker}, token=self.token, idempotent=True)
+
+    def cancel(self, share_id: str) -> None:
+        self.client.call("share_link/cancel", {"share_id": share_id}, token=self.token)
+
+    # anonymous
+    def about(self, share_id: str) -> dict:
+        return self.client.call("share_link/get_by_anonymous", {"share_id": share_id}, idempotent=True)
+
+    def share_token(self, share_id: str, password: str = "") -> dict:
+        return self.client.call("share_link/get_share_token", {"share_id": share_id, "share_pwd": password}, idempotent=False)
+
+    # with a share token
+    def list_files(self, share_id: str, share_token: str, parent_file_id: str, *, marker: str = "") -> dict:
+        body = {"share_id": share_id, "parent_file_id": parent_file_id, "limit": 100, "marker": marker, "order_by": "name"}
+        return self.client.call("file/list", body, idempotent=True, headers={"x-share-token": share_token})
+
+    def get_file(self, share_id: str, share_token: str, file_id: str) -> dict:
+        return self.client.call("file/get", {"share_id": share_id, "file_id": file_id}, idempotent=True, headers={"x-share-token": share_token})
+
+    def download_url(self, share_id: str, share_token: str, file_id: str) -> dict:
+        # Not retried: each call counts against the share's download limit.
+        return self.client.call("file/get_download_url", {"share_id": share_id, "file_id": file_id}, headers={"x-share-token": share_token})
+
+    def save_copy(self, share_id: str, share_token: str, file_id: str, to_parent_file_id: str = "root") -> dict:
+        body = {"share_id": share_id, "file_id": file_id, "to_parent_file_id": to_parent_file_id, "auto_rename": True}
+        return self.client.call("file/copy", body, token=self.token, headers={"x-share-token": share_token})

@@ -22,6 +22,12 @@ class InvalidParameter(PDSError):
     code_prefix = "InvalidParameter"
 
 
+class InvalidResource(PDSError):
+    """A wrong share password (`InvalidResource.SharePwd`) and the like."""
+
+    code_prefix = "InvalidResource"
+
+
 class AccessTokenInvalid(PDSError):
     code_prefix = "AccessTokenInvalid"
 
@@ -88,7 +94,7 @@ class InvalidScope(OAuthError):
 
 
 _BY_PREFIX: list[type[PDSError]] = [
-    InvalidParameter, AccessTokenInvalid, AccessTokenExpired, ShareLinkTokenInvalid, Forbidden, QuotaExhausted,
+    InvalidParameter, InvalidResource, AccessTokenInvalid, AccessTokenExpired, ShareLinkTokenInvalid, Forbidden, QuotaExhausted,
     NotFound, AlreadyExist, PreHashMatched, TooManyRequests, ServiceUnavailable, InternalError,
 ]
 _BY_OAUTH_ERROR = {cls.error: cls for cls in (InvalidGrant, InvalidClient, InvalidScope)}

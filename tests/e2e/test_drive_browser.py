@@ -133,3 +133,39 @@ def test_a_reload_in_the_middle_of_an_upload_resumes_it(drive_url, alice, page, 
     assert "1" not in resumed_parts and sorted(resumed_parts) == ["2", "3"]  # only what was missing
     item = File.objects.get(name="big.bin")
     assert item.status == "available" and item.size == 20 * MiB
+
+
+@pytest.mark.slow
+def test_a_password_protected_share_opens_in_a_fresh_browser(drive_url, alice, chromium, page, screenshot, payloads):
+    sign_in(page, drive_url)
+    page.set_input_files("#upload-files", [str(payloads["small"])])
+    expect(page.locator("#upload-done")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Refresh the list").click()
+    page.get_by_role("link", name="Share notes.txt").click()
+    page.get_by_label("Password (optional)").fill("tulip")
+    page.get_by_role("button", name="Create link").click()
+    expect(page.get_by_role("heading", name="Link created")).to_be_visible()
+    link = page.get_by_label("Link").input_value()
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_text("Copied")).to_be_visible()
+    screenshot("share-created")
+
+    stranger = chromium.new_context()
+    visitor = stranger.new_page()
+    visitor.goto(link)
+    expect(visitor.get_by_text("protected by a password")).to_be_visible()
+    visitor.get_by_label("Password").fill("wrong")
+    visitor.get_by_role("button", name="Open").click()
+    expect(visitor.get_by_role("alert")).to_have_text("That password is not right.")
+    visitor.get_by_label("Password").fill("tulip")
+    visitor.get_by_role("button", name="Open").click()
+    expect(visitor.get_by_role("link", name="notes.txt")).to_be_visible()
+    visitor.screenshot(path=str(screenshot("share-owner-view").parent / "share-visitor.png"))
+    with visitor.expect_download() as download:
+        visitor.get_by_role("link", name="notes.txt").click()
+    assert open(download.value.path(), "rb").read() == payloads["small"].read_bytes()
+    stranger.close()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My shares").click()
+    page.get_by_role("button", name="Cancel link notes.txt").click()
+    expect(page.get_by_text("The link no longer works.")).to_be_visible()

@@ -202,3 +202,48 @@ def test_pds_down_shows_a_clear_page_not_a_500(browser, settings):
     page = browser.get("/")
     assert page.status_code == 503 and "unavailable" in page.text
     assert browser.post("/folders/new", {"parent_id": "root", "name": "x"}).status_code == 503
+
+
+def test_share_link_password_download_limit_save_and_cancel(browser, drive_url, make_user):
+    folder_page = browser.post("/folders/new", {"parent_id": "root", "name": "Shared"})
+    shared = File.objects.get(name="Shared").file_id
+    browser.upload("inside.txt", b"shared bytes", parent=shared)
+    created = browser.post(f"/files/{shared}/share", {"password": "open sesame", "expires_in_days": "7", "download_limit": "1"})
+    link = re.search(r'id="share-link" value="([^"]+)"', created.text).group(1)
+    share_id = link.rstrip("/").rsplit("/", 1)[1]
+    assert link.startswith(f"{drive_url}/s/") and "Copy link" in created.text
+
+    visitor = requests.Session()
+    gate = visitor.get(link)
+    assert gate.status_code == 200 and "protected by a password" in gate.text and "inside.txt" not in gate.text
+    csrf = visitor.cookies.get("drive_csrftoken")
+    wrong = visitor.post(link, data={"password": "nope", "csrfmiddlewaretoken": csrf})
+    assert wrong.status_code == 403 and "not right" in wrong.text
+    opened = visitor.post(link, data={"password": "open sesame", "csrfmiddlewaretoken": csrf})
+    assert opened.status_code == 200 and "Shared" in opened.text
+    inside = visitor.get(f"{drive_url}/s/{share_id}/folders/{shared}/")
+    assert "inside.txt" in inside.text and "Sign in to save a copy" in inside.text
+    file_id = File.objects.get(name="inside.txt").file_id
+    assert visitor.get(f"{drive_url}/s/{share_id}/files/{file_id}/download").content == b"shared bytes"
+    limited = visitor.get(f"{drive_url}/s/{share_id}/files/{file_id}/download")
+    assert limited.status_code == 403 and "download limit" in limited.text
+    # A file outside the share is out of reach.
+    outside = browser.upload("private.txt", b"private")
+    assert visitor.get(f"{drive_url}/s/{share_id}/files/{outside['file_id']}/download").status_code == 404
+
+    # A signed-in visitor saves a copy into their own drive.
+    make_user("bob", password="bob-password-22")
+    bob = sign_in(drive_url, "bob", "bob-password-22")
+    bob_csrf = lambda: bob.cookies.get("drive_csrftoken")  # noqa: E731
+    bob.get(link)
+    bob.post(link, data={"password": "open sesame", "csrfmiddlewaretoken": bob_csrf()})
+    saved = bob.post(f"{drive_url}/s/{share_id}/files/{shared}/save", data={"csrfmiddlewaretoken": bob_csrf()})
+    assert "Saved a copy to your drive." in saved.text
+    bob_drive = Credential.objects.get(user__pds_identity__pds_user_id="bob").default_drive_id
+    assert File.objects.filter(drive_id=int(bob_drive), name="Shared").exists()
+
+    listing = browser.get("/shares/")
+    assert "Shared" in listing.text and "1 / 1" in listing.text
+    browser.post(f"/shares/{share_id}/cancel")
+    assert visitor.get(link).status_code == 404
+    assert requests.get(f"{drive_url}/s/not-a-share").status_code == 404
