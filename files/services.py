@@ -170,3 +170,47 @@ def thumbnail_url(user, file_id: str) -> str:
     if not url:
         raise pds_errors.NotFound("NotFound.File", "This file has no thumbnail.", 404)
     return url
+
+
+MAX_ZIP_ENTRIES = 10_000
+
+
+def zip_entries(user, file_ids: list[str]) -> list[tuple[str, str | None]]:
+    """(path in the zip, file_id or None for a folder) for the selection and everything under it."""
+    drive_id = drive_id_of(user)
+
+    def run(api: FilesAPI):
+        entries: list[tuple[str, str | None]] = []
+
+        def walk(item: dict, prefix: str) -> None:
+            path = f"{prefix}{item['name']}"
+            if item["type"] == "file":
+                entries.append((path, item["file_id"]))
+                return
+            entries.append((path + "/", None))
+            marker = ""
+            while True:
+                page = api.list(drive_id, item["file_id"], limit=200, marker=marker)
+                for child in page["items"]:
+                    walk(child, path + "/")
+                    if len(entries) > MAX_ZIP_ENTRIES:
+                        raise pds_errors.InvalidParameter("InvalidParameter.Zip", f"A zip holds at most {MAX_ZIP_ENTRIES} items.", 400)
+                marker = page["next_marker"]
+                if not marker:
+                    break
+
+        for file_id in file_ids:
+            walk(api.get(drive_id, file_id), "")
+        return entries
+
+    return with_files(user, run)
+
+
+def file_bytes(user, file_id: str):
+    """A lazy iterator of a file's bytes (the download URL is asked for on first use)."""
+    _, url = download_url(user, file_id)
+    upstream, chunks = pds_client().download(url)
+    try:
+        yield from chunks
+    finally:
+        upstream.close()

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
+import zipstream
 
 from accounts.services import pds_client
 from files import services
-from files.http import closing_stream, proxy_download
+from files.http import closing_stream, content_disposition, proxy_download
 from files.pds_errors import pds_page
 
 OPERATIONS = {"trash", "restore", "delete", "move", "copy"}
@@ -212,5 +214,74 @@ def thumbnail(request, file_id: str):
     upstream, chunks = pds_client().download(url)
     response = StreamingHttpResponse(closing_stream(upstream, chunks), status=upstream.status_code, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Types shown inside the page. HTML, SVG and anything unknown never render on Drive's
+# origin: they are offered as downloads only.
+INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "video/", "audio/", "application/pdf")
+TEXT_EXTENSIONS = {"txt", "md", "csv", "log", "json", "xml", "yaml", "yml", "py", "js", "css", "ini", "toml", "sh"}
+TEXT_PREVIEW_BYTES = 256 * 1024
+
+
+def preview_kind(item: dict) -> str:
+    content_type = item.get("content_type") or ""
+    if item.get("file_extension") in TEXT_EXTENSIONS:
+        return "text"
+    if content_type.startswith(("image/svg", "text/html")) or not content_type.startswith(INLINE_TYPES):
+        return "none"
+    return content_type.split("/")[0] if not content_type.endswith("pdf") else "pdf"
+
+
+@login_required
+@pds_page
+@require_GET
+def preview(request, file_id: str):
+    item, url = services.download_url(request.user, file_id)
+    kind = preview_kind(item)
+    text = None
+    if kind == "text":
+        upstream, chunks = pds_client().download(url, headers={"Range": f"bytes=0-{TEXT_PREVIEW_BYTES - 1}"})
+        with upstream:
+            text = b"".join(chunks).decode("utf-8", errors="replace")
+    return render(request, "files/preview.html", {"item": item, "kind": kind, "text": text, "truncated": item["size"] > TEXT_PREVIEW_BYTES})
+
+
+@xframe_options_sameorigin
+@login_required
+@pds_page
+@require_GET
+def inline(request, file_id: str):
+    """The bytes for <img>, <video>, <audio> and the PDF frame: inline only for those types,
+    always sandboxed; everything else is an attachment."""
+    item, url = services.download_url(request.user, file_id)
+    kind = preview_kind(item)
+    response = proxy_download(request, url, item, disposition="inline" if kind in ("image", "video", "audio", "pdf") else "attachment")
+    if kind == "pdf":
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    return response
+
+
+@login_required
+@pds_page
+@require_POST
+def download_zip(request):
+    """A folder or a selection as one zip, streamed: no temporary file, each file's bytes
+    fetched from the PDS only when the zip reaches it."""
+    file_ids = [file_id for file_id in request.POST.getlist("ids") if file_id]
+    if not file_ids:
+        messages.error(request, _("Select one or more items first."))
+        return redirect(back_to(request))
+    entries = services.zip_entries(request.user, file_ids)
+    archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=False)
+    for path, file_id in entries:
+        if file_id is None:
+            archive.mkdir(path)
+        else:
+            archive.add(services.file_bytes(request.user, file_id), path)
+    name = entries[0][0].split("/", 1)[0] + ".zip" if len(file_ids) == 1 else "drive.zip"
+    response = StreamingHttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

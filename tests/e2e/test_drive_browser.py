@@ -72,7 +72,7 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
     # Download and compare the bytes.
     page.goto(f"{drive_url}/")
     with page.expect_download() as download:
-        page.get_by_role("link", name="big.bin", exact=True).click()
+        page.get_by_role("link", name="Download big.bin").click()
     assert open(download.value.path(), "rb").read() == payloads["big"].read_bytes()
 
     # Rename, search, move into the folder, trash and restore.

@@ -247,3 +247,46 @@ def test_share_link_password_download_limit_save_and_cancel(browser, drive_url, 
     browser.post(f"/shares/{share_id}/cancel")
     assert visitor.get(link).status_code == 404
     assert requests.get(f"{drive_url}/s/not-a-share").status_code == 404
+
+
+def test_previews_are_inline_only_for_safe_types(browser):
+    import io as _io
+
+    from PIL import Image
+
+    buffer = _io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, "PNG")
+    photo = browser.upload("photo.png", buffer.getvalue())
+    page = browser.get(f"/files/{photo['file_id']}/preview")
+    assert f'<img src="/files/{photo["file_id"]}/inline"' in page.text
+    inline = browser.get(f"/files/{photo['file_id']}/inline")
+    assert inline.headers["Content-Disposition"].startswith("inline;") and "sandbox" in inline.headers["Content-Security-Policy"]
+    assert inline.content == buffer.getvalue()
+    for name, data in (("page.html", b"<script>alert(1)</script>"), ("vector.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"), ("blob.xyz", b"?")):
+        item = browser.upload(name, data)
+        assert "There is no preview" in browser.get(f"/files/{item['file_id']}/preview").text
+        raw = browser.get(f"/files/{item['file_id']}/inline")
+        assert raw.headers["Content-Disposition"].startswith("attachment;") and raw.headers["X-Content-Type-Options"] == "nosniff"
+    note = browser.upload("readme.txt", b"<b>plain</b> text")
+    shown = browser.get(f"/files/{note['file_id']}/preview").text
+    assert "&lt;b&gt;plain&lt;/b&gt; text" in shown  # escaped, never markup
+
+
+def test_folder_and_selection_download_as_a_streamed_zip(browser):
+    import io as _io
+    import zipfile
+
+    browser.post("/folders/new", {"parent_id": "root", "name": "Album"})
+    album = File.objects.get(name="Album").file_id
+    browser.post("/folders/new", {"parent_id": album, "name": "Inner"})
+    inner = File.objects.get(name="Inner").file_id
+    browser.upload("a.txt", b"alpha", parent=album)
+    browser.upload("b.txt", b"beta" * 1000, parent=inner)
+    loose = browser.upload("c.txt", b"gamma")
+    answer = browser.post("/download.zip", {"ids": [album, loose["file_id"]]})
+    assert answer.headers["Content-Type"] == "application/zip" and "Content-Length" not in answer.headers
+    archive = zipfile.ZipFile(_io.BytesIO(answer.content))
+    assert sorted(archive.namelist()) == ["Album/", "Album/Inner/", "Album/Inner/b.txt", "Album/a.txt", "c.txt"]
+    assert archive.read("Album/Inner/b.txt") == b"beta" * 1000 and archive.read("c.txt") == b"gamma"
+    single = browser.post("/download.zip", {"ids": [album]})
+    assert 'filename="Album.zip"' in single.headers["Content-Disposition"]
