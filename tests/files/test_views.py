@@ -290,3 +290,13 @@ def test_folder_and_selection_download_as_a_streamed_zip(browser):
     assert archive.read("Album/Inner/b.txt") == b"beta" * 1000 and archive.read("c.txt") == b"gamma"
     single = browser.post("/download.zip", {"ids": [album]})
     assert 'filename="Album.zip"' in single.headers["Content-Disposition"]
+
+
+def test_simplified_chinese_and_the_pds_sign_in_follows(browser, drive_url):
+    page = browser.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert page.status_code == 200 and "我的网盘" in page.text and 'lang="zh-hans"' in page.text
+    fresh = requests.Session()
+    fresh.post(f"{drive_url}/i18n/setlang/", data={"language": "zh-hans", "next": "/", "csrfmiddlewaretoken": fresh.get(f"{drive_url}/accounts/signed-out/").cookies.get("drive_csrftoken") or fresh.cookies.get("drive_csrftoken")}, headers={"Referer": f"{drive_url}/"})
+    login = fresh.get(f"{drive_url}/accounts/login/", allow_redirects=False)
+    assert "lang=zh_CN" in login.headers["Location"]  # the PDS sign-in page speaks the same language
+    assert "登录" in fresh.get(login.headers["Location"]).text
