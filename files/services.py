@@ -16,7 +16,7 @@ from pds_client.client import FilesAPI
 
 T = TypeVar("T")
 ROOT = "root"
-PAGE_SIZE = 100
+PAGE_SIZE = 200  # the most a PDS list page holds
 MAX_BREADCRUMB_DEPTH = 64
 SORTS = {"name": "name", "size": "size", "modified": "updated_at"}
 THUMBNAIL_PROCESSES = {"grid": {"image_thumbnail_process": "image/resize,m_fill,w_256,h_256,limit_0"}}

@@ -169,3 +169,67 @@ def test_a_password_protected_share_opens_in_a_fresh_browser(drive_url, alice, c
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My shares").click()
     page.get_by_role("button", name="Cancel link notes.txt").click()
     expect(page.get_by_text("The link no longer works.")).to_be_visible()
+
+
+@pytest.mark.slow
+def test_a_folder_of_10000_entries_opens_and_scrolls_with_few_rows_in_the_page(drive_url, alice, page, screenshot):
+    from django.utils import timezone
+
+    from accounts.models import Credential
+    from pds_server.models import Drive
+
+    sign_in(page, drive_url)
+    drive = Drive.objects.get(pk=int(Credential.objects.get().default_drive_id))
+    now = timezone.now()
+    File.objects.bulk_create([
+        File(file_id=f"{i:040d}", drive=drive, parent_file_id="root", name=f"item-{i:05d}.txt", type="file", size=i, category="doc", created_at=now, updated_at=now)
+        for i in range(10_000)
+    ], batch_size=2000)
+    page.goto(f"{drive_url}/?sort=name&dir=asc")
+    expect(page.get_by_role("link", name="item-00000.txt", exact=True)).to_be_visible()
+    most_rows = 0
+    for _ in range(200):
+        if page.get_by_role("link", name="item-09999.txt", exact=True).count():
+            break
+        before = page.locator("tr[data-id]").last.get_attribute("data-name")
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_function("name => document.querySelector('table.files tbody:last-of-type tr[data-id]:last-child').dataset.name !== name", arg=before, timeout=10_000)
+        most_rows = max(most_rows, page.locator("tr[data-id]").count())
+    expect(page.get_by_role("link", name="item-09999.txt", exact=True)).to_be_visible()
+    screenshot("bottom-of-10000")
+    assert most_rows <= 1000, f"{most_rows} rows in the page"  # 5 pages of 200, whatever the folder's size
+    for _ in range(200):
+        if page.get_by_role("link", name="item-00000.txt", exact=True).count():
+            break
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(100)
+    expect(page.get_by_role("link", name="item-00000.txt", exact=True)).to_be_visible()
+
+
+@pytest.mark.slow
+def test_folder_upload_recreates_the_tree_and_files_can_be_dropped(drive_url, alice, page, screenshot, tmp_path):
+    tree = tmp_path / "Trip"
+    (tree / "Day 1").mkdir(parents=True)
+    (tree / "Day 1" / "beach.txt").write_text("sand")
+    (tree / "notes.txt").write_text("plan")
+    sign_in(page, drive_url)
+    page.set_input_files("#upload-folder", str(tree))
+    expect(page.locator("#upload-done")).to_be_visible(timeout=30_000)
+    trip = File.objects.get(name="Trip", type="folder")
+    day = File.objects.get(name="Day 1", type="folder")
+    assert day.parent_file_id == trip.file_id
+    assert File.objects.get(name="beach.txt").parent_file_id == day.file_id
+    assert File.objects.get(name="notes.txt").parent_file_id == trip.file_id
+
+    # Drop a file on the page, as dragging it from the desktop does.
+    page.goto(f"{drive_url}/")
+    transfer = page.evaluate_handle("""() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(["dropped bytes"], "dropped.txt", { type: "text/plain" }));
+        return transfer;
+    }""")
+    page.dispatch_event("main", "dragover", {"dataTransfer": transfer})
+    page.dispatch_event("main", "drop", {"dataTransfer": transfer})
+    expect(page.locator("#upload-done")).to_be_visible(timeout=30_000)
+    screenshot("dropped")
+    assert File.objects.get(name="dropped.txt").size == len("dropped bytes")
