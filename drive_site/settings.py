@@ -241,7 +241,10 @@ TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[]) or [
 
 # How /files/<id>/download sends the bytes: stream (through Drive, Range passed
 # through), or redirect (to the PDS's signed URL, for browsers that can reach it).
+# or xaccel (behind nginx: X-Accel-Redirect to DRIVE_XACCEL_PROXY_LOCATION, an internal
+# location that proxies to the signed URL, so nginx moves the bytes).
 DRIVE_DOWNLOAD_MODE = env("DRIVE_DOWNLOAD_MODE", default="stream")
+DRIVE_XACCEL_PROXY_LOCATION = env("DRIVE_XACCEL_PROXY_LOCATION", default="/_pds_proxy/")
 # How upload parts travel: proxy (browser -> Drive -> PDS, streamed) or direct (browser ->
 # PDS part URL, for browsers that can reach the PDS).
 DRIVE_UPLOAD_MODE = env("DRIVE_UPLOAD_MODE", default="proxy")

@@ -1,6 +1,6 @@
 """HTTP details of serving files to browsers."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -29,6 +29,17 @@ def proxy_download(request, url: str, item: dict, disposition: str = "attachment
     downloads resume and videos seek; or, where configured, redirect to it."""
     if settings.DRIVE_DOWNLOAD_MODE == "redirect":
         return HttpResponseRedirect(url)
+    if settings.DRIVE_DOWNLOAD_MODE == "xaccel":
+        # Behind nginx: Drive authorized the request, nginx fetches the signed URL through its
+        # internal proxy location (passing Range on) and moves the bytes.
+        parts = urlsplit(url)
+        response = HttpResponse(content_type=item.get("content_type") or "application/octet-stream")
+        response["X-Accel-Redirect"] = f"{settings.DRIVE_XACCEL_PROXY_LOCATION.rstrip('/')}/{parts.scheme}/{parts.netloc}{parts.path}?{parts.query}"
+        response["X-Accel-Buffering"] = "no"
+        response["Content-Disposition"] = content_disposition(item["name"], disposition)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
     upstream, chunks = pds_client().download(url, headers={key: request.headers[key] for key in PASSTHROUGH_REQUEST if key in request.headers})
     if upstream.status_code in (304, 416):
         upstream.close()

@@ -14,6 +14,15 @@ NATIVE_REDIRECT_URI = "http://127.0.0.1:3000/callback"
 BROWSER_REDIRECT_URI = "http://spa.test/oauth"
 
 
+def pytest_sessionfinish(session, exitstatus):
+    import shutil
+
+    from django.conf import settings
+
+    if settings.DATA_DIR.name.startswith("run-"):
+        shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
+
+
 def pytest_collection_modifyitems(items):
     # The embedded PDS has its own database: tests reach both, with real transactions
     # (the live server answers from other threads).

@@ -8,6 +8,8 @@ from pathlib import Path
 os.environ.setdefault("DRIVE_ROLE", "all")
 os.environ.setdefault("DRIVE_ENV_FILE", "")
 os.environ.setdefault("DRIVE_FAST_PASSWORD_HASHER", "1")
-os.environ.setdefault("DRIVE_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
+# One data directory per run (removed at the end by conftest), so two runs never share
+# test databases or broker files.
+os.environ.setdefault("DRIVE_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test" / f"run-{os.getpid()}"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")  # live-server threads must not hold the test database open

@@ -300,3 +300,42 @@ def test_simplified_chinese_and_the_pds_sign_in_follows(browser, drive_url):
     login = fresh.get(f"{drive_url}/accounts/login/", allow_redirects=False)
     assert "lang=zh_CN" in login.headers["Location"]  # the PDS sign-in page speaks the same language
     assert "登录" in fresh.get(login.headers["Location"]).text
+
+
+@pytest.mark.parametrize("mode", ["redirect", "xaccel"])
+def test_download_modes_redirect_and_x_accel(browser, settings, mode):
+    settings.DRIVE_DOWNLOAD_MODE = mode
+    item = browser.upload("m.txt", b"mode bytes")
+    answer = browser.get(f"/files/{item['file_id']}/download", allow_redirects=False)
+    if mode == "redirect":
+        assert answer.status_code == 302 and requests.get(answer.headers["Location"]).content == b"mode bytes"
+    else:
+        accel = answer.headers["X-Accel-Redirect"]
+        assert accel.startswith("/_pds_proxy/http/") and "/v2/file/content?" in accel and answer.content == b""
+        assert answer.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_upload_api_error_paths(browser, drive_url, make_user, settings):
+    def api(method, path, body=None, **kwargs):
+        headers = {"X-CSRFToken": browser.session.cookies.get("drive_csrftoken", ""), "Content-Type": "application/json", "Referer": f"{drive_url}/"}
+        return browser.session.request(method, f"{drive_url}{path}", json=body, headers=headers, **kwargs)
+
+    browser.get("/")
+    bad = api("POST", "/api/uploads", {"parent_id": "root", "name": "a/b", "size": 3, "part_count": 1})
+    assert bad.status_code == 400 and "/" in bad.json()["error"]
+    started = api("POST", "/api/uploads", {"parent_id": "root", "name": "ok.bin", "size": 3, "part_count": 1}).json()
+    assert started["upload_id"] and "part_urls" not in started  # proxy mode: no PDS URL reaches the browser
+    # Another user's upload is not theirs to touch.
+    make_user("bob", password="bob-password-22")
+    bob = sign_in(drive_url, "bob", "bob-password-22")
+    bob.get(f"{drive_url}/")
+    stolen = bob.put(f"{drive_url}/api/uploads/{started['file_id']}/{started['upload_id']}/parts/1", data=b"abc", headers={"X-CSRFToken": bob.cookies.get("drive_csrftoken"), "Referer": f"{drive_url}/"})
+    assert stolen.status_code == 404
+    no_csrf = browser.session.put(f"{drive_url}/api/uploads/{started['file_id']}/{started['upload_id']}/parts/1", data=b"abc")
+    assert no_csrf.status_code == 403
+    assert api("PUT", f"/api/uploads/{started['file_id']}/{started['upload_id']}/parts/1", data=b"abc").json()["etag"]
+    assert api("POST", f"/api/uploads/{started['file_id']}/{started['upload_id']}/complete", {}).json()["size"] == 3
+    assert api("POST", "/api/uploads", data=b"{not json").status_code == 400
+    settings.PDS_ENDPOINT = "http://127.0.0.1:9"
+    down = api("POST", "/api/folders", {"parent_id": "root", "name": "x"})
+    assert down.status_code == 503 and down.json()["retry"] is True
