@@ -157,13 +157,16 @@ async function run(task) {
         mode = choice === "replace" ? "overwrite" : "auto_rename";
         continue;
       }
+      if (task.state === "cancelled") return;
       if (answer.rapid_upload) { task.state = "done"; task.done = file.size; render(task, text("instant")); return; }
       Object.assign(task, { fileId: answer.file_id, uploadId: answer.upload_id, partUrls: answer.part_urls });
       await store("put", { key: task.key, file, parentId: task.parentId, name: task.name, fileId: task.fileId, uploadId: task.uploadId });
+      if (task.state === "cancelled") { await store("delete", task.key); return; }
       break;
     }
   }
   const { parts } = await api("GET", `/api/uploads/${task.fileId}/${task.uploadId}/parts`);
+  if (task.state === "cancelled") return;
   const stored = new Set(parts.map((part) => part.part_number));
   task.done = parts.reduce((a, part) => a + part.size, 0);
   task.state = "uploading";

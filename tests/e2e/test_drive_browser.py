@@ -265,3 +265,24 @@ def test_name_conflicts_and_the_keyboard(drive_url, alice, page, screenshot, pay
     expect(page.get_by_text("Moved to trash (1)")).to_be_visible()
     assert File.objects.get(name="notes.txt").trashed
     screenshot("keyboard")
+
+
+@pytest.mark.slow
+def test_cancel_an_upload_and_the_phone_width_layout(drive_url, alice, chromium, page, screenshot, payloads):
+    sign_in(page, drive_url)
+    page.route("**/api/uploads/*/*/parts/*", lambda route: route.abort())  # parts never get through
+    page.set_input_files("#upload-files", [str(payloads["big"])])
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text("Cancelled")).to_be_visible()
+    screenshot("cancelled")
+    page.unroute("**/api/uploads/*/*/parts/*")
+    page.reload()
+    expect(page.get_by_role("region", name="Uploads")).to_be_hidden()  # nothing resumes a cancelled upload
+
+    phone = chromium.new_context(viewport={"width": 375, "height": 740}, storage_state=page.context.storage_state())
+    small = phone.new_page()
+    small.goto(f"{drive_url}/")
+    expect(small.get_by_role("heading", name="My drive")).to_be_visible()
+    assert small.evaluate("document.documentElement.scrollWidth") <= 376
+    small.screenshot(path=str(screenshot("before-phone").parent / "phone.png"), full_page=True)
+    phone.close()

@@ -176,8 +176,11 @@ def test_another_users_file_is_not_found(browser, drive_url, make_user):
     bob = Browser(drive_url, sign_in(drive_url, "bob", "bob-password-22"))
     bob.user_id = "bob"
     secret = bob.upload("bob.txt", b"bob's")
-    for path in (f"/files/{secret['file_id']}/download", f"/folders/{secret['file_id']}/", f"/files/{secret['file_id']}/rename"):
-        assert browser.get(path).status_code == 404
+    for action in ("download", "rename", "preview", "inline", "thumbnail", "share"):
+        assert browser.get(f"/files/{secret['file_id']}/{action}").status_code == 404, action
+    assert browser.get(f"/folders/{secret['file_id']}/").status_code == 404
+    zipped = browser.post("/download.zip", {"ids": [secret["file_id"]]})
+    assert zipped.status_code == 404
     trashed = browser.post("/selection", {"operation": "trash", "ids": [secret["file_id"]], "next": "/"})
     assert trashed.status_code == 200 and "not found" in trashed.text.lower()
     assert File.objects.get(file_id=secret["file_id"]).trashed is False
@@ -339,3 +342,37 @@ def test_upload_api_error_paths(browser, drive_url, make_user, settings):
     settings.PDS_ENDPOINT = "http://127.0.0.1:9"
     down = api("POST", "/api/folders", {"parent_id": "root", "name": "x"})
     assert down.status_code == 503 and down.json()["retry"] is True
+
+
+def test_grid_view_shows_image_thumbnails_through_drive(browser):
+    import io as _io
+
+    from PIL import Image
+
+    buffer = _io.BytesIO()
+    Image.new("RGB", (300, 200), (250, 100, 0)).save(buffer, "PNG")
+    photo = browser.upload("sunset.png", buffer.getvalue())
+    grid = browser.get("/?view=grid")
+    assert f'<img class="thumb" src="/files/{photo["file_id"]}/thumbnail"' in grid.text
+    thumbnail = browser.get(f"/files/{photo['file_id']}/thumbnail")
+    assert thumbnail.status_code == 200 and thumbnail.headers["Content-Type"] == "image/jpeg"
+    assert Image.open(_io.BytesIO(thumbnail.content)).size == (256, 256)
+    assert 'class="thumb"' not in browser.get("/?view=list").text
+
+
+def test_an_upload_survives_an_expired_access_token_between_parts(browser, drive_url):
+    from pds_server.models import AccessToken
+
+    def api(method, path, **kwargs):
+        headers = {"X-CSRFToken": browser.session.cookies.get("drive_csrftoken", ""), "Referer": f"{drive_url}/"}
+        return browser.session.request(method, f"{drive_url}{path}", headers=headers, **kwargs)
+
+    browser.get("/")
+    started = api("POST", "/api/uploads", json={"parent_id": "root", "name": "long.bin", "size": 6, "part_count": 2}).json()
+    base = f"/api/uploads/{started['file_id']}/{started['upload_id']}"
+    assert api("PUT", f"{base}/parts/1", data=b"abc").status_code == 200
+    # The access token dies at the PDS between two parts (as after hours of uploading).
+    AccessToken.objects.update(revoked_at=timezone.now())
+    assert api("PUT", f"{base}/parts/2", data=b"def").status_code == 200
+    assert api("POST", f"{base}/complete", json={}).json()["size"] == 6
+    assert Credential.objects.get(user__pds_identity__pds_user_id="alice").refresh_count == 1
