@@ -1,8 +1,10 @@
 """Security headers on every page of the drive app."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
-CSP = "; ".join([
+CSP_PARTS = [
     "default-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
@@ -13,7 +15,16 @@ CSP = "; ".join([
     "base-uri 'self'",
     "frame-ancestors 'none'",
     "form-action 'self'",
-])
+]
+
+
+def content_security_policy() -> str:
+    parts = list(CSP_PARTS)
+    if settings.DRIVE_UPLOAD_MODE == "direct":
+        # Browsers PUT parts straight to the PDS's signed URLs.
+        endpoint = urlsplit(settings.PDS_ENDPOINT)
+        parts.append(f"connect-src 'self' {endpoint.scheme}://{endpoint.netloc}")
+    return "; ".join(parts)
 
 
 class SecurityHeadersMiddleware:
@@ -24,7 +35,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/v2/"):
             return response  # the PDS API sets its own
-        response.setdefault("Content-Security-Policy", CSP)
+        response.setdefault("Content-Security-Policy", content_security_policy())
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         response.setdefault("X-Frame-Options", "DENY")

@@ -286,12 +286,29 @@ def file_complete(request, caller: Caller, body: dict):
     return serialize(request, item, body)
 
 
+def _cors(response: HttpResponse) -> HttpResponse:
+    """Browsers may PUT parts straight to the signed URL from another origin (a drive app
+    in direct mode). The signature is the only credential, so any origin may send."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "PUT"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    response["Access-Control-Expose-Headers"] = "ETag"
+    response["Access-Control-Max-Age"] = "600"
+    return response
+
+
 @csrf_exempt
 def file_upload_part(request: HttpRequest) -> HttpResponse:
     """PUT to a signed upload URL: authenticated by its signature alone; Content-Type is
     ignored; the body streams to storage in constant memory."""
+    if request.method == "OPTIONS":
+        return _cors(HttpResponse(status=204))
     if request.method != "PUT":
         return error_response(errors.PdsError("Use PUT.", code="MethodNotAllowed", status=405))
+    return _cors(_upload_part(request))
+
+
+def _upload_part(request: HttpRequest) -> HttpResponse:
     try:
         params = signing.verify(request, "PUT", ("upload_id", "part_number"))
         length = request.headers.get("Content-Length")

@@ -286,3 +286,17 @@ def test_cancel_an_upload_and_the_phone_width_layout(drive_url, alice, chromium,
     assert small.evaluate("document.documentElement.scrollWidth") <= 376
     small.screenshot(path=str(screenshot("before-phone").parent / "phone.png"), full_page=True)
     phone.close()
+
+
+@pytest.mark.slow
+def test_direct_mode_puts_parts_straight_to_the_pds_from_another_origin(drive_url, alice, page, settings, payloads):
+    # The page is on localhost, the PDS on 127.0.0.1: another origin, as in production.
+    settings.DRIVE_UPLOAD_MODE = "direct"
+    settings.PDS_ENDPOINT = drive_url.replace("localhost", "127.0.0.1")
+    sign_in(page, drive_url)
+    targets = []
+    page.on("request", lambda request: targets.append(request.url) if request.method == "PUT" else None)
+    page.set_input_files("#upload-files", [str(payloads["big"])])
+    expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=60_000)
+    assert targets and all(url.startswith(settings.PDS_ENDPOINT + "/v2/file/upload_part?") for url in targets)
+    assert File.objects.get(name="big.bin").size == payloads["big"].stat().st_size
