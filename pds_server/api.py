@@ -42,6 +42,10 @@ def error_response(error: errors.PdsError) -> HttpResponse:
     return json_response(error.body(), error.status)
 
 
+def method_not_allowed(method: str) -> HttpResponse:
+    return error_response(errors.PdsError(f"Use {method}.", code="MethodNotAllowed", status=405))
+
+
 @dataclass
 class Caller:
     """Who is calling: the domain from the Host header and, when authenticated, the token."""
@@ -115,7 +119,7 @@ def pds_endpoint(*, scope: str | None, anonymous: bool = False) -> Callable:
         @functools.wraps(handler)
         def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method != "POST":
-                return error_response(errors.PdsError("Use POST.", code="MethodNotAllowed", status=405))
+                return method_not_allowed("POST")
             try:
                 body = parse_json_body(request)
                 caller = Caller(domain=request.pds_domain)

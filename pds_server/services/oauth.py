@@ -179,7 +179,7 @@ def authorization_code_grant(*, app: App, code: str, redirect_uri: str, code_ver
     claimed = AuthorizationCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=timezone.now())
     if not claimed:
         # RFC 6749 section 4.1.2: a code used twice revokes the tokens it issued.
-        tokens.code_family_revoke(record)
+        tokens.family_revoke(record.family)
         raise errors.invalid_grant("The authorization code was already used; its tokens are revoked.")
     if record.expires_at <= timezone.now():
         raise errors.invalid_grant("The authorization code has expired.")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from pds_server.routers import PDS_DB
 from pds_server import errors
 from pds_server.api import expire_time
-from pds_server.models import AccessToken, App, AuthorizationCode, Domain, PdsUser, RefreshToken
+from pds_server.models import AccessToken, App, Domain, PdsUser, RefreshToken
 
 
 def digest(secret: str) -> str:
@@ -200,7 +200,3 @@ def parse_scope(raw: str | None) -> list[str]:
     if not raw:
         return []
     return sorted({part for part in raw.replace(",", " ").split() if part})
-
-
-def code_family_revoke(code: AuthorizationCode) -> None:
-    family_revoke(code.family)

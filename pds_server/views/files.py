@@ -21,6 +21,7 @@ from pds_server.api import (
     has_scope,
     iso_ms,
     json_response,
+    method_not_allowed,
     parse_bool,
     parse_int,
     parse_json_body,
@@ -71,7 +72,7 @@ def file_endpoint(path: str, scope: str, *, share_ok: bool = False):
         @functools.wraps(handler)
         def view(request: HttpRequest) -> HttpResponse:
             if request.method != "POST":
-                return error_response(errors.PdsError("Use POST.", code="MethodNotAllowed", status=405))
+                return method_not_allowed("POST")
             try:
                 body = parse_json_body(request)
                 caller = authenticate(request, body, scope=scope, share_ok=share_ok)
@@ -198,7 +199,7 @@ def file_get_download_url(request, caller: Caller, body: dict):
 def file_download(request: HttpRequest) -> HttpResponse:
     """GET /v2/file/download?drive_id&file_id: redirect to a signed URL (or its thumbnail)."""
     if request.method not in ("GET", "HEAD"):
-        return error_response(errors.PdsError("Use GET.", code="MethodNotAllowed", status=405))
+        return method_not_allowed("GET")
     try:
         query = request.GET.dict()
         caller = authenticate(request, query, scope="FILE.GET", share_ok=True)
@@ -304,7 +305,7 @@ def file_upload_part(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _cors(HttpResponse(status=204))
     if request.method != "PUT":
-        return error_response(errors.PdsError("Use PUT.", code="MethodNotAllowed", status=405))
+        return method_not_allowed("PUT")
     return _cors(_upload_part(request))
 
 
@@ -325,7 +326,7 @@ def _upload_part(request: HttpRequest) -> HttpResponse:
 
 def file_content(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
-        return error_response(errors.PdsError("Use GET.", code="MethodNotAllowed", status=405))
+        return method_not_allowed("GET")
     try:
         return downloads.serve_signed_content(request)
     except errors.PdsError as error:
@@ -334,7 +335,7 @@ def file_content(request: HttpRequest) -> HttpResponse:
 
 def file_thumbnail(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
-        return error_response(errors.PdsError("Use GET.", code="MethodNotAllowed", status=405))
+        return method_not_allowed("GET")
     try:
         return downloads.serve_thumbnail(request)
     except errors.PdsError as error:
@@ -465,7 +466,7 @@ def async_task_get(request, caller: Caller, body: dict):
 def batch(request: HttpRequest) -> HttpResponse:
     """Up to 100 sub-requests, each dispatched to the same handler as its own endpoint."""
     if request.method != "POST":
-        return error_response(errors.PdsError("Use POST.", code="MethodNotAllowed", status=405))
+        return method_not_allowed("POST")
     try:
         body = parse_json_body(request)
         caller = Caller(domain=request.pds_domain, raw_token=bearer_token_from(request) or "")

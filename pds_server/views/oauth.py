@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from pds_server import errors
-from pds_server.api import error_response, json_response, parse_json_body, pds_endpoint
+from pds_server.api import error_response, json_response, method_not_allowed, parse_json_body, pds_endpoint
 from pds_server.i18n import signin_texts
 from pds_server.models import PdsUser
 from pds_server.selectors import user_for_signin
@@ -161,7 +161,7 @@ def _token_response(issued: tokens.IssuedTokens) -> HttpResponse:
 @csrf_exempt
 def token(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return error_response(errors.PdsError("Use POST.", code="MethodNotAllowed", status=405))
+        return method_not_allowed("POST")
     try:
         form = _token_form(request)
         client_id, client_secret = _client_credentials(request, form)
@@ -199,7 +199,7 @@ def token(request: HttpRequest) -> HttpResponse:
 def revoke(request: HttpRequest) -> HttpResponse:
     """RFC 7009: 200 whether or not the token was known."""
     if request.method != "POST":
-        return error_response(errors.PdsError("Use POST.", code="MethodNotAllowed", status=405))
+        return method_not_allowed("POST")
     try:
         form = _token_form(request)
         client_id, client_secret = _client_credentials(request, form)

@@ -3,39 +3,19 @@ cannot be made to produce (a 503, a closed port)."""
 
 from __future__ import annotations
 
-import http.server
 import logging
-import threading
 
 import pytest
 
 from pds_client import PDSClient
 from pds_client import errors
-
-
-class _CountingFlaky(http.server.BaseHTTPRequestHandler):
-    calls = 0
-
-    def do_POST(self):  # noqa: N802
-        type(self).calls += 1
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(503)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("x-ca-request-id", "REQ123")
-        self.end_headers()
-        self.wfile.write(b'{"code":"ServiceUnavailable","message":"busy"}')
-
-    def log_message(self, *args):
-        pass
+from tests import fault_server
 
 
 @pytest.fixture
 def flaky_pds():
-    _CountingFlaky.calls = 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingFlaky)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with fault_server.pds_answering_503() as answering:
+        yield answering
 
 
 def test_error_classes_follow_the_pds_code(pds_url, alice_token):
@@ -58,14 +38,15 @@ def test_invalid_grant_from_the_token_endpoint(pds_url, web_app):
 
 
 def test_idempotent_calls_retry_on_503_and_others_do_not(flaky_pds):
-    client = PDSClient(flaky_pds, retries=2, backoff=0.01)
+    url, server = flaky_pds
+    client = PDSClient(url, retries=2, backoff=0.01)
     with pytest.raises(errors.ServiceUnavailable) as caught:
         client.get_user("t")
-    assert _CountingFlaky.calls == 3 and caught.value.request_id == "REQ123"
-    _CountingFlaky.calls = 0
+    assert server.calls == 3 and caught.value.request_id == "REQ123"
+    server.calls = 0
     with pytest.raises(errors.ServiceUnavailable):
         client.refresh(client_id="a", client_secret="b", refresh_token="r")
-    assert _CountingFlaky.calls == 1  # a refresh token rotates: never retried blindly
+    assert server.calls == 1  # a refresh token rotates: never retried blindly
 
 
 def test_connection_errors_become_service_unavailable_after_retries():

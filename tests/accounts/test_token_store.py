@@ -3,9 +3,7 @@ outages, and encryption key rotation."""
 
 from __future__ import annotations
 
-import http.server
 import io
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -18,6 +16,7 @@ from accounts import crypto, services
 from accounts.models import Credential
 from pds_server.models import AccessToken, RefreshToken
 from pds_server.services.tokens import family_revoke
+from tests import fault_server
 from tests.drive_helpers import sign_in
 
 
@@ -87,24 +86,10 @@ def test_invalid_grant_is_final_and_signs_the_user_out_with_a_reason(drive_url, 
         services.access_token_for(credential.user)
 
 
-class _Always503(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - the stdlib's name
-        self.send_response(503)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b'{"code":"ServiceUnavailable","message":"down for maintenance"}')
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def pds_answering_503():
-    # A PDS that answers 503 to everything: a fault the real server cannot be made to produce.
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Always503)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with fault_server.pds_answering_503() as (url, _):
+        yield url
 
 
 def test_a_503_while_refreshing_keeps_the_tokens_and_retries_later(drive_url, alice, settings, pds_answering_503):
