@@ -150,6 +150,7 @@ USE_TZ = True
 # Blobs of the embedded PDS go through Django's storage API: local disk under the data
 # directory by default, S3-compatible storage with PDS_STORAGE=s3 (django-storages).
 PDS_STORAGE = env("PDS_STORAGE", default="local")
+_xaccel_blobs = bool(env("PDS_XACCEL_BLOB_LOCATION", default=""))
 if PDS_STORAGE == "s3":
     PDS_BLOB_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -166,7 +167,10 @@ if PDS_STORAGE == "s3":
 else:
     PDS_BLOB_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "blobs"), "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+        # Behind nginx (PDS_XACCEL_BLOB_LOCATION) nginx's workers read the files: group-readable,
+        # with nginx's user in the PDS user's group. Otherwise only the PDS's user reads them.
+        "OPTIONS": {"location": str(DATA_DIR / "blobs"), "file_permissions_mode": 0o640 if _xaccel_blobs else 0o600,
+                    "directory_permissions_mode": 0o750 if _xaccel_blobs else 0o700},
     }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(DATA_DIR / "media")}},

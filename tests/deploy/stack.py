@@ -1,0 +1,180 @@
+"""The production shape on loopback: deploy/nginx.conf rendered for local ports in front of
+gunicorn (deploy/gunicorn.conf.py) for Drive and for the embedded PDS, with TLS from a
+throwaway certificate authority. Used by the deployment test and by bench/run."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import os
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+# gunicorn's access log with what the test needs: the body bytes gunicorn itself sent and
+# the forwarding headers nginx set.
+ACCESS_LOG_FORMAT = '%(m)s %(U)s %(s)s bytes=%(B)s xff=%({x-forwarded-for}i)s real=%({x-real-ip}i)s proto=%({x-forwarded-proto}i)s'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode} before listening on {port}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"nothing listens on {port}")
+        time.sleep(0.1)
+
+
+def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
+    """A certificate authority and a server certificate for localhost and 127.0.0.1;
+    returns (ca, certificate, key) paths."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Drive test CA")])
+    ca = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])).issuer_name(ca_name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([
+            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+            # nginx (1.22) checks an upstream's certificate against DNS names only.
+            x509.DNSName("127.0.0.1"),
+        ]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = directory / "ca.pem", directory / "server.pem", directory / "server.key"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    paths[2].chmod(0o600)
+    return paths
+
+
+def render_nginx_conf(values: dict[str, str]) -> str:
+    """deploy/nginx.conf with the template's variables filled in, as envsubst would."""
+    template = (ROOT / "deploy" / "nginx.conf").read_text()
+    named = {name for _, name, braced, _ in string.Template.pattern.findall(template) for name in (name, braced) if name}
+    missing = {name for name in named if name.isupper()} - set(values)
+    if missing:
+        raise KeyError(f"deploy/nginx.conf needs values for {sorted(missing)}")
+    return string.Template(template).safe_substitute(values)
+
+
+@dataclass
+class Stack:
+    """nginx at https://localhost:<port> (Drive) and https://127.0.0.1:<port> (PDS)."""
+
+    directory: Path
+    https_port: int
+    http_port: int
+    ca: Path
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def drive_url(self) -> str:
+        return f"https://localhost:{self.https_port}"
+
+    @property
+    def pds_url(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}"
+
+    def log(self, name: str) -> str:
+        return (self.directory / f"{name}.log").read_text(errors="replace")
+
+    def start_nginx(self, *, static_root: Path, blob_root: Path, drive_upstream: str, pds_upstream: str, worker_processes: int = 1) -> None:
+        cert, key = self.directory / "server.pem", self.directory / "server.key"
+        site = render_nginx_conf({
+            "DRIVE_SERVER_NAME": "localhost", "PDS_SERVER_NAME": "127.0.0.1",
+            "DRIVE_LISTEN": f"127.0.0.1:{self.https_port}", "DRIVE_HTTP_LISTEN": f"127.0.0.1:{self.http_port}",
+            "DRIVE_TLS_CERTIFICATE": str(cert), "DRIVE_TLS_CERTIFICATE_KEY": str(key),
+            "DRIVE_UPSTREAM": drive_upstream, "PDS_UPSTREAM": pds_upstream,
+            "DRIVE_STATIC_ROOT": str(static_root), "PDS_BLOB_ROOT": str(blob_root),
+            "DRIVE_RESOLVER": "127.0.0.1", "DRIVE_PROXY_CA": str(self.ca),
+        })
+        (self.directory / "drive.conf").write_text(site)
+        d = self.directory
+        (d / "nginx.conf").write_text(f"""
+user root;
+worker_processes {worker_processes};
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    log_format drive '$host "$request" $status $body_bytes_sent';
+    access_log {d}/nginx-access.log drive;
+    client_body_temp_path {d}/nginx-body;
+    proxy_temp_path {d}/nginx-proxy;
+    fastcgi_temp_path {d}/nginx-fastcgi;
+    uwsgi_temp_path {d}/nginx-uwsgi;
+    scgi_temp_path {d}/nginx-scgi;
+    include {d}/drive.conf;
+}}
+""")
+        check = subprocess.run([NGINX, "-t", "-c", str(d / "nginx.conf")], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(check.stderr)
+        process = subprocess.Popen([NGINX, "-c", str(d / "nginx.conf")], stderr=(d / "nginx-stderr.log").open("w"))
+        self.processes.append(process)
+        wait_for_port(self.https_port, process=process)
+
+    def start_gunicorn(self, name: str, wsgi: str, port: int, env: dict[str, str], workers: int = 2) -> subprocess.Popen:
+        env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
+        process = subprocess.Popen(
+            [str(GUNICORN), wsgi, "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+             "--access-logfile", str(self.directory / f"{name}.log"), "--access-logformat", ACCESS_LOG_FORMAT,
+             "--error-logfile", str(self.directory / f"{name}-error.log")],
+            cwd=ROOT, env=env, start_new_session=True,
+        )
+        self.processes.append(process)
+        wait_for_port(port, process=process)
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
