@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drive_site.settings")
 
@@ -15,7 +16,7 @@ app.conf.beat_schedule = {
     # Keep every signed-in user's access token fresh ahead of expiry.
     "accounts-refresh-expiring-credentials": {
         "task": "accounts.tasks.refresh_expiring_credentials",
-        "schedule": 60.0,
+        "schedule": settings.DRIVE_BEAT_REFRESH_INTERVAL,
     },
     # Uploads never completed in time: remove their parts and release their quota.
     "pds-expire-uploads": {

@@ -242,6 +242,8 @@ DRIVE_REDIRECT_URI = f"{DRIVE_SITE_URL}/accounts/callback/"
 # A request refreshes a token with less than this left; beat refreshes ahead of that.
 DRIVE_TOKEN_REFRESH_MARGIN = env.int("DRIVE_TOKEN_REFRESH_MARGIN", default=300)
 DRIVE_BEAT_REFRESH_WINDOW = env.int("DRIVE_BEAT_REFRESH_WINDOW", default=900)
+# Seconds between beat's sweeps for credentials expiring within the window.
+DRIVE_BEAT_REFRESH_INTERVAL = env.float("DRIVE_BEAT_REFRESH_INTERVAL", default=60.0)
 # Fernet keys for tokens at rest (not SECRET_KEY): the first encrypts, all decrypt.
 # Empty: one key is generated once into $DRIVE_DATA_DIR/token_encryption_key (0600).
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[]) or [

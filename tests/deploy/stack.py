@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import os
+import re
 import shutil
 import signal
 import socket
@@ -15,6 +16,8 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -117,7 +120,7 @@ class Stack:
     def log(self, name: str) -> str:
         return (self.directory / f"{name}.log").read_text(errors="replace")
 
-    def start_nginx(self, *, static_root: Path, blob_root: Path, drive_upstream: str, pds_upstream: str, worker_processes: int = 1) -> None:
+    def start_nginx(self, *, static_root: Path, blob_root: Path, drive_upstream: str, pds_upstream: str, worker_processes: int = 1, extra_http: str = "") -> None:
         cert, key = self.directory / "server.pem", self.directory / "server.key"
         site = render_nginx_conf({
             "DRIVE_SERVER_NAME": "localhost", "PDS_SERVER_NAME": "127.0.0.1",
@@ -148,6 +151,7 @@ http {{
     uwsgi_temp_path {d}/nginx-uwsgi;
     scgi_temp_path {d}/nginx-scgi;
     include {d}/drive.conf;
+{extra_http}
 }}
 """)
         check = subprocess.run([NGINX, "-t", "-c", str(d / "nginx.conf")], capture_output=True, text=True)
@@ -178,3 +182,26 @@ http {{
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+class Browser(requests.Session):
+    """requests as a browser: unsafe methods carry a Referer of the page's own origin, as
+    Django's CSRF check over HTTPS expects."""
+
+    def request(self, method, url, *args, **kwargs):
+        if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+            kwargs["headers"] = {"Referer": re.match(r"https?://[^/]+/", url).group(0), **(kwargs.get("headers") or {})}
+        return super().request(method, url, *args, **kwargs)
+
+
+def sign_in(stack: Stack, username: str, password: str) -> Browser:
+    """Sign in to Drive through nginx: Drive's sign-in, the PDS's pages, the callback."""
+    from tests.drive_helpers import pds_signin
+
+    browser = Browser()
+    answer = browser.get(f"{stack.drive_url}/accounts/login/", allow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith(f"{stack.pds_url}/v2/oauth/authorize?"), answer.text[:300]
+    callback = pds_signin(browser, answer.headers["Location"], username, password)
+    landing = browser.get(callback, allow_redirects=False)
+    assert landing.status_code == 302, landing.text[:500]
+    return browser

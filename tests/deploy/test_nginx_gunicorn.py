@@ -4,7 +4,6 @@ PDS each in its own gunicorn, TLS on loopback: everything a browser does goes th
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 
@@ -15,20 +14,9 @@ from django.conf import settings as django_settings
 from pds_server.models import App
 from pds_server.services.apps import app_create
 from tests.celery_worker import database_url
-from tests.deploy.stack import NGINX, ROOT, Stack, free_port, make_certificates
-from tests.drive_helpers import pds_signin
+from tests.deploy.stack import NGINX, ROOT, Stack, free_port, make_certificates, sign_in
 
 pytestmark = pytest.mark.skipif(not os.path.exists(NGINX), reason="nginx is not installed (.ci/run installs it)")
-
-
-class Browser(requests.Session):
-    """requests as a browser: unsafe methods carry a Referer of the page's own origin, as
-    Django's CSRF check over HTTPS expects."""
-
-    def request(self, method, url, *args, **kwargs):
-        if method.upper() not in ("GET", "HEAD", "OPTIONS"):
-            kwargs["headers"] = {"Referer": re.match(r"https?://[^/]+/", url).group(0), **(kwargs.get("headers") or {})}
-        return super().request(method, url, *args, **kwargs)
 
 
 @pytest.fixture
@@ -65,22 +53,12 @@ def stack(tmp_path, domain, make_user, monkeypatch):
         stack.stop()
 
 
-def sign_in(stack: Stack) -> Browser:
-    browser = Browser()
-    answer = browser.get(f"{stack.drive_url}/accounts/login/", allow_redirects=False)
-    assert answer.status_code == 302 and answer.headers["Location"].startswith(f"{stack.pds_url}/v2/oauth/authorize?"), answer.text[:300]
-    callback = pds_signin(browser, answer.headers["Location"], "alice", "alice-password-1")
-    landing = browser.get(callback, allow_redirects=False)
-    assert landing.status_code == 302, landing.text[:500]
-    return browser
-
-
 def access_lines(stack: Stack, name: str, path_part: str) -> list[str]:
     return [line for line in stack.log(name).splitlines() if path_part in line]
 
 
 def test_sign_in_upload_and_download_through_nginx(stack):
-    browser = sign_in(stack)
+    browser = sign_in(stack, "alice", "alice-password-1")
     home = browser.get(f"{stack.drive_url}/")
     assert home.status_code == 200 and "My drive" in home.text
     # The session cookie is only ever sent over HTTPS.
