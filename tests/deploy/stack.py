@@ -199,6 +199,8 @@ def sign_in(stack: Stack, username: str, password: str) -> Browser:
     from tests.drive_helpers import pds_signin
 
     browser = Browser()
+    browser.verify = str(stack.ca)
+    browser.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would replace `verify`
     answer = browser.get(f"{stack.drive_url}/accounts/login/", allow_redirects=False)
     assert answer.status_code == 302 and answer.headers["Location"].startswith(f"{stack.pds_url}/v2/oauth/authorize?"), answer.text[:300]
     callback = pds_signin(browser, answer.headers["Location"], username, password)
