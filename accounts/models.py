@@ -44,6 +44,9 @@ class Credential(models.Model):
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
     refresh_count = models.PositiveIntegerField(default=0)
     refresh_failures = models.PositiveIntegerField(default=0)
+    # Set by beat's sweep when it queues a refresh: a queue that takes longer than beat's
+    # interval to drain is not filled twice with the same credentials.
+    refresh_queued_until = models.DateTimeField(null=True, blank=True, editable=False)
     dead_at = models.DateTimeField(null=True, blank=True)
     dead_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -25,6 +25,7 @@ import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -374,14 +375,20 @@ def pending_revocation_retry(*, revocation_id: int) -> bool:
     return True
 
 
-def credentials_expiring(*, within_seconds: int) -> list[int]:
-    """Ids of live credentials that expire soon; rows being refreshed right now are skipped."""
+def credentials_expiring(*, within_seconds: int, hold_seconds: int = 300) -> list[int]:
+    """Claim, for a refresh, the live credentials that expire soon: rows being refreshed
+    right now (locked) are skipped, and so are rows a sweep queued within `hold_seconds`."""
+    now = timezone.now()
     with transaction.atomic():
-        return list(
+        ids = list(
             Credential.objects.select_for_update(skip_locked=True)
-            .filter(dead_at__isnull=True, access_expires_at__lte=timezone.now() + timedelta(seconds=within_seconds))
+            .filter(dead_at__isnull=True, access_expires_at__lte=now + timedelta(seconds=within_seconds))
+            .filter(Q(refresh_queued_until__isnull=True) | Q(refresh_queued_until__lte=now))
             .values_list("pk", flat=True)
         )
+        for start in range(0, len(ids), 5000):
+            Credential.objects.filter(pk__in=ids[start:start + 5000]).update(refresh_queued_until=now + timedelta(seconds=hold_seconds))
+    return ids
 
 
 def credential_keys_rotate() -> int:

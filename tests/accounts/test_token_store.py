@@ -86,6 +86,21 @@ def test_invalid_grant_is_final_and_signs_the_user_out_with_a_reason(drive_url, 
         services.access_token_for(credential.user)
 
 
+def test_beat_sweep_queues_a_credential_once_until_the_hold_ends(drive_url, alice):
+    sign_in(drive_url)
+    credential = expire_now()
+    assert services.credentials_expiring(within_seconds=900, hold_seconds=300) == [credential.pk]
+    # The next sweep, a minute later while the queue is still draining, does not queue it again.
+    assert services.credentials_expiring(within_seconds=900, hold_seconds=300) == []
+    # A refresh that never happened (the worker died) is queued again after the hold.
+    Credential.objects.filter(pk=credential.pk).update(refresh_queued_until=timezone.now() - timedelta(seconds=1))
+    assert services.credentials_expiring(within_seconds=900) == [credential.pk]
+    # Once refreshed it expires later and is left alone.
+    services.credential_refresh(credential_id=credential.pk, margin=900)
+    Credential.objects.filter(pk=credential.pk).update(refresh_queued_until=None)
+    assert services.credentials_expiring(within_seconds=900) == []
+
+
 @pytest.fixture
 def pds_answering_503():
     with fault_server.pds_answering_503() as (url, _):
