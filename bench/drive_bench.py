@@ -346,6 +346,7 @@ class Bench:
                 handle.write(answer.content)
 
     def measure_downloads(self) -> None:
+        self.ensure_uploaded()
         kept = self.uploaded[-1]
         url = f"{self.stack.drive_url}/files/{kept['file_id']}/download"
         (self.www / "big.bin").unlink(missing_ok=True)
@@ -390,7 +391,12 @@ class Bench:
         drive, nginx = median(drive_rates), median(nginx_rates)
         self.row("1 MiB downloads per second through Drive (4 at a time), vs nginx", f"{drive:.0f}/s", f"{nginx:.0f}/s", drive / nginx, max(memory), "")
 
+    def ensure_uploaded(self) -> None:
+        if not self.uploaded:
+            self.uploaded.append(self.drive_upload("kept.bin"))
+
     def measure_instant_upload(self) -> None:
+        self.ensure_uploaded()
         def file_sha1() -> str:
             digest = hashlib.sha1()
             with self.big.open("rb") as handle:
@@ -607,9 +613,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check for CI")
     parser.add_argument("--runs", type=int, help="runs per measure (medians are reported)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    parser.add_argument("--only", default="uploads,downloads,instant,listing,tokens,peers",
+                        help="comma-separated measures to run (downloads and instant upload first upload a file)")
     parser.add_argument("--database-url", default="", help="postgres://user:password@host:port/name: run on PostgreSQL (databases <name>_bench and <name>_bench_pds are recreated); default SQLite")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
+    args.only = set(args.only.split(","))
+    if "listing" not in args.only:
+        sizes.big_folder = 200
     if args.runs:
         sizes.runs = args.runs
     tmp = Path(tempfile.mkdtemp(prefix="drive-bench-"))
@@ -619,12 +630,11 @@ def main() -> int:
     try:
         bench.start()
         print("Measuring...", flush=True)
-        bench.measure_uploads()
-        bench.measure_downloads()
-        bench.measure_instant_upload()
-        bench.measure_listing()
-        bench.measure_token_refresh()
-        bench.measure_peers()
+        measures = {"uploads": bench.measure_uploads, "downloads": bench.measure_downloads, "instant": bench.measure_instant_upload,
+                    "listing": bench.measure_listing, "tokens": bench.measure_token_refresh, "peers": bench.measure_peers}
+        for name, measure in measures.items():
+            if name in args.only:
+                measure()
         bench.report()
     finally:
         bench.stop()
