@@ -3,9 +3,13 @@ fixed-size chunks: nothing ever holds a whole part or file in memory."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
 import secrets
+import threading
+from contextlib import contextmanager
 from typing import BinaryIO, Iterable, Iterator
 
 import fastcrc
@@ -19,20 +23,56 @@ def blob_storage():
     return storages["pds_blobs"]
 
 
-class StreamingReader(io.RawIOBase):
-    """A non-seekable reader over a stream or a sequence of streams that hashes what it
-    reads (SHA-1, MD5, CRC-64/XZ), counts it, and stops at `limit` bytes."""
+class ContentDigest:
+    """What the PDS records of content fed to it in order: size, SHA-1, CRC-64/XZ and the
+    first KiB (for `pre_hash`)."""
 
-    def __init__(self, sources: Iterable[BinaryIO], *, limit: int | None = None, sha1: bool = True, md5: bool = False, crc64: bool = True):
+    def __init__(self, *, sha1: bool = True, crc64: bool = True):
+        self.size = 0
+        self.sha1 = hashlib.sha1() if sha1 else None
+        self.crc = 0 if crc64 else None
+        self.first_kib = bytearray()
+
+    def update(self, data) -> None:
+        if self.sha1 is not None:
+            self.sha1.update(data)
+        if self.crc is not None:
+            self.crc = fastcrc.crc64.xz(data, self.crc) if self.size else fastcrc.crc64.xz(data)
+        if len(self.first_kib) < 1024:
+            self.first_kib += data[: 1024 - len(self.first_kib)]
+        self.size += len(data)
+
+    @property
+    def sha1_hex(self) -> str:
+        return self.sha1.hexdigest().upper()
+
+    @property
+    def crc64_decimal(self) -> str:
+        return str(self.crc if self.size else 0)
+
+    @property
+    def crc64_hex(self) -> str:
+        return f"{self.crc if self.size else 0:016X}"
+
+    @property
+    def pre_hash(self) -> str:
+        return hashlib.sha1(bytes(self.first_kib)).hexdigest().upper()
+
+
+class StreamingReader(io.RawIOBase):
+    """A non-seekable reader over a stream or a sequence of streams that digests what it
+    reads (`self.digest`), counts it, and stops at `limit` bytes."""
+
+    def __init__(self, sources: Iterable[BinaryIO], *, limit: int | None = None, sha1: bool = True, crc64: bool = True):
         self._sources: Iterator[BinaryIO] = iter(sources)
         self._current: BinaryIO | None = next(self._sources, None)
         self.limit = limit
-        self.size = 0
-        self.sha1 = hashlib.sha1() if sha1 else None
-        self.md5 = hashlib.md5() if md5 else None
-        self.crc = 0 if crc64 else None
-        self.first_kib = bytearray()
+        self.digest = ContentDigest(sha1=sha1, crc64=crc64)
         self.exceeded = False
+
+    @property
+    def size(self) -> int:
+        return self.digest.size
 
     def readable(self) -> bool:
         return True
@@ -57,33 +97,10 @@ class StreamingReader(io.RawIOBase):
             if not data:
                 self._current = next(self._sources, None)
                 continue
-            self._account(data)
+            self.digest.update(data)
             pieces.append(data)
             wanted -= len(data)
         return b"".join(pieces) if len(pieces) != 1 else pieces[0]
-
-    def _account(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.sha1 is not None:
-            self.sha1.update(data)
-        if self.md5 is not None:
-            self.md5.update(data)
-        if self.crc is not None:
-            self.crc = fastcrc.crc64.xz(data, self.crc) if self.size > len(data) else fastcrc.crc64.xz(data)
-        if len(self.first_kib) < 1024:
-            self.first_kib += data[: 1024 - len(self.first_kib)]
-
-    @property
-    def sha1_hex(self) -> str:
-        return self.sha1.hexdigest().upper()
-
-    @property
-    def crc64_decimal(self) -> str:
-        return str(self.crc if self.size else 0)
-
-    @property
-    def pre_hash(self) -> str:
-        return hashlib.sha1(bytes(self.first_kib)).hexdigest().upper()
 
 
 class StreamFile(DjangoFile):
@@ -151,3 +168,214 @@ def iter_range(name: str, start: int, length: int) -> Iterator[bytes]:
             yield data
     finally:
         handle.close()
+
+
+# --- Assembling an upload's parts into one blob ---------------------------------------------
+#
+# The parts are read once, in order, for the digest. On local disk the kernel copies them
+# meanwhile, on the other core, into a scratch file (copy_file_range: no trip through
+# Python; a single part is its own concatenation), and keeping the blob is a hard link to
+# its final name: no second read, and the final name never shows a half-written file.
+# Part and scratch names are never reused and their files never rewritten, so the linked
+# bytes are the digested bytes. Elsewhere (S3) the blob is copied on the server for a
+# single part, and streamed again from the parts otherwise.
+
+S3_COPY_LIMIT = 5 * 1024**3  # CopyObject's limit for one object
+
+
+class PartMissing(Exception):
+    """A part's bytes are gone: a concurrent `complete` finished, or the part was sent again."""
+
+
+class Assembled:
+    def __init__(self, digest: ContentDigest, *, names: list[str], source_path: str | None):
+        self.size, self.sha1, self.crc64, self.pre_hash = digest.size, digest.sha1_hex, digest.crc64_decimal, digest.pre_hash
+        self._names, self._source_path = names, source_path
+
+    def keep(self, name: str) -> str:
+        """Store the content as `name`, or as a free variant of it when that is taken (the
+        name that is returned belongs to this caller alone); returns the stored name."""
+        try:
+            if self._source_path is not None:
+                return _link_free(self._source_path, name)
+            storage = blob_storage()
+            if storage.exists(name):
+                name = f"{name}_{secrets.token_hex(4)}"
+            bucket = getattr(storage, "bucket", None)
+            if bucket is not None and len(self._names) == 1 and self.size <= S3_COPY_LIMIT:
+                source = {"Bucket": bucket.name, "Key": storage._normalize_name(self._names[0])}
+                bucket.Object(storage._normalize_name(name)).copy_from(CopySource=source)
+                return name
+            reader = StreamingReader(part_streams(self._names), sha1=False, crc64=False)
+            return storage.save(name, StreamFile(reader, name=name))
+        except FileNotFoundError as error:
+            raise PartMissing(str(error)) from error
+        except Exception as error:
+            if _is_missing_key(error):
+                raise PartMissing(str(error)) from error
+            raise
+
+
+@contextmanager
+def parts_assembled(names: list[str], *, scratch_name: str) -> Iterator[Assembled]:
+    """Digest the parts `names` in order; the scratch file (local disk, several parts) is
+    removed on leaving the block, whatever became of it."""
+    paths = [local_path(name) for name in names]
+    scratch = local_path(scratch_name) if len(paths) > 1 else None
+    try:
+        if not paths or None in paths:
+            reader = StreamingReader(part_streams(names))
+            while reader.read(CHUNK):
+                pass
+            assembled = Assembled(reader.digest, names=names, source_path=None)
+        elif scratch is None:
+            assembled = Assembled(_digest_files(paths), names=names, source_path=paths[0])
+        else:
+            with _open_new(scratch) as out:
+                copy = _Concatenation(paths, out.fileno())
+                copy.start()
+                try:
+                    digest = _digest_files(paths)
+                finally:
+                    copy.join()  # never leave it writing to a closed descriptor
+                copy.raise_error()
+                if os.fstat(out.fileno()).st_size != digest.size:
+                    raise PartMissing("the copy of the parts came out short")
+            assembled = Assembled(digest, names=names, source_path=scratch)
+    except FileNotFoundError as error:
+        _remove(scratch)
+        raise PartMissing(str(error)) from error
+    except Exception as error:
+        _remove(scratch)
+        if _is_missing_key(error):
+            raise PartMissing(str(error)) from error
+        raise
+    try:
+        yield assembled
+    finally:
+        _remove(scratch)
+
+
+def part_streams(names: list[str]):
+    """Open the stored objects one after another; each closes when the reader moves past it."""
+    for name in names:
+        handle = open_stream(name)
+        try:
+            yield handle
+        finally:
+            handle.close()
+
+
+def _digest_files(paths: list[str]) -> ContentDigest:
+    """One pass over local files into a reused buffer."""
+    digest = ContentDigest()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    for path in paths:
+        with open(path, "rb", buffering=0) as part:
+            while count := part.readinto(buffer):
+                digest.update(view[:count])
+    return digest
+
+
+class _Concatenation(threading.Thread):
+    """Copy local files one after another into `out_fd`, in the kernel where it can, while
+    the caller hashes them (both release the GIL)."""
+
+    def __init__(self, paths: list[str], out_fd: int):
+        super().__init__(daemon=True)
+        self.paths, self.out_fd, self.error = paths, out_fd, None
+
+    def run(self) -> None:
+        try:
+            offset = 0
+            for path in self.paths:
+                with open(path, "rb", buffering=0) as part:
+                    offset += _copy_file(part.fileno(), self.out_fd, offset)
+        except BaseException as error:  # handed to the joining thread
+            self.error = error
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def _copy_file(in_fd: int, out_fd: int, offset: int) -> int:
+    """Copy all of `in_fd` to `out_fd` at `offset`; returns the bytes copied."""
+    copied = 0
+    try:
+        while count := os.copy_file_range(in_fd, out_fd, 64 * CHUNK, copied, offset + copied):
+            copied += count
+        return copied
+    except OSError as error:
+        if error.errno not in (errno.ENOSYS, errno.EXDEV, errno.EINVAL, errno.EOPNOTSUPP, errno.EPERM):
+            raise
+    # No copy_file_range here (old kernel, some file systems): through a buffer.
+    buffer = bytearray(CHUNK)
+    while count := os.preadv(in_fd, [buffer], copied):
+        _write_all_at(out_fd, memoryview(buffer)[:count], offset + copied)
+        copied += count
+    return copied
+
+
+def _write_all_at(out_fd: int, data: memoryview, offset: int) -> None:
+    while data:
+        written = os.pwrite(out_fd, data, offset)
+        data, offset = data[written:], offset + written
+
+
+def _open_new(path: str) -> BinaryIO:
+    storage = blob_storage()
+    handle = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb", buffering=0)
+    if storage.file_permissions_mode is not None:
+        os.chmod(path, storage.file_permissions_mode)
+    return handle
+
+
+def _link_free(source_path: str, name: str) -> str:
+    """Hard-link `source_path` as `name` or, if that exists, as `name_<random>`. A link never
+    replaces an existing file, so two callers never end up owning one name."""
+    storage = blob_storage()
+    _make_dirs(os.path.dirname(storage.path(name)))
+    candidate = name
+    while True:
+        try:
+            os.link(source_path, storage.path(candidate))
+            return candidate
+        except FileExistsError:
+            candidate = f"{name}_{secrets.token_hex(4)}"
+        except OSError as error:
+            if error.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
+                raise
+            # A file system without hard links: copy (the storage picks a free name).
+            with open(source_path, "rb") as handle:
+                return storage.save(name, StreamFile(handle, name=name))
+
+
+def _make_dirs(directory: str) -> None:
+    """Create missing directories with the storage's directory mode, as its own saves do."""
+    mode = blob_storage().directory_permissions_mode
+    missing = []
+    while not os.path.isdir(directory):
+        missing.append(directory)
+        directory = os.path.dirname(directory)
+    for path in reversed(missing):
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            os.chmod(path, mode)
+
+
+def _remove(path: str | None) -> None:
+    if path:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def _is_missing_key(error: Exception) -> bool:
+    response = getattr(error, "response", None)  # botocore's ClientError
+    return isinstance(response, dict) and response.get("Error", {}).get("Code") in ("NoSuchKey", "404")

@@ -254,7 +254,9 @@ def part_store(*, upload_id: str, part_number: int, body, content_length: int | 
         drive.refresh_from_db(fields=["used_size", "reserved_size", "total_size"])
         room = drive.total_size - drive.used_size - drive.reserved_size + upload.reserved_size - others
         allowed = min(allowed, room)
-    reader = blobstore.StreamingReader([body], limit=max(allowed, 0), sha1=False, md5=True, crc64=False)
+    # The part's ETag is its CRC-64/XZ (16 hex digits): clients treat it as opaque, and
+    # MD5 would be the slowest step of the whole upload.
+    reader = blobstore.StreamingReader([body], limit=max(allowed, 0), sha1=False)
     name = blobstore.save_stream(f"uploads/{upload.upload_id}/{part_number:05d}-", reader)
     if reader.exceeded:
         blobstore.delete(name)
@@ -262,7 +264,7 @@ def part_store(*, upload_id: str, part_number: int, body, content_length: int | 
     if content_length is not None and reader.size != content_length:
         blobstore.delete(name)
         raise errors.InvalidParameter("The part body was cut short.", code="InvalidParameter.ContentLength")
-    etag = f'"{reader.md5.hexdigest().upper()}"'
+    etag = f'"{reader.digest.crc64_hex}"'
     with transaction.atomic(using=PDS_DB):
         previous = UploadPart.objects.select_for_update().filter(upload=upload, part_number=part_number).first()
         if previous is None:
@@ -287,43 +289,75 @@ def blob_name(sha1: str) -> str:
 
 
 def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
-    """Assemble the parts (streamed, never whole in memory), hash them, store or share the
-    blob and make the file available. Calling it twice is harmless."""
+    """Hash the parts in one pass, store the blob unless equal content has one, and make
+    the file available. Calling it twice, even at once, is harmless."""
     if upload.completed_at is not None:
         return File.objects.get(pk=upload.file_id)
     if upload.expires_at <= timezone.now():
         raise errors.NotFound("Upload", "The upload has expired.")
-    parts = list(upload.parts.order_by("part_number"))
-    missing = sorted(set(range(1, upload.part_count + 1)) - {part.part_number for part in parts})
-    if missing:
-        raise errors.InvalidParameter(f"Parts not uploaded yet: {missing[:10]}", code="InvalidParameter.PartNotUploaded")
+    keep_always = False
+    for _attempt in range(3):
+        parts = list(upload.parts.order_by("part_number"))
+        missing = sorted(set(range(1, upload.part_count + 1)) - {part.part_number for part in parts})
+        if missing:
+            raise errors.InvalidParameter(f"Parts not uploaded yet: {missing[:10]}", code="InvalidParameter.PartNotUploaded")
+        try:
+            assembled, stored_name = _assemble(upload, parts, crc64_hash=crc64_hash, keep_always=keep_always)
+        except blobstore.PartMissing:
+            # A concurrent complete finished and removed the parts, or a part was sent
+            # again while we read: look at the upload afresh.
+            upload = Upload.objects.filter(pk=upload.pk).first()
+            if upload is None:
+                raise errors.NotFound("Upload", "The upload does not exist.")
+            if upload.completed_at is not None:
+                return File.objects.get(pk=upload.file_id)
+            continue
+        try:
+            return _complete_commit(upload, parts, assembled, stored_name)
+        except _BlobGone:  # the blob we meant to share was released meanwhile: store our own
+            keep_always = True
+        except Exception:
+            _drop_unused(stored_name)
+            raise
+    raise errors.PdsError("The upload changed while it was completing; complete it again.", code="UploadChanged", status=409)
 
-    # Outside any transaction: hashing a large file must not hold database locks.
-    reader = blobstore.StreamingReader(_part_streams(parts))
-    while reader.read(blobstore.CHUNK):
-        pass
-    size, sha1 = reader.size, reader.sha1_hex
-    if upload.declared_size is not None and size != upload.declared_size:
-        raise errors.InvalidParameter(f"The parts hold {size} bytes, not the declared {upload.declared_size}.", code="InvalidParameter.Size")
-    if crc64_hash and crc64_hash != reader.crc64_decimal:
-        raise errors.InvalidParameter("crc64_hash does not match the uploaded content.", code="InvalidParameter.Crc64Hash")
-    stored_name = None
-    if not Blob.objects.filter(sha1=sha1).exists():
-        assembled = blobstore.StreamingReader(_part_streams(parts), sha1=False, crc64=False)
-        stored_name = blobstore.blob_storage().save(blob_name(sha1), blobstore.StreamFile(assembled, name=blob_name(sha1)))
 
+class _BlobGone(Exception):
+    pass
+
+
+def _assemble(upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None, keep_always: bool) -> tuple[blobstore.Assembled, str | None]:
+    """Digest and check the parts; store them as a blob unless one with that SHA-1 exists.
+    Outside any transaction: hashing a large file must not hold database locks."""
+    scratch_name = f"uploads/{upload.upload_id}/assembling-{secrets.token_hex(8)}"
+    with blobstore.parts_assembled([part.storage_name for part in parts], scratch_name=scratch_name) as assembled:
+        if upload.declared_size is not None and assembled.size != upload.declared_size:
+            raise errors.InvalidParameter(f"The parts hold {assembled.size} bytes, not the declared {upload.declared_size}.", code="InvalidParameter.Size")
+        if crc64_hash and crc64_hash != assembled.crc64:
+            raise errors.InvalidParameter("crc64_hash does not match the uploaded content.", code="InvalidParameter.Crc64Hash")
+        stored_name = None
+        if keep_always or not Blob.objects.filter(sha1=assembled.sha1).exists():
+            stored_name = assembled.keep(blob_name(assembled.sha1))
+    return assembled, stored_name
+
+
+def _complete_commit(upload: Upload, parts: list[UploadPart], assembled: blobstore.Assembled, stored_name: str | None) -> File:
+    size, sha1 = assembled.size, assembled.sha1
     with transaction.atomic(using=PDS_DB):
-        upload = Upload.objects.select_for_update().select_related("file__drive").get(pk=upload.pk)
+        upload = Upload.objects.select_for_update().select_related("file__drive").filter(pk=upload.pk).first()
+        if upload is None:  # discarded meanwhile
+            raise errors.NotFound("Upload", "The upload does not exist.")
         item = upload.file
         if upload.completed_at is not None:  # a concurrent complete won
-            if stored_name:
-                transaction.on_commit(lambda: blobstore.delete(stored_name), using=PDS_DB)
+            transaction.on_commit(lambda: _drop_unused(stored_name), using=PDS_DB)
             return File.objects.get(pk=item.pk)
         blob = Blob.objects.select_for_update().filter(sha1=sha1).first()
         if blob is None:
-            blob = Blob.objects.create(sha1=sha1, size=size, pre_hash=reader.pre_hash, crc64=reader.crc64_decimal, storage_name=stored_name)
+            if stored_name is None:
+                raise _BlobGone()
+            blob = Blob.objects.create(sha1=sha1, size=size, pre_hash=assembled.pre_hash, crc64=assembled.crc64, storage_name=stored_name)
         elif stored_name and stored_name != blob.storage_name:
-            transaction.on_commit(lambda: blobstore.delete(stored_name), using=PDS_DB)
+            transaction.on_commit(lambda: _drop_unused(stored_name), using=PDS_DB)
         drive = Drive.objects.select_for_update().get(pk=item.drive_id)
         old_size = item.size if item.status == File.Status.AVAILABLE else 0
         growth = size - old_size
@@ -347,14 +381,11 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
     return item
 
 
-def _part_streams(parts: list[UploadPart]):
-    """Open the parts one after another; each closes when the reader moves past it."""
-    for part in parts:
-        handle = blobstore.open_stream(part.storage_name)
-        try:
-            yield handle
-        finally:
-            handle.close()
+def _drop_unused(stored_name: str | None) -> None:
+    """Delete a blob this complete stored but did not use. On local disk the name is ours
+    alone; on S3 equal content may share it, so a name a blob row holds stays."""
+    if stored_name and not Blob.objects.filter(storage_name=stored_name).exists():
+        blobstore.delete(stored_name)
 
 
 def upload_discard(*, upload: Upload) -> None:
