@@ -300,6 +300,8 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
         parts = list(upload.parts.order_by("part_number"))
         missing = sorted(set(range(1, upload.part_count + 1)) - {part.part_number for part in parts})
         if missing:
+            if Upload.objects.filter(pk=upload.pk, completed_at__isnull=False).exists():
+                return File.objects.get(pk=upload.file_id)  # a concurrent complete took the parts
             raise errors.InvalidParameter(f"Parts not uploaded yet: {missing[:10]}", code="InvalidParameter.PartNotUploaded")
         try:
             assembled, stored_name = _assemble(upload, parts, crc64_hash=crc64_hash, keep_always=keep_always)

@@ -1,0 +1,153 @@
+"""How `complete` turns parts into a blob on local disk: read once, never copied for a
+single part, no file left behind, one file per content, the winner's file kept."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import fastcrc
+import requests
+from django.conf import settings
+
+from pds_server.models import Blob, Drive, Upload, UploadPart
+from pds_server.services import uploads
+
+from tests.pds_server.test_file_rules import alice  # noqa: F401  (fixture)
+
+
+def blobs_dir() -> Path:
+    return settings.DATA_DIR / "blobs"
+
+
+def stored_files(under: str) -> list[str]:
+    root = blobs_dir() / under
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def blob_files(data: bytes) -> list[str]:
+    """The files stored for this content: its blob name and any variant of it."""
+    sha1 = hashlib.sha1(data).hexdigest().upper()
+    return sorted(f"{sha1[:2]}/{sha1[2:4]}/{path.name}" for path in (blobs_dir() / "blobs" / sha1[:2] / sha1[2:4]).glob(f"{sha1}*"))
+
+
+def create(api, name: str, data: bytes, parts: int) -> dict:
+    return api.ok("file/create", {"parent_file_id": "root", "name": name, "type": "file", "size": len(data), "part_info_list": [{"part_number": n} for n in range(1, parts + 1)]}, 201)
+
+
+def put_parts(created: dict, data: bytes) -> list[requests.Response]:
+    step = -(-len(data) // len(created["part_info_list"]))
+    replies = [requests.put(info["upload_url"], data=data[(info["part_number"] - 1) * step: info["part_number"] * step]) for info in created["part_info_list"]]
+    assert all(reply.status_code == 200 for reply in replies), [reply.text for reply in replies]
+    return replies
+
+
+def complete(api, created: dict, **extra) -> requests.Response:
+    return api.call("file/complete", {"drive_id": api.drive_id, "file_id": created["file_id"], "upload_id": created["upload_id"], **extra})
+
+
+def test_part_etag_is_the_quoted_crc64_of_the_part(alice):
+    created = create(alice, "check.txt", b"123456789", parts=1)
+    reply = put_parts(created, b"123456789")[0]
+    # CRC-64/XZ of "123456789" is 0x995DC9BBDF1939FA (RevEng catalogue).
+    assert reply.headers["ETag"] == '"995DC9BBDF1939FA"'
+    listed = alice.ok("file/list_uploaded_parts", {"file_id": created["file_id"], "upload_id": created["upload_id"]})
+    assert listed["uploaded_parts"][0]["etag"] == '"995DC9BBDF1939FA"'
+
+
+def test_a_single_part_becomes_the_blob_without_a_copy_and_leaves_nothing_behind(alice):
+    data = os.urandom(3 * 1024 * 1024 + 5)
+    created = create(alice, "one.bin", data, parts=1)
+    put_parts(created, data)
+    part_inode = (blobs_dir() / UploadPart.objects.get().storage_name).stat().st_ino
+    assert complete(alice, created).status_code == 200
+    blob = Blob.objects.get()
+    blob_path = blobs_dir() / blob.storage_name
+    assert blob.storage_name == f"blobs/{blob.sha1[:2]}/{blob.sha1[2:4]}/{blob.sha1}"
+    assert blob_path.read_bytes() == data
+    assert blob_path.stat().st_ino == part_inode, "the part's file should have been linked, not copied"
+    assert stored_files(f"uploads/{created['upload_id']}") == []
+
+
+def test_several_parts_make_one_blob_equal_to_their_concatenation(alice):
+    data = os.urandom(5 * 1024 * 1024 + 3)
+    created = create(alice, "three.bin", data, parts=3)
+    put_parts(created, data)
+    done = complete(alice, created).json()
+    blob = Blob.objects.get()
+    assert (blobs_dir() / blob.storage_name).read_bytes() == data
+    assert done["content_hash"] == hashlib.sha1(data).hexdigest().upper() == blob.sha1
+    assert done["crc64_hash"] == str(fastcrc.crc64.xz(data)) == blob.crc64
+    assert blob.pre_hash == hashlib.sha1(data[:1024]).hexdigest().upper()
+    assert stored_files(f"uploads/{created['upload_id']}") == []
+
+
+def test_equal_content_uploaded_again_stores_no_second_file(alice):
+    data = os.urandom(2 * 1024 * 1024)
+    upload_ids = []
+    for name, parts in (("first.bin", 1), ("second.bin", 1), ("third.bin", 4)):
+        created = create(alice, name, data, parts=parts)
+        put_parts(created, data)
+        assert complete(alice, created).status_code == 200
+        upload_ids.append(created["upload_id"])
+    blob = Blob.objects.get()
+    assert blob_files(data) == [blob.storage_name.removeprefix("blobs/")]
+    assert [stored_files(f"uploads/{upload_id}") for upload_id in upload_ids] == [[], [], []]
+
+
+def test_a_refused_complete_keeps_the_parts_and_leaves_no_scratch_file(alice):
+    data = os.urandom(1024 * 1024 + 1)
+    created = create(alice, "crc.bin", data, parts=2)
+    put_parts(created, data)
+    part_files = stored_files(f"uploads/{created['upload_id']}")
+    refused = complete(alice, created, crc64_hash="1")
+    assert refused.status_code == 400 and refused.json()["code"] == "InvalidParameter.Crc64Hash"
+    assert stored_files(f"uploads/{created['upload_id']}") == part_files
+    assert blob_files(data) == []
+    assert complete(alice, created, crc64_hash=str(fastcrc.crc64.xz(data))).status_code == 200
+    assert (blobs_dir() / Blob.objects.get().storage_name).read_bytes() == data
+
+
+def test_a_complete_refused_for_quota_leaves_no_blob_file(alice):
+    Drive.objects.filter(pk=int(alice.drive_id)).update(total_size=10)
+    created = alice.ok("file/create", {"parent_file_id": "root", "name": "open.bin", "type": "file"}, 201)  # no size: nothing reserved
+    data = os.urandom(6)
+    put_parts(created, data)
+    Drive.objects.filter(pk=int(alice.drive_id)).update(used_size=8)  # another upload took the room meanwhile
+    refused = complete(alice, created)
+    assert refused.status_code == 403 and refused.json()["code"] == "QuotaExhausted.Drive"
+    assert blob_files(data) == [] and not Blob.objects.exists()
+    assert len(stored_files(f"uploads/{created['upload_id']}")) == 1  # the part stays for a later try
+
+
+def test_of_two_completes_at_once_the_loser_removes_only_its_own_file(alice, monkeypatch):
+    data = os.urandom(1024 * 1024 + 7)
+    created = create(alice, "race.bin", data, parts=2)
+    put_parts(created, data)
+    real_commit = uploads._complete_commit
+
+    def rival_commits_first(upload, parts, assembled, stored_name):
+        # Between this complete's hashing and its commit, another complete of the same
+        # upload runs from start to end.
+        monkeypatch.setattr(uploads, "_complete_commit", real_commit)
+        uploads.upload_complete(upload=Upload.objects.get(pk=upload.pk))
+        return real_commit(upload, parts, assembled, stored_name)
+
+    monkeypatch.setattr(uploads, "_complete_commit", rival_commits_first)
+    assert complete(alice, created).status_code == 200
+    blob = Blob.objects.get()
+    assert (blobs_dir() / blob.storage_name).read_bytes() == data
+    assert blob_files(data) == [blob.storage_name.removeprefix("blobs/")]
+    assert stored_files(f"uploads/{created['upload_id']}") == []
+    assert Drive.objects.get(pk=int(alice.drive_id)).used_size == len(data)
+
+
+def test_a_complete_that_finds_the_parts_taken_by_a_finished_one_returns_the_file(alice):
+    data = os.urandom(4096)
+    created = create(alice, "late.bin", data, parts=2)
+    put_parts(created, data)
+    stale = Upload.objects.get(upload_id=created["upload_id"])
+    assert complete(alice, created).status_code == 200
+    item = uploads.upload_complete(upload=stale)
+    assert item.file_id == created["file_id"] and item.content_hash == hashlib.sha1(data).hexdigest().upper()
