@@ -203,8 +203,10 @@ class Assembled:
                 name = f"{name}_{secrets.token_hex(4)}"
             bucket = getattr(storage, "bucket", None)
             if bucket is not None and len(self._names) == 1 and self.size <= S3_COPY_LIMIT:
+                # Copied on the server, with what the storage's own save would set on it.
                 source = {"Bucket": bucket.name, "Key": storage._normalize_name(self._names[0])}
-                bucket.Object(storage._normalize_name(name)).copy_from(CopySource=source)
+                parameters = storage._get_write_parameters(name)
+                bucket.Object(storage._normalize_name(name)).copy_from(CopySource=source, MetadataDirective="REPLACE", **parameters)
                 return name
             reader = StreamingReader(part_streams(self._names), sha1=False, crc64=False)
             return storage.save(name, StreamFile(reader, name=name))
@@ -216,12 +218,15 @@ class Assembled:
             raise
 
 
+SCRATCH_PREFIX = "assembling-"
+
+
 @contextmanager
-def parts_assembled(names: list[str], *, scratch_name: str) -> Iterator[Assembled]:
-    """Digest the parts `names` in order; the scratch file (local disk, several parts) is
-    removed on leaving the block, whatever became of it."""
+def parts_assembled(names: list[str], *, scratch_folder: str) -> Iterator[Assembled]:
+    """Digest the parts `names` in order; the scratch file (local disk, several parts, in
+    `scratch_folder`) is removed on leaving the block, whatever became of it."""
     paths = [local_path(name) for name in names]
-    scratch = local_path(scratch_name) if len(paths) > 1 else None
+    scratch = local_path(f"{scratch_folder}/{SCRATCH_PREFIX}{secrets.token_hex(8)}") if len(paths) > 1 else None
     try:
         if not paths or None in paths:
             reader = StreamingReader(part_streams(names))
@@ -254,6 +259,21 @@ def parts_assembled(names: list[str], *, scratch_name: str) -> Iterator[Assemble
         yield assembled
     finally:
         _remove(scratch)
+
+
+def scratch_clear(folder: str) -> None:
+    """Remove scratch files a killed process left in `folder` (local disk), then the folder
+    itself if nothing else is in it."""
+    path = local_path(folder)
+    if path is None or not os.path.isdir(path):
+        return
+    for entry in os.scandir(path):
+        if entry.name.startswith(SCRATCH_PREFIX):
+            _remove(entry.path)
+    try:
+        os.rmdir(path)
+    except OSError:  # a part is still there
+        pass
 
 
 def part_streams(names: list[str]):

@@ -257,7 +257,7 @@ def part_store(*, upload_id: str, part_number: int, body, content_length: int | 
     # The part's ETag is its CRC-64/XZ (16 hex digits): clients treat it as opaque, and
     # MD5 would be the slowest step of the whole upload.
     reader = blobstore.StreamingReader([body], limit=max(allowed, 0), sha1=False)
-    name = blobstore.save_stream(f"uploads/{upload.upload_id}/{part_number:05d}-", reader)
+    name = blobstore.save_stream(f"{_folder(upload)}/{part_number:05d}-", reader)
     if reader.exceeded:
         blobstore.delete(name)
         raise errors.PdsError("The parts are larger than the declared size or the drive's free space.", code="QuotaExhausted.Drive", status=403)
@@ -331,8 +331,7 @@ class _BlobGone(Exception):
 def _assemble(upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None, keep_always: bool) -> tuple[blobstore.Assembled, str | None]:
     """Digest and check the parts; store them as a blob unless one with that SHA-1 exists.
     Outside any transaction: hashing a large file must not hold database locks."""
-    scratch_name = f"uploads/{upload.upload_id}/assembling-{secrets.token_hex(8)}"
-    with blobstore.parts_assembled([part.storage_name for part in parts], scratch_name=scratch_name) as assembled:
+    with blobstore.parts_assembled([part.storage_name for part in parts], scratch_folder=_folder(upload)) as assembled:
         if upload.declared_size is not None and assembled.size != upload.declared_size:
             raise errors.InvalidParameter(f"The parts hold {assembled.size} bytes, not the declared {upload.declared_size}.", code="InvalidParameter.Size")
         if crc64_hash and crc64_hash != assembled.crc64:
@@ -377,10 +376,20 @@ def _complete_commit(upload: Upload, parts: list[UploadPart], assembled: blobsto
         upload.save(update_fields=["completed_at", "reserved_size"])
         part_names = [part.storage_name for part in parts]
         upload.parts.all().delete()
-        transaction.on_commit(lambda: [blobstore.delete(name) for name in part_names], using=PDS_DB)
+        transaction.on_commit(lambda: _parts_delete(upload, part_names), using=PDS_DB)
         if old_blob_id and old_blob_id != blob.pk:
             blobs_release({old_blob_id})
     return item
+
+
+def _folder(upload: Upload) -> str:
+    return f"uploads/{upload.upload_id}"
+
+
+def _parts_delete(upload: Upload, names: list[str]) -> None:
+    for name in names:
+        blobstore.delete(name)
+    blobstore.scratch_clear(_folder(upload))
 
 
 def _drop_unused(stored_name: str | None) -> None:
@@ -402,7 +411,7 @@ def upload_discard(*, upload: Upload) -> None:
             upload.file.delete()  # cascades to the upload and its parts
         else:
             upload.delete()
-        transaction.on_commit(lambda: [blobstore.delete(name) for name in names], using=PDS_DB)
+        transaction.on_commit(lambda: _parts_delete(upload, names), using=PDS_DB)
 
 
 def uploads_expire() -> int:

@@ -151,3 +151,19 @@ def test_a_complete_that_finds_the_parts_taken_by_a_finished_one_returns_the_fil
     assert complete(alice, created).status_code == 200
     item = uploads.upload_complete(upload=stale)
     assert item.file_id == created["file_id"] and item.content_hash == hashlib.sha1(data).hexdigest().upper()
+
+
+def test_scratch_left_by_a_killed_complete_goes_with_the_upload(alice):
+    from pds_server.services.uploads import upload_discard
+
+    data = os.urandom(4096)
+    for finish in ("complete", "discard"):
+        created = create(alice, f"{finish}.bin", data, parts=2)
+        put_parts(created, data)
+        folder = blobs_dir() / "uploads" / created["upload_id"]
+        (folder / "assembling-0123456789abcdef").write_bytes(data[:100])  # as a worker killed mid-complete leaves it
+        if finish == "complete":
+            assert complete(alice, created).status_code == 200
+        else:
+            upload_discard(upload=Upload.objects.get(upload_id=created["upload_id"]))
+        assert not folder.exists(), f"after {finish}: {sorted(path.name for path in folder.iterdir())}"
