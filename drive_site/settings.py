@@ -256,6 +256,10 @@ TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[]) or [
 # location that proxies to the signed URL, so nginx moves the bytes).
 DRIVE_DOWNLOAD_MODE = env("DRIVE_DOWNLOAD_MODE", default="stream")
 DRIVE_XACCEL_PROXY_LOCATION = env("DRIVE_XACCEL_PROXY_LOCATION", default="/_pds_proxy/")
+# ...and, for signed URLs of the embedded PDS behind the same nginx (origin PDS_PUBLIC_URL),
+# this internal location, which proxies to the PDS's gunicorn without a second TLS hop; the
+# PDS then hands the blob file itself to nginx. Empty: every download uses the one above.
+DRIVE_XACCEL_PDS_LOCATION = env("DRIVE_XACCEL_PDS_LOCATION", default="")
 # How upload parts travel: proxy (browser -> Drive -> PDS, streamed) or direct (browser ->
 # PDS part URL, for browsers that can reach the PDS).
 DRIVE_UPLOAD_MODE = env("DRIVE_UPLOAD_MODE", default="proxy")

@@ -34,8 +34,15 @@ def proxy_download(request, url: str, item: dict, disposition: str = "attachment
         # internal proxy location (passing Range on) and moves the bytes.
         parts = urlsplit(url)
         response = HttpResponse(content_type=item.get("content_type") or "application/octet-stream")
-        response["X-Accel-Redirect"] = f"{settings.DRIVE_XACCEL_PROXY_LOCATION.rstrip('/')}/{parts.scheme}/{parts.netloc}{parts.path}?{parts.query}"
         response["X-Accel-Buffering"] = "no"
+        local_pds = settings.DRIVE_XACCEL_PDS_LOCATION and settings.PDS_PUBLIC_URL and f"{parts.scheme}://{parts.netloc}" == settings.PDS_PUBLIC_URL
+        if local_pds and disposition == "attachment":
+            # The embedded PDS answers nginx with a redirect of its own, whose
+            # Content-Disposition (attachment, the same name) nginx keeps: Drive sends none,
+            # or the browser would get two.
+            response["X-Accel-Redirect"] = f"{settings.DRIVE_XACCEL_PDS_LOCATION.rstrip('/')}/{parts.netloc}{parts.path}?{parts.query}"
+            return response
+        response["X-Accel-Redirect"] = f"{settings.DRIVE_XACCEL_PROXY_LOCATION.rstrip('/')}/{parts.scheme}/{parts.netloc}{parts.path}?{parts.query}"
         response["Content-Disposition"] = content_disposition(item["name"], disposition)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"

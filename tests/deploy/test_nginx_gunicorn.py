@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -20,11 +21,15 @@ pytestmark = pytest.mark.skipif(not os.path.exists(NGINX), reason="nginx is not 
 
 
 @pytest.fixture
-def stack(tmp_path, domain, make_user, monkeypatch):
+def stack(request, tmp_path, domain, make_user, monkeypatch):
+    # pds_local: downloads from the embedded PDS go to its gunicorn directly (/_pds_local/);
+    # proxy: through the signed URL's public origin (/_pds_proxy/), as for the PDS cloud.
+    download_path = getattr(request, "param", "pds_local")
     make_user("alice", password="alice-password-1")
     ca, _, _ = make_certificates(tmp_path)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
     stack = Stack(directory=tmp_path, https_port=free_port(), http_port=free_port(), ca=ca)
+    stack.download_path = download_path
     app, secret = app_create(domain=domain, name="Drive", app_type=App.AppType.WEB_SERVER, redirect_uris=[f"{stack.drive_url}/accounts/callback/"])
     data_dir = str(django_settings.DATA_DIR)
     common = {key: value for key, value in os.environ.items() if not key.startswith(("DRIVE_", "PDS_", "DJANGO_ALLOW"))}
@@ -43,7 +48,8 @@ def stack(tmp_path, domain, make_user, monkeypatch):
         })
         stack.start_gunicorn("drive", "drive_site.wsgi", drive_port, {
             **common, "DRIVE_ROLE": "drive", "DRIVE_SITE_URL": stack.drive_url, "PDS_ENDPOINT": stack.pds_url,
-            "PDS_CLIENT_ID": app.app_id, "PDS_CLIENT_SECRET": secret, "DRIVE_DOWNLOAD_MODE": "xaccel",
+            "PDS_CLIENT_ID": app.app_id, "PDS_CLIENT_SECRET": secret, "DRIVE_DOWNLOAD_MODE": "xaccel", "PDS_PUBLIC_URL": stack.pds_url,
+            "DRIVE_XACCEL_PDS_LOCATION": "/_pds_local/" if download_path == "pds_local" else "",
             "ALLOWED_HOSTS": "localhost",
         })
         stack.start_nginx(static_root=django_settings.STATIC_ROOT, blob_root=django_settings.DATA_DIR / "blobs",
@@ -57,6 +63,7 @@ def access_lines(stack: Stack, name: str, path_part: str) -> list[str]:
     return [line for line in stack.log(name).splitlines() if path_part in line]
 
 
+@pytest.mark.parametrize("stack", ["pds_local", "proxy"], indirect=True)
 def test_sign_in_upload_and_download_through_nginx(stack):
     browser = sign_in(stack, "alice", "alice-password-1")
     home = browser.get(f"{stack.drive_url}/")
@@ -96,9 +103,18 @@ def test_sign_in_upload_and_download_through_nginx(stack):
     assert tail.status_code == 206 and tail.content == content[-10:]
 
     # Neither gunicorn moved the body: both answered with an empty body and nginx sent it.
-    drive_lines = access_lines(stack, "drive", f"/files/{started['file_id']}/download")
-    pds_lines = access_lines(stack, "pds", "/v2/file/content")
+    deadline = time.monotonic() + 10
+    while True:  # gunicorn writes its access log line after the response has left
+        drive_lines = access_lines(stack, "drive", f"/files/{started['file_id']}/download")
+        pds_lines = access_lines(stack, "pds", "/v2/file/content")
+        if (len(drive_lines), len(pds_lines)) == (3, 3) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert len(drive_lines) == 3 and len(pds_lines) == 3, (drive_lines, pds_lines)
+    # The PDS saw the request either from nginx's own PDS server (proxy) or straight from the
+    # drive's server (pds_local): the nginx access log tells which Host asked for the content.
+    content_hosts = {line.split(" ")[0] for line in stack.log("nginx-access").splitlines() if "/v2/file/content" in line}
+    assert content_hosts == ({"127.0.0.1"} if stack.download_path == "proxy" else set()), content_hosts
     assert all(" bytes=0 " in line for line in drive_lines + pds_lines), drive_lines + pds_lines
     assert any(f'"GET /files/{started["file_id"]}/download HTTP/' in line and line.endswith(f" 200 {len(content)}") for line in stack.log("nginx-access").splitlines())
 
