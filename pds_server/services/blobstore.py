@@ -181,6 +181,7 @@ def iter_range(name: str, start: int, length: int) -> Iterator[bytes]:
 # single part, and streamed again from the parts otherwise.
 
 S3_COPY_LIMIT = 5 * 1024**3  # CopyObject's limit for one object
+SCRATCH_PREFIX = "assembling-"
 
 
 class PartMissing(Exception):
@@ -216,9 +217,6 @@ class Assembled:
             if _is_missing_key(error):
                 raise PartMissing(str(error)) from error
             raise
-
-
-SCRATCH_PREFIX = "assembling-"
 
 
 @contextmanager

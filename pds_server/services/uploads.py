@@ -353,11 +353,15 @@ def _complete_commit(upload: Upload, parts: list[UploadPart], assembled: blobsto
             transaction.on_commit(lambda: _drop_unused(stored_name), using=PDS_DB)
             return File.objects.get(pk=item.pk)
         blob = Blob.objects.select_for_update().filter(sha1=sha1).first()
+        if blob is None and stored_name is None:
+            raise _BlobGone()
         if blob is None:
-            if stored_name is None:
-                raise _BlobGone()
-            blob = Blob.objects.create(sha1=sha1, size=size, pre_hash=assembled.pre_hash, crc64=assembled.crc64, storage_name=stored_name)
-        elif stored_name and stored_name != blob.storage_name:
+            try:
+                with transaction.atomic(using=PDS_DB):  # equal content may complete at this very moment
+                    blob = Blob.objects.create(sha1=sha1, size=size, pre_hash=assembled.pre_hash, crc64=assembled.crc64, storage_name=stored_name)
+            except IntegrityError:
+                blob = Blob.objects.select_for_update().get(sha1=sha1)
+        if stored_name and stored_name != blob.storage_name:
             transaction.on_commit(lambda: _drop_unused(stored_name), using=PDS_DB)
         drive = Drive.objects.select_for_update().get(pk=item.drive_id)
         old_size = item.size if item.status == File.Status.AVAILABLE else 0

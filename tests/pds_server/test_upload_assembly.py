@@ -167,3 +167,40 @@ def test_scratch_left_by_a_killed_complete_goes_with_the_upload(alice):
         else:
             upload_discard(upload=Upload.objects.get(upload_id=created["upload_id"]))
         assert not folder.exists(), f"after {finish}: {sorted(path.name for path in folder.iterdir())}"
+
+
+def test_equal_content_completed_at_the_same_moment_shares_the_first_blob(alice, monkeypatch):
+    from django.db.models.query import QuerySet
+
+    data = os.urandom(1024 * 1024 + 11)
+    first = create(alice, "first.bin", data, parts=2)
+    put_parts(first, data)
+    second = create(alice, "second.bin", data, parts=2)
+    put_parts(second, data)
+    assert complete(alice, first).status_code == 200
+    # The second complete does not see the first one's blob row until it tries to insert
+    # its own, as when both commit at once.
+    hidden = {"blob": True}
+    real_first, real_exists, real_create = QuerySet.first, QuerySet.exists, QuerySet.create
+
+    def first_(queryset):
+        return None if queryset.model is Blob and hidden["blob"] else real_first(queryset)
+
+    def exists(queryset):
+        return False if queryset.model is Blob and hidden["blob"] else real_exists(queryset)
+
+    def create_(queryset, **fields):
+        if queryset.model is Blob:
+            hidden["blob"] = False
+        return real_create(queryset, **fields)
+
+    monkeypatch.setattr(QuerySet, "first", first_)
+    monkeypatch.setattr(QuerySet, "exists", exists)
+    monkeypatch.setattr(QuerySet, "create", create_)
+    reply = complete(alice, second)
+    monkeypatch.undo()
+    assert reply.status_code == 200, reply.text
+    blob = Blob.objects.get()
+    assert blob.files.count() == 2
+    assert blob_files(data) == [blob.storage_name.removeprefix("blobs/")]
+    assert (blobs_dir() / blob.storage_name).read_bytes() == data
