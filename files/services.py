@@ -155,10 +155,16 @@ def download_url(user, file_id: str) -> tuple[dict, str]:
     drive_id = drive_id_of(user)
 
     def run(api: FilesAPI):
-        item = api.get(drive_id, file_id)
+        try:
+            item, signed = api.get_with_download_url(drive_id, file_id)
+        except pds_errors.InvalidParameter:
+            # A folder has no download URL: say what to do instead.
+            if api.get(drive_id, file_id)["type"] != "file":
+                raise pds_errors.InvalidParameter("InvalidParameter.FileId", "Folders download as a zip.", 400) from None
+            raise
         if item["type"] != "file":
             raise pds_errors.InvalidParameter("InvalidParameter.FileId", "Folders download as a zip.", 400)
-        return item, api.download_url(drive_id, file_id)["url"]
+        return item, signed["url"]
 
     return with_files(user, run)
 

@@ -238,6 +238,26 @@ class FilesAPI:
     def download_url(self, drive_id: str, file_id: str, *, expire_sec: int = 900) -> dict:
         return self._read("file/get_download_url", {"drive_id": drive_id, "file_id": file_id, "expire_sec": expire_sec})
 
+    def get_with_download_url(self, drive_id: str, file_id: str, *, expire_sec: int = 900) -> tuple[dict, dict]:
+        """file/get and file/get_download_url in one round trip (/v2/batch): a download
+        needs both the file's name and type and its signed URL."""
+        ids = {"drive_id": drive_id, "file_id": file_id}
+        answers = self.batch([
+            {"id": "get", "method": "POST", "url": "/file/get", "body": ids},
+            {"id": "url", "method": "POST", "url": "/file/get_download_url", "body": {**ids, "expire_sec": expire_sec}},
+        ], idempotent=True)
+        return answers["get"], answers["url"]
+
+    def batch(self, requests_: list[dict], *, idempotent: bool = False) -> dict[str, dict]:
+        """Several calls in one request; returns each body by its id and raises the typed
+        error of the first that failed."""
+        responses = self.client.call("batch", {"requests": requests_, "resource": "file"}, token=self.token, idempotent=idempotent)["responses"]
+        for response in responses:
+            if response.get("status", 500) >= 400:
+                body = response.get("body") if isinstance(response.get("body"), dict) else {}
+                raise errors.error_from_response(response["status"], body, "")
+        return {response["id"]: response.get("body") or {} for response in responses}
+
     def recyclebin(self, drive_id: str, *, limit: int = 100, marker: str = "") -> dict:
         return self._read("recyclebin/list", {"drive_id": drive_id, "limit": limit, "marker": marker})
 

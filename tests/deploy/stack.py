@@ -167,7 +167,7 @@ http {{
             [str(GUNICORN), wsgi, "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
              "--access-logfile", str(self.directory / f"{name}.log"), "--access-logformat", ACCESS_LOG_FORMAT,
              "--error-logfile", str(self.directory / f"{name}-error.log")],
-            cwd=ROOT, env=env, start_new_session=True,
+            cwd=ROOT, env=env, start_new_session=True, stderr=(self.directory / f"{name}-stderr.log").open("w"),
         )
         self.processes.append(process)
         wait_for_port(port, process=process)

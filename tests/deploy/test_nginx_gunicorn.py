@@ -3,6 +3,7 @@ PDS each in its own gunicorn, TLS on loopback: everything a browser does goes th
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -119,8 +120,9 @@ def test_sign_in_upload_and_download_through_nginx(stack):
     assert any(f'"GET /files/{started["file_id"]}/download HTTP/' in line and line.endswith(f" 200 {len(content)}") for line in stack.log("nginx-access").splitlines())
 
     # nginx's workers (in the PDS user's group in production) can read the blob files.
-    blob_files = [path for path in (django_settings.DATA_DIR / "blobs" / "blobs").rglob("*") if path.is_file()]
-    assert blob_files and all(path.stat().st_mode & 0o777 == 0o640 for path in blob_files)
+    sha1 = hashlib.sha1(content).hexdigest().upper()
+    blob_file = django_settings.DATA_DIR / "blobs" / "blobs" / sha1[:2] / sha1[2:4] / sha1
+    assert blob_file.stat().st_mode & 0o777 == 0o640
 
     # Forwarding headers are nginx's, not the client's.
     browser.get(f"{stack.drive_url}/", headers={"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9", "X-Forwarded-Proto": "http"})
