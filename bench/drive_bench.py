@@ -90,6 +90,30 @@ def _status_kib(pid: int, field: str) -> int:
     return 0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (and of their children that exited)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def pids_named(name: str) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() == name:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
 class PeakMemory:
     """Largest growth of peak resident memory of any process in the watched trees during a
     `with` block (the kernel's high-water mark, reset at the start through clear_refs)."""
@@ -467,6 +491,11 @@ class Bench:
         env = {**self.worker_env, "DRIVE_BEAT_REFRESH_INTERVAL": "1"}
         worker = self.spawn([str(CELERY), "-A", "drive_site", "worker", "--loglevel", "WARNING", "--concurrency", "8", "--without-gossip", "--without-mingle"], "worker", env)
         time.sleep(3)  # the worker's processes are up before the clock starts
+        groups = {
+            "Celery worker": lambda: process_tree(worker.pid), "Drive's PDS calls: nginx": lambda: process_tree(self.stack.processes[-1].pid),
+            "PDS gunicorn": lambda: process_tree(self.pds.pid), "PostgreSQL": lambda: pids_named("postgres"), "Redis": lambda: pids_named("redis-server"),
+        }
+        cpu_before = {name: cpu_seconds(pids()) for name, pids in groups.items()}
         with PeakMemory(worker.pid) as peak:
             start = time.perf_counter()
             beat = self.spawn([str(CELERY), "-A", "drive_site", "beat", "--loglevel", "WARNING", "--schedule", str(self.tmp / "beat-schedule")], "beat", env)
@@ -476,6 +505,9 @@ class Bench:
                 time.sleep(0.25)
                 refreshed, first, last = self.refreshed()
             elapsed = time.perf_counter() - start
+        cpu = {name: (cpu_seconds(pids()) - cpu_before[name]) / max(refreshed, 1) * 1000 for name, pids in groups.items()}
+        cpu["beat"] = cpu_seconds(process_tree(beat.pid)) / max(refreshed, 1) * 1000
+        print("  CPU per refresh: " + ", ".join(f"{name} {value:.1f} ms" for name, value in cpu.items()) + f" (total {sum(cpu.values()):.1f} ms; {os.cpu_count()} cores)", flush=True)
         os.killpg(beat.pid, signal.SIGTERM)
         os.killpg(worker.pid, signal.SIGTERM)
         if refreshed < count:
@@ -612,6 +644,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check for CI")
     parser.add_argument("--runs", type=int, help="runs per measure (medians are reported)")
+    parser.add_argument("--tokens", type=int, help="how many expiring tokens beat refreshes")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument("--only", default="uploads,downloads,instant,listing,tokens,peers",
                         help="comma-separated measures to run (downloads and instant upload first upload a file)")
@@ -623,6 +656,8 @@ def main() -> int:
         sizes.big_folder = 200
     if args.runs:
         sizes.runs = args.runs
+    if args.tokens:
+        sizes.tokens = args.tokens
     tmp = Path(tempfile.mkdtemp(prefix="drive-bench-"))
     bench = Bench(sizes, tmp, args.database_url)
     bench.uploaded = []

@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 from django.conf import settings
 
@@ -11,6 +11,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drive_site.settings")
 app = Celery("drive_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def close_old_connections(**kwargs):
+    """What Django does around each request: drop connections that are broken or older than
+    CONN_MAX_AGE, keep the others (settings.CELERY_DB_REUSE_MAX stops Celery's closing)."""
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 app.conf.beat_schedule = {
     # Keep every signed-in user's access token fresh ahead of expiry.

@@ -124,6 +124,8 @@ for alias, database in DATABASES.items():
         }
     # Reuse connections across requests: opening one (and its PRAGMAs) costs more than most queries.
     database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # A connection the server dropped (a restart) is noticed and replaced, not used to fail.
+    database.setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["pds"]["ENGINE"] != "django.db.backends.sqlite3":
     # Both may name one PostgreSQL database in production; tests still need two.
     DATABASES["pds"]["TEST"] = {"NAME": f"test_{DATABASES['pds']['NAME']}_pds"}
@@ -284,6 +286,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Celery's Django fixup closes the database connections after every task unless this is
+# set: on PostgreSQL a new connection per token refresh cost more CPU than the refresh.
+# Connections live by Django's rules instead (drive_site/celery.py), as around a request.
+CELERY_DB_REUSE_MAX = 10**9
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,9 @@ outages, and encryption key rotation."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -127,6 +129,26 @@ def test_a_503_while_refreshing_keeps_the_tokens_and_retries_later(drive_url, al
     settings.PDS_ENDPOINT = drive_url  # the PDS is back: the kept refresh token still works
     assert session.get(f"{drive_url}/").status_code == 200
     assert Credential.objects.get().refresh_failures == 0
+
+
+def test_a_batch_refresh_hands_a_credential_the_pds_could_not_refresh_to_a_retrying_task(drive_url, alice, settings, pds_answering_503):
+    from django.conf import settings as django_settings
+
+    from accounts.tasks import refresh_credentials
+
+    sign_in(drive_url)
+    credential = expire_now()
+    settings.PDS_ENDPOINT = pds_answering_503
+    queue = django_settings.BROKER_DIR / "queue"
+    before = set(queue.iterdir())
+    refresh_credentials.run([credential.pk, credential.pk + 1000])  # the second no longer exists
+    messages = [json.loads(path.read_text()) for path in set(queue.iterdir()) - before]
+    assert len(messages) == 1 and messages[0]["headers"]["task"] == "accounts.tasks.refresh_credential"
+    assert json.loads(base64.b64decode(messages[0]["body"]))[0] == [credential.pk] and messages[0]["headers"]["eta"]
+    assert Credential.objects.get().refresh_failures == 1
+    settings.PDS_ENDPOINT = drive_url
+    refresh_credentials.run([credential.pk])
+    assert Credential.objects.get().refresh_count == 1
 
 
 def test_key_rotation_keeps_everyone_signed_in(drive_url, alice, settings):
