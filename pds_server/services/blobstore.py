@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
+import mmap
 import os
 import secrets
 import threading
@@ -182,6 +183,7 @@ def iter_range(name: str, start: int, length: int) -> Iterator[bytes]:
 
 S3_COPY_LIMIT = 5 * 1024**3  # CopyObject's limit for one object
 SCRATCH_PREFIX = "assembling-"
+MAP_WINDOW = 16 * CHUNK  # mapped at a time: bounds the process's mapped memory
 
 
 class PartMissing(Exception):
@@ -285,15 +287,34 @@ def part_streams(names: list[str]):
 
 
 def _digest_files(paths: list[str]) -> ContentDigest:
-    """One pass over local files into a reused buffer."""
     digest = ContentDigest()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
     for path in paths:
         with open(path, "rb", buffering=0) as part:
-            while count := part.readinto(buffer):
-                digest.update(view[:count])
+            _digest_file(part, digest)
     return digest
+
+
+def _digest_file(part: BinaryIO, digest: ContentDigest) -> None:
+    """Hash straight from the page cache through a mapping, a window at a time (a read into
+    a buffer costs a copy: about an eighth of the time of the pass); through a buffer where
+    the file cannot be mapped."""
+    size, offset = os.fstat(part.fileno()).st_size, 0
+    try:
+        while offset < size:
+            length = min(MAP_WINDOW, size - offset)
+            with mmap.mmap(part.fileno(), length, offset=offset, access=mmap.ACCESS_READ) as window, memoryview(window) as view:
+                for start in range(0, length, CHUNK):
+                    with view[start:start + CHUNK] as piece:
+                        digest.update(piece)
+            offset += length
+        return
+    except OSError:
+        if offset:
+            raise
+    buffer = bytearray(CHUNK)
+    with memoryview(buffer) as view:
+        while count := part.readinto(buffer):
+            digest.update(view[:count])
 
 
 class _Concatenation(threading.Thread):

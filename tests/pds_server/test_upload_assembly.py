@@ -71,7 +71,7 @@ def test_a_single_part_becomes_the_blob_without_a_copy_and_leaves_nothing_behind
 
 
 def test_several_parts_make_one_blob_equal_to_their_concatenation(alice):
-    data = os.urandom(5 * 1024 * 1024 + 3)
+    data = os.urandom(34 * 1024 * 1024 + 3)  # parts longer than one mapped window
     created = create(alice, "three.bin", data, parts=3)
     put_parts(created, data)
     done = complete(alice, created).json()
@@ -81,6 +81,14 @@ def test_several_parts_make_one_blob_equal_to_their_concatenation(alice):
     assert done["crc64_hash"] == str(fastcrc.crc64.xz(data)) == blob.crc64
     assert blob.pre_hash == hashlib.sha1(data[:1024]).hexdigest().upper()
     assert stored_files(f"uploads/{created['upload_id']}") == []
+
+
+def test_an_empty_upload_makes_an_empty_blob(alice):
+    created = create(alice, "empty.txt", b"", parts=1)
+    put_parts(created, b"")
+    done = complete(alice, created).json()
+    assert done["content_hash"] == hashlib.sha1(b"").hexdigest().upper() and done["crc64_hash"] == "0"
+    assert (blobs_dir() / Blob.objects.get().storage_name).read_bytes() == b""
 
 
 def test_equal_content_uploaded_again_stores_no_second_file(alice):
@@ -204,3 +212,18 @@ def test_equal_content_completed_at_the_same_moment_shares_the_first_blob(alice,
     assert blob.files.count() == 2
     assert blob_files(data) == [blob.storage_name.removeprefix("blobs/")]
     assert (blobs_dir() / blob.storage_name).read_bytes() == data
+
+
+def test_parts_that_cannot_be_mapped_are_read_through_a_buffer(alice, monkeypatch):
+    from pds_server.services import blobstore
+
+    def refuse(*args, **kwargs):
+        raise OSError(19, "No such device")  # ENODEV: a file system without mmap
+
+    monkeypatch.setattr(blobstore.mmap, "mmap", refuse)
+    data = os.urandom(3 * 1024 * 1024 + 1)
+    created = create(alice, "unmapped.bin", data, parts=2)
+    put_parts(created, data)
+    done = complete(alice, created).json()
+    assert done["content_hash"] == hashlib.sha1(data).hexdigest().upper()
+    assert (blobs_dir() / Blob.objects.get().storage_name).read_bytes() == data
