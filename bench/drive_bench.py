@@ -210,6 +210,7 @@ class Bench:
         self.drive = self.stack.start_gunicorn("drive", "drive_site.wsgi", drive_port, {
             **common, "DRIVE_ROLE": "drive", "DRIVE_SITE_URL": self.stack.drive_url, "PDS_ENDPOINT": self.stack.pds_url,
             "PDS_CLIENT_ID": self.seed["app_id"], "PDS_CLIENT_SECRET": self.seed["secret"], "DRIVE_DOWNLOAD_MODE": "xaccel", "ALLOWED_HOSTS": "localhost",
+            "PDS_PUBLIC_URL": self.stack.pds_url, "DRIVE_XACCEL_PDS_LOCATION": "/_pds_local/",
         }, workers=3)
         self.worker_env = {**common, "DRIVE_ROLE": "drive", "PDS_ENDPOINT": self.stack.pds_url, "PDS_CLIENT_ID": self.seed["app_id"], "PDS_CLIENT_SECRET": self.seed["secret"]}
 
@@ -271,6 +272,12 @@ class Bench:
                 return db.execute(query).fetchone()
         with sqlite3.connect(self.tmp / "data" / "db.sqlite3", timeout=30) as db:
             return db.execute(query).fetchone()
+
+    def cpu_groups(self) -> dict:
+        return {
+            "Drive gunicorn": lambda: process_tree(self.drive.pid), "PDS gunicorn": lambda: process_tree(self.pds.pid),
+            "nginx": lambda: process_tree(self.stack.processes[-1].pid), "PostgreSQL": lambda: pids_named("postgres"), "Redis": lambda: pids_named("redis-server"),
+        }
 
     def spawn(self, command: list[str], name: str, env: dict | None = None) -> subprocess.Popen:
         process = subprocess.Popen(command, cwd=ROOT, env=env or self.env, stdout=(self.tmp / f"{name}.out").open("w"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -407,10 +414,15 @@ class Bench:
             return count / elapsed
 
         drive_rates, nginx_rates, memory = [], [], []
+        groups = self.cpu_groups()
+        cpu_before = {name: cpu_seconds(pids()) for name, pids in groups.items()}
         for _ in range(self.sizes.runs):
             with PeakMemory(self.drive.pid, self.pds.pid) as peak:
                 drive_rates.append(many(f"{self.stack.drive_url}/files/{started['file_id']}/download", self.drive_headers))
             memory.append(peak.growth_mib)
+        cpu = {name: (cpu_seconds(pids()) - cpu_before[name]) / (count * self.sizes.runs) * 1000 for name, pids in groups.items()}
+        print("  CPU per 1 MiB download through Drive: " + ", ".join(f"{name} {value:.1f} ms" for name, value in cpu.items()), flush=True)
+        for _ in range(self.sizes.runs):
             nginx_rates.append(many(f"https://127.0.0.1:{self.ref_https}/small.bin", []))
         drive, nginx = median(drive_rates), median(nginx_rates)
         self.row("1 MiB downloads per second through Drive (4 at a time), vs nginx", f"{drive:.0f}/s", f"{nginx:.0f}/s", drive / nginx, max(memory), "")
@@ -491,10 +503,7 @@ class Bench:
         env = {**self.worker_env, "DRIVE_BEAT_REFRESH_INTERVAL": "1"}
         worker = self.spawn([str(CELERY), "-A", "drive_site", "worker", "--loglevel", "WARNING", "--concurrency", "8", "--without-gossip", "--without-mingle"], "worker", env)
         time.sleep(3)  # the worker's processes are up before the clock starts
-        groups = {
-            "Celery worker": lambda: process_tree(worker.pid), "Drive's PDS calls: nginx": lambda: process_tree(self.stack.processes[-1].pid),
-            "PDS gunicorn": lambda: process_tree(self.pds.pid), "PostgreSQL": lambda: pids_named("postgres"), "Redis": lambda: pids_named("redis-server"),
-        }
+        groups = {"Celery worker": lambda: process_tree(worker.pid), **self.cpu_groups()}
         cpu_before = {name: cpu_seconds(pids()) for name, pids in groups.items()}
         with PeakMemory(worker.pid) as peak:
             start = time.perf_counter()
