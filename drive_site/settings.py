@@ -269,6 +269,10 @@ DRIVE_UPLOAD_MODE = env("DRIVE_UPLOAD_MODE", default="proxy")
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# The cache holds state every process must share (the PDS's sign-in failure counts): files
+# under the data directory on one machine, Redis (CACHE_URL=redis://…) across machines.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
+
 # --- Celery ------------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")

@@ -75,7 +75,11 @@ def _signin_attempt(request: HttpRequest) -> tuple[PdsUser | None, str]:
         return None, "throttled"
     user = user_for_signin(domain=request.pds_domain, login=login) if login else None
     if user is None or user.status != PdsUser.Status.ENABLED or not user_check_password(user=user, password=password):
-        cache.set(key, cache.get(key, 0) + 1, timeout=900)
+        if not cache.add(key, 1, timeout=900):  # atomic on Redis: parallel failures all count
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between the two calls
+                cache.set(key, 1, timeout=900)
         return None, "bad_credentials"
     cache.delete(key)
     return user, ""

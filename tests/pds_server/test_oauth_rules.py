@@ -127,6 +127,33 @@ def test_sign_in_is_throttled_after_repeated_failures(pds_url, web_app, alice, s
     assert answer.status_code == 401 and "Too many" in answer.text
 
 
+def test_sign_in_failures_count_across_processes(pds_url, web_app, alice, settings, domain):
+    """Several gunicorn workers (or machines) answer sign-ins: failures recorded by another
+    process count here too."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import RequestFactory\n"
+        "from pds_server.models import Domain\n"
+        "from pds_server.views import oauth\n"
+        f"request = RequestFactory().post('/', {{'username': 'alice', 'password': 'wrong'}})\n"
+        f"request.pds_domain = Domain.objects.get(pk={domain.pk})\n"
+        f"for _ in range({settings.PDS_SIGNIN_MAX_FAILURES}): assert oauth._signin_attempt(request) == (None, 'bad_credentials')\n"
+    )
+    from tests.celery_worker import database_url
+
+    env = {**os.environ, "DATABASE_URL": database_url("default"), "PDS_DATABASE_URL": database_url("pds"), "DRIVE_ROLE": "pds"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    app, _ = web_app
+    url = authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code")
+    answer = sign_in_and_consent(requests.Session(), url, "alice", "alice-password-1")
+    assert answer.status_code == 401 and "Too many" in answer.text
+
+
 # --- authorization codes ---------------------------------------------------------------
 
 
