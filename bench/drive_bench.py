@@ -570,17 +570,19 @@ class Bench:
         print()
         print(f"Drive on {'PostgreSQL' if self.database_url else 'SQLite'}, {self.broker} broker, behind nginx with TLS; nginx reference over TLS in the same nginx.")
         print()
-        print("| measure | Drive | reference | ratio | peak worker memory growth | target |")
-        print("|---|---|---|---|---|---|")
-        for row in self.rows:
-            print("| " + " | ".join(row) + " |")
+        print_table(("measure", "Drive", "reference", "ratio", "peak worker memory growth", "target"), self.rows)
         print()
         print(f"Peers, {self.sizes.file // MiB} MiB over plain HTTP on loopback (ratios against nginx in the same run):")
         print()
-        print("| server | upload (PUT) | ratio | download | ratio |")
-        print("|---|---|---|---|---|")
-        for row in self.peer_rows:
-            print("| " + " | ".join(row) + " |")
+        print_table(("server", "upload (PUT)", "ratio", "download", "ratio"), self.peer_rows)
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A Markdown table, as README's "Performance" shows it."""
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 SEED = """

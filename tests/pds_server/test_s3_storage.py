@@ -18,6 +18,7 @@ import requests
 from pds_server.models import Blob
 from tests.celery_worker import free_port
 from tests.pds_server.test_file_rules import make_api
+from tests.pds_server.upload_race import rival_complete_commits_first
 
 ACCESS_KEY, SECRET_KEY, BUCKET = "drive-test", "drive-test-secret", "blobs"
 
@@ -96,21 +97,11 @@ def test_blobs_on_s3_upload_instant_upload_range_and_delete(pds_url, make_user, 
 
 @pytest.mark.slow
 def test_on_s3_a_single_part_is_copied_on_the_server_and_the_loser_of_two_completes_keeps_the_winners_blob(pds_url, make_user, jwt_app, s3_blobs, monkeypatch):
-    from pds_server.models import Upload
-    from pds_server.services import uploads
-
     alice = make_api(pds_url, make_user("alice"), jwt_app)
     data = os.urandom(2 * 1024 * 1024 + 1)
     created = alice.ok("file/create", {"parent_file_id": "root", "name": "one.bin", "type": "file", "size": len(data)}, 201)
     assert requests.put(created["part_info_list"][0]["upload_url"], data=data).status_code == 200
-    real_commit = uploads._complete_commit
-
-    def rival_commits_first(upload, parts, assembled, stored_name):
-        monkeypatch.setattr(uploads, "_complete_commit", real_commit)
-        uploads.upload_complete(upload=Upload.objects.get(pk=upload.pk))
-        return real_commit(upload, parts, assembled, stored_name)
-
-    monkeypatch.setattr(uploads, "_complete_commit", rival_commits_first)
+    rival_complete_commits_first(monkeypatch)
     done = alice.ok("file/complete", {"file_id": created["file_id"], "upload_id": created["upload_id"]})
     blob = Blob.objects.get()
     assert done["content_hash"] == hashlib.sha1(data).hexdigest().upper() == blob.sha1

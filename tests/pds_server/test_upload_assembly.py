@@ -15,6 +15,7 @@ from pds_server.models import Blob, Drive, Upload, UploadPart
 from pds_server.services import uploads
 
 from tests.pds_server.test_file_rules import alice  # noqa: F401  (fixture)
+from tests.pds_server.upload_race import rival_complete_commits_first
 
 
 def blobs_dir() -> Path:
@@ -133,16 +134,7 @@ def test_of_two_completes_at_once_the_loser_removes_only_its_own_file(alice, mon
     data = os.urandom(1024 * 1024 + 7)
     created = create(alice, "race.bin", data, parts=2)
     put_parts(created, data)
-    real_commit = uploads._complete_commit
-
-    def rival_commits_first(upload, parts, assembled, stored_name):
-        # Between this complete's hashing and its commit, another complete of the same
-        # upload runs from start to end.
-        monkeypatch.setattr(uploads, "_complete_commit", real_commit)
-        uploads.upload_complete(upload=Upload.objects.get(pk=upload.pk))
-        return real_commit(upload, parts, assembled, stored_name)
-
-    monkeypatch.setattr(uploads, "_complete_commit", rival_commits_first)
+    rival_complete_commits_first(monkeypatch)
     assert complete(alice, created).status_code == 200
     blob = Blob.objects.get()
     assert (blobs_dir() / blob.storage_name).read_bytes() == data
