@@ -596,7 +596,7 @@ from pds_server.models import App, Domain, File, Drive
 from pds_server.services.apps import app_create
 from pds_server.services.users import user_create, user_logon
 from pds_server.services.tokens import tokens_issue
-from pds_server.services.files import folder_create
+from pds_server.services.tree import folder_create
 domain = Domain.objects.create(domain_id="demo", name="Bench", is_default=True)
 app, secret = app_create(domain=domain, name="Drive", app_type=App.AppType.WEB_SERVER, redirect_uris=["{redirect_uri}"])
 user = user_logon(user=user_create(domain=domain, user_id="bench", fields={{"user_name": "bench"}}, password="bench-password-1"))
@@ -615,7 +615,7 @@ for label, count in (("small", 100), ("page", 200), ("big", {big})):
         if len(batch) == 20000:
             File.objects.bulk_create(batch); batch = []
     File.objects.bulk_create(batch)
-from pds_server.services.files import ordering_for
+from pds_server.services.pagination import ordering_for
 last_page_start = File.objects.filter(parent_file_id=folders["big"]).order_by("name", "file_id")[max({big} - 101, 0)]
 marker = ordering_for("name", "ASC").marker_for(last_page_start)
 print(json.dumps({{"app_id": app.app_id, "secret": secret, "token": token, "drive_id": drive.drive_id, "folders": folders, "last_page_marker": marker}}))

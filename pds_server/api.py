@@ -1,27 +1,38 @@
-"""The PDS wire format for protocol views: JSON bodies in and out, bearer authentication,
-scope checks and PDS JSON errors. Views decorated with `pds_endpoint` hold no policy.
+"""The PDS wire format for protocol views: one endpoint decorator that parses the request,
+authenticates the caller (bearer token, share token, or nothing), checks the scope, calls
+the handler and turns its result, or the `PdsError` it raised, into the PDS answer. Views
+decorated with `pds_endpoint` hold no policy; services never import this module.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from pds_server import errors
-from pds_server.models import AccessToken, Domain, PdsUser
+from pds_server.models import AccessToken, Domain, PdsUser, ShareLink
+from pds_server.services.access import Actor
+from pds_server.services.shares import share_for_token
+from pds_server.services.tokens import access_token_authenticate
 
 log = logging.getLogger(__name__)
 
-_BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
+BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
+
+Auth = Literal["bearer", "share", "none"]
+Body = Literal["json", "query", "none"]
+Result = dict | tuple[int, dict | None] | HttpResponseBase
+Handler = Callable[..., Result]
 
 
 def json_response(body: dict | None, status: int = 200, headers: dict | None = None) -> HttpResponse:
@@ -46,18 +57,29 @@ def method_not_allowed(method: str) -> HttpResponse:
     return error_response(errors.PdsError(f"Use {method}.", code="MethodNotAllowed", status=405))
 
 
+def public_base_url(request: HttpRequest) -> str:
+    """Where signed URLs point: PDS_PUBLIC_URL behind a proxy, else where the request came."""
+    return settings.PDS_PUBLIC_URL or f"{request.scheme}://{request.get_host()}"
+
+
 @dataclass
 class Caller:
-    """Who is calling: the domain from the Host header and, when authenticated, the token."""
+    """Who is calling: the domain from the Host header and, when authenticated, the token
+    (and, with x-share-token, the share link)."""
 
     domain: Domain
+    base_url: str = ""
     token: AccessToken | None = None
     raw_token: str = ""  # kept for the legacy proof_code check only; never logged
-    share: Any = None  # a ShareLink when the caller came with x-share-token
+    share: ShareLink | None = None
 
     @property
     def user(self) -> PdsUser | None:
         return self.token.user if self.token else None
+
+    @property
+    def user_id(self) -> str:
+        return self.user.user_id if self.user else ""
 
     @property
     def is_admin(self) -> bool:
@@ -71,6 +93,10 @@ class Caller:
             return False
         return self.token.is_service or (self.token.user is not None and self.token.user.role == PdsUser.Role.SUPERADMIN)
 
+    @property
+    def actor(self) -> Actor:
+        return Actor(domain=self.domain, user=self.user, is_admin=self.is_admin)
+
     def require_user(self) -> PdsUser:
         if self.user is None:
             raise errors.InvalidParameter("user_id is required for a service token", code="InvalidParameterMissing.user_id")
@@ -80,10 +106,14 @@ class Caller:
         if not self.is_admin:
             raise errors.Forbidden("This operation needs an administrator.", code="ForbiddenNoPermission")
 
+    def require_scope(self, scope: str | None) -> None:
+        if scope and self.token is not None and not has_scope(self.token.scopes, scope):
+            raise errors.Forbidden(f"The access token lacks the scope {scope}.", code="ForbiddenNoPermission")
+
 
 def bearer_token_from(request: HttpRequest) -> str | None:
     """`Authorization: Bearer <t>` in any case and with any whitespace, or `x-acs-bearer-token`."""
-    match = _BEARER.match(request.headers.get("Authorization", ""))
+    match = BEARER.match(request.headers.get("Authorization", ""))
     if match:
         return match.group(1)
     return request.headers.get("x-acs-bearer-token") or None
@@ -108,39 +138,105 @@ def parse_json_body(request: HttpRequest) -> dict:
     return body
 
 
-def pds_endpoint(*, scope: str | None, anonymous: bool = False) -> Callable:
-    """Wrap a handler `(request, caller, body) -> dict | (status, dict)` in the PDS wire format.
+def authenticate(request: HttpRequest, body: dict, *, auth: Auth, scope: str | None) -> Caller:
+    caller = Caller(domain=request.pds_domain, base_url=public_base_url(request))  # type: ignore[attr-defined]
+    if auth == "none":
+        return caller
+    share_token = request.headers.get("x-share-token")
+    if auth == "share" and share_token and body.get("share_id"):
+        caller.share = share_for_token(share_id=body["share_id"], token=share_token)
+        if caller.share.drive.domain_id != caller.domain.pk:
+            raise errors.NotFound("ShareLink")
+        raw = bearer_token_from(request)
+        if raw:  # a visitor saving a copy also brings their own token
+            caller.raw_token = raw
+            caller.token = access_token_authenticate(domain=caller.domain, raw_token=raw)
+        return caller
+    caller.raw_token = bearer_token_from(request) or ""
+    caller.token = access_token_authenticate(domain=caller.domain, raw_token=caller.raw_token)
+    caller.require_scope(scope)
+    return caller
 
-    With `scope`, the caller must present a bearer token carrying that scope (or its `.ALL`).
-    """
 
-    def decorate(handler: Callable) -> Callable:
+def as_response(result: Result) -> HttpResponseBase:
+    if isinstance(result, HttpResponseBase):
+        return result
+    status, payload = result if isinstance(result, tuple) else (200, result)
+    return json_response(payload, status)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    scope: str | None
+    auth: Auth
+    handler: Handler
+
+
+# Every endpoint by path (urls.py routes them all); those marked batchable are also what
+# `/v2/batch` dispatches sub-requests to.
+ROUTES: dict[str, Callable[[HttpRequest], HttpResponse]] = {}
+BATCHABLE: dict[str, Endpoint] = {}
+
+
+def pds_endpoint(
+    path: str,
+    *,
+    scope: str | None,
+    auth: Auth = "bearer",
+    methods: tuple[str, ...] = ("POST",),
+    body: Body = "json",
+    batchable: bool = False,
+    finish: Callable[[HttpResponse, errors.PdsError | None], HttpResponse] | None = None,
+) -> Callable[[Handler], Callable[[HttpRequest], HttpResponse]]:
+    """Make `handler(request, caller, body) -> dict | (status, dict) | HttpResponse` the view
+    of `path`. A `PdsError` raised anywhere inside becomes the PDS JSON error here, the
+    one place that does so. `finish` may add headers to every answer (and sees the error)."""
+
+    def decorate(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
+        endpoint = Endpoint(path=path, scope=scope, auth=auth, handler=handler)
+
         @csrf_exempt
         @functools.wraps(handler)
-        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method != "POST":
-                return method_not_allowed("POST")
-            try:
-                body = parse_json_body(request)
-                caller = Caller(domain=request.pds_domain)
-                if not anonymous:
-                    from pds_server.services.tokens import access_token_authenticate
+        def view(request: HttpRequest) -> HttpResponse:
+            failure: errors.PdsError | None = None
+            if request.method not in methods:
+                response = method_not_allowed(methods[0])
+            else:
+                try:
+                    payload = {"json": parse_json_body, "query": lambda r: r.GET.dict(), "none": lambda r: {}}[body](request)
+                    caller = authenticate(request, payload, auth=auth, scope=scope)
+                    response = as_response(handler(request, caller, payload))
+                except errors.PdsError as error:
+                    failure, response = error, error_response(error)
+            return finish(response, failure) if finish else response
 
-                    caller.raw_token = bearer_token_from(request) or ""
-                    caller.token = access_token_authenticate(domain=caller.domain, raw_token=caller.raw_token)
-                    if scope and not has_scope(caller.token.scopes, scope):
-                        raise errors.Forbidden(f"The access token lacks the scope {scope}.", code="ForbiddenNoPermission")
-                result = handler(request, caller, body, *args, **kwargs)
-            except errors.PdsError as error:
-                return error_response(error)
-            if isinstance(result, HttpResponse):
-                return result
-            status, payload = result if isinstance(result, tuple) else (200, result)
-            return json_response(payload, status)
-
+        ROUTES[path] = view
+        if batchable:
+            BATCHABLE[path] = endpoint
         return view
 
     return decorate
+
+
+def batch_dispatch(request: HttpRequest, caller: Caller, requests: list[Any]) -> list[dict]:
+    """Each sub-request through the handler of its own endpoint, with the caller's token;
+    an error answers that sub-request alone."""
+    responses = []
+    for sub in requests:
+        sub = sub if isinstance(sub, dict) else {}
+        endpoint = BATCHABLE.get("/v2" + str(sub.get("url", "")))
+        try:
+            if endpoint is None:
+                raise errors.PdsError(f"{sub.get('url')} cannot be batched.", code="NotFound", status=404)
+            caller.require_scope(endpoint.scope)
+            sub_body = sub.get("body") if isinstance(sub.get("body"), dict) else {}
+            result = endpoint.handler(request, caller, sub_body)
+            status, payload = result if isinstance(result, tuple) else (200, result)
+        except errors.PdsError as error:
+            status, payload = error.status, error.body()
+        responses.append({"id": sub.get("id", ""), "status": status, "body": payload if payload is not None else {}})
+    return responses
 
 
 # --- Field parsing -------------------------------------------------------------------
@@ -190,51 +286,4 @@ def parse_int(body: dict, name: str, *, default: int | None = None, minimum: int
 def parse_limit(body: dict, *, default: int, maximum: int) -> int:
     # Clients such as alist send 200 where the docs say 100: clamp rather than reject.
     limit = parse_int(body, "limit", default=default)
-    return max(1, min(limit, maximum))
-
-
-# --- Keyset pagination ----------------------------------------------------------------
-
-
-def encode_marker(value: int) -> str:
-    return base64.urlsafe_b64encode(f"k{value}".encode()).decode().rstrip("=")
-
-
-def decode_marker(marker: str) -> int | None:
-    if not marker:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(marker + "=" * (-len(marker) % 4)).decode()
-        if not raw.startswith("k"):
-            raise ValueError
-        return int(raw[1:])
-    except (ValueError, UnicodeDecodeError):
-        raise errors.InvalidParameter("marker is not valid", code="InvalidParameter.Marker") from None
-
-
-def paginate_by_pk(queryset, *, limit: int, marker: str) -> tuple[list, str]:
-    """One page ordered by primary key: cost depends on the page size, not on the table size."""
-    after = decode_marker(marker)
-    if after is not None:
-        queryset = queryset.filter(pk__gt=after)
-    rows = list(queryset.order_by("pk")[: limit + 1])
-    next_marker = encode_marker(rows[limit - 1].pk) if len(rows) > limit else ""
-    return rows[:limit], next_marker
-
-
-# --- Time formats of pds-api.md section 1 --------------------------------------------------
-
-
-def iso_ms(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def epoch_ms(moment: datetime | None) -> int:
-    return int(moment.timestamp() * 1000) if moment else 0
-
-
-def expire_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return max(1, min(default if limit is None else limit, maximum))

@@ -4,13 +4,12 @@ bound parameter or the expiry, or using the URL after it expires, is a 403."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from pds_server import errors
@@ -19,34 +18,26 @@ SIGNATURE = "signature"
 EXPIRES = "x-pds-expires"
 
 
-def _digest(method: str, path: str, params: dict[str, str]) -> str:
+def url_digest(method: str, path: str, params: dict[str, str]) -> str:
     canonical = "\n".join([method, path] + [f"{key}={params[key]}" for key in sorted(params)])
     return salted_hmac("pds_server.signed_url", canonical, algorithm="sha256").hexdigest()
 
 
-def base_url(request: HttpRequest | None) -> str:
-    if settings.PDS_PUBLIC_URL:
-        return settings.PDS_PUBLIC_URL
-    if request is None:
-        return settings.PDS_ENDPOINT
-    return f"{request.scheme}://{request.get_host()}"
-
-
-def signed_url(request: HttpRequest | None, method: str, path: str, params: dict[str, str], expires_in: int) -> tuple[str, int]:
-    """A URL valid for `expires_in` seconds; returns it with its expiry (epoch seconds)."""
+def signed_url(base_url: str, method: str, path: str, params: dict[str, Any], expires_in: int) -> tuple[str, int]:
+    """A URL under `base_url` valid for `expires_in` seconds; returns it with its expiry
+    (epoch seconds)."""
     expires = int(time.time()) + int(expires_in)
     bound = {**{key: str(value) for key, value in params.items()}, EXPIRES: str(expires)}
-    bound[SIGNATURE] = _digest(method, path, bound)
-    return f"{base_url(request)}{path}?{urlencode(bound)}", expires
+    bound[SIGNATURE] = url_digest(method, path, bound)
+    return f"{base_url}{path}?{urlencode(bound)}", expires
 
 
-def verify(request: HttpRequest, method: str, names: tuple[str, ...]) -> dict[str, str]:
-    """Check the signature of a signed URL; returns the bound parameters."""
-    query = request.GET
+def verify(*, query: Mapping[str, str], method: str, path: str, names: tuple[str, ...]) -> dict[str, str]:
+    """Check the signature of a signed URL (its query and path); returns the bound parameters."""
     params = {name: query.get(name, "") for name in names if name in query}
     params[EXPIRES] = query.get(EXPIRES, "")
     given = query.get(SIGNATURE, "")
-    expected = _digest(method, request.path, params)
+    expected = url_digest(method, path, params)
     if not given or not hmac.compare_digest(given, expected):
         raise errors.Forbidden("The URL signature does not match.", code="InvalidSignature")
     try:
@@ -56,7 +47,3 @@ def verify(request: HttpRequest, method: str, names: tuple[str, ...]) -> dict[st
     if expires < time.time():
         raise errors.Forbidden("The URL has expired.", code="UrlExpired")
     return params
-
-
-def etag_for(*parts: str) -> str:
-    return '"' + hashlib.sha1("/".join(parts).encode()).hexdigest() + '"'

@@ -12,14 +12,15 @@ from django.db import transaction
 from pds_server import errors
 from pds_server.models import AsyncTask, Drive, File
 from pds_server.routers import PDS_DB
-from pds_server.services import files
+from pds_server.selectors.files import descendant_ids
+from pds_server.services import trash, tree
 
 log = logging.getLogger(__name__)
 
 
 def is_big(*, drive: Drive, file_ids: list[str]) -> bool:
     folders = list(File.objects.filter(drive=drive, file_id__in=file_ids, type=File.Type.FOLDER).values_list("file_id", flat=True))
-    return bool(folders) and files.descendant_ids(drive=drive, folder_ids=folders, limit=settings.PDS_ASYNC_THRESHOLD) is None
+    return bool(folders) and descendant_ids(drive=drive, folder_ids=folders, limit=settings.PDS_ASYNC_THRESHOLD) is None
 
 
 def async_task_start(*, drive: Drive, user_id: str, operation: str, params: dict) -> AsyncTask:
@@ -50,17 +51,17 @@ def async_task_run(*, task_pk: int) -> None:
     params = task.params
     try:
         if task.operation == "trash":
-            count = files.file_trash(drive=drive, file_ids=params["file_ids"])
+            count = trash.file_trash(drive=drive, file_ids=params["file_ids"])
         elif task.operation == "restore":
-            count = files.file_restore(drive=drive, item=File.objects.get(drive=drive, file_id=params["file_id"]))
+            count = trash.file_restore(drive=drive, item=File.objects.get(drive=drive, file_id=params["file_id"]))
         elif task.operation == "delete":
-            count = files.file_delete(drive=drive, file_ids=params["file_ids"])
+            count = trash.file_delete(drive=drive, file_ids=params["file_ids"])
         elif task.operation == "clear":
-            count = files.recyclebin_clear(drive=drive)
+            count = trash.recyclebin_clear(drive=drive)
         elif task.operation == "copy":
             to_drive = Drive.objects.get(pk=params["to_drive_id"])
             item = File.objects.get(drive=drive, file_id=params["file_id"])
-            copy = files.file_copy(drive=drive, item=item, to_drive=to_drive, to_parent_file_id=params["to_parent_file_id"], auto_rename=params["auto_rename"], creator=task.user_id)
+            copy = tree.file_copy(drive=drive, item=item, to_drive=to_drive, to_parent_file_id=params["to_parent_file_id"], auto_rename=params["auto_rename"], creator=task.user_id)
             task.result = {"file_id": copy.file_id, "drive_id": to_drive.drive_id}
             count = 1
         else:
@@ -73,17 +74,3 @@ def async_task_run(*, task_pk: int) -> None:
         task.state = AsyncTask.State.SUCCEED
         task.total_process = task.consumed_process = max(count, 1)
     task.save()
-
-
-def async_task_to_pds(task: AsyncTask) -> dict:
-    return {
-        "async_task_id": task.async_task_id,
-        "state": task.state,
-        "status": task.state,
-        "error_code": task.error_code,
-        "error_message": task.error_message,
-        "total_process": task.total_process,
-        "consumed_process": task.consumed_process,
-        "url": "",
-        **task.result,
-    }

@@ -23,8 +23,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pds_server.routers import PDS_DB
 from pds_server import errors
+from pds_server.routers import PDS_DB
 from pds_server.models import App, AuthorizationCode, Consent, Domain, PdsUser, UsedAssertion
 from pds_server.services import tokens
 from pds_server.services.users import user_create, user_logon
@@ -139,17 +139,13 @@ def consent_record(*, request: AuthorizationRequest, user: PdsUser) -> None:
     consent.save()
 
 
-def authorization_complete(*, request: AuthorizationRequest, user: PdsUser) -> str:
-    """The user signed in and consented: the URL to send the browser back to."""
+def authorization_complete(*, request: AuthorizationRequest, user: PdsUser) -> str | tokens.IssuedTokens:
+    """The user signed in and consented: the code to send the browser back with or, for
+    browser apps (implicit grant), the tokens, which go in the fragment without a refresh token."""
     user = user_logon(user=user)
     if request.response_type == "token":
-        # Browser apps get the token in the fragment and no refresh token.
-        issued = tokens.tokens_issue(
+        return tokens.tokens_issue(
             app=request.app, user=user, scopes=request.scopes, grant_type="implicit", with_refresh_token=False
-        )
-        body = issued.as_pds_token()
-        return request.redirect_with(
-            {key: body[key] for key in ("access_token", "token_type", "expires_in", "expire_time", "scope", "user_id", "domain_id", "default_drive_id")}
         )
     code = tokens.new_secret()
     AuthorizationCode.objects.create(
@@ -161,7 +157,7 @@ def authorization_complete(*, request: AuthorizationRequest, user: PdsUser) -> s
         code_challenge=request.code_challenge,
         expires_at=timezone.now() + timedelta(seconds=settings.PDS_AUTHORIZATION_CODE_LIFETIME),
     )
-    return request.redirect_with({"code": code})
+    return code
 
 
 # --- The token endpoint ------------------------------------------------------------------

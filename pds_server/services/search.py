@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from django.db.models import Q
 
 from pds_server import errors
+from pds_server.services.pagination import Ordering
 
 FIELDS = {
     "name": "str", "type": "str", "category": "str", "file_extension": "str", "parent_file_id": "str",
@@ -178,10 +179,8 @@ def parse_query(query: str) -> Q:
     return Parser(query).parse()
 
 
-def parse_order_by(order_by: str):
+def parse_order_by(order_by: str) -> Ordering:
     """`"name ASC,created_at DESC"` into sort keys, ending with file_id."""
-    from pds_server.services.files import Ordering
-
     keys: list[tuple[str, bool]] = []
     for part in (order_by or "updated_at DESC").split(","):
         words = part.split()

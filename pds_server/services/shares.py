@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import datetime
+from datetime import timezone as dt_timezone
 
 import jwt
 from django.conf import settings
@@ -20,14 +21,12 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from pds_server import errors
-from pds_server.api import iso_ms
 from pds_server.models import Drive, File, ShareLink
-from pds_server.services.files import ROOT, ancestors
 
 MAX_SHARE_TOKEN_SECONDS = 7200
 
 
-def _token_key() -> str:
+def share_token_key() -> str:
     return salted_hmac("pds_server.share_token", "key", algorithm="sha256").hexdigest()
 
 
@@ -43,7 +42,7 @@ def parse_expiration(value) -> datetime | None:
     except ValueError:
         raise errors.InvalidParameter("expiration must be RFC 3339", code="InvalidParameter.Expiration") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=dt_timezone.utc)
     return moment
 
 
@@ -94,6 +93,20 @@ def share_apply(share: ShareLink, fields: dict) -> None:
         share.status = fields["status"]
 
 
+def share_update(*, share: ShareLink, fields: dict) -> ShareLink:
+    if share.cancelled_at is not None:
+        raise errors.NotFound("ShareLink")
+    share_apply(share, fields)
+    share.save()
+    return share
+
+
+def share_cancel(*, share: ShareLink) -> None:
+    if share.cancelled_at is None:
+        share.cancelled_at = timezone.now()
+        share.save(update_fields=["cancelled_at", "updated_at"])
+
+
 def share_live(share_id: str) -> ShareLink:
     """An enabled share that has not expired; anything else is a 404 (cancelled, expired, unknown)."""
     share = ShareLink.objects.select_related("drive__domain").filter(share_id=share_id or "").first()
@@ -107,18 +120,18 @@ def share_live(share_id: str) -> ShareLink:
 def share_token_issue(*, share: ShareLink, password: str | None, expire_sec: int) -> tuple[str, int]:
     if share.password and not check_password(password or "", share.password):
         raise errors.Forbidden("The share password is wrong.", code="InvalidResource.SharePwd")
-    _count(share, "preview_count", "preview_limit")
+    counter_take(share, "preview_count", "preview_limit")
     ShareLink.objects.filter(pk=share.pk).update(access_count=F("access_count") + 1)
     lifetime = max(60, min(expire_sec or MAX_SHARE_TOKEN_SECONDS, MAX_SHARE_TOKEN_SECONDS))
     if share.expiration is not None:
         lifetime = max(1, min(lifetime, int((share.expiration - timezone.now()).total_seconds())))
     claims = {"share_id": share.share_id, "domain_id": share.drive.domain.domain_id, "exp": int(time.time()) + lifetime, "jti": secrets.token_hex(8)}
-    return jwt.encode(claims, _token_key(), algorithm="HS256"), lifetime
+    return jwt.encode(claims, share_token_key(), algorithm="HS256"), lifetime
 
 
 def share_for_token(*, share_id: str, token: str) -> ShareLink:
     try:
-        claims = jwt.decode(token or "", _token_key(), algorithms=["HS256"], options={"require": ["exp", "share_id"]})
+        claims = jwt.decode(token or "", share_token_key(), algorithms=["HS256"], options={"require": ["exp", "share_id"]})
     except jwt.PyJWTError:
         raise errors.PdsError("The share token is invalid or expired.", code="ShareLinkTokenInvalid", status=401) from None
     if claims.get("share_id") != share_id:
@@ -126,7 +139,7 @@ def share_for_token(*, share_id: str, token: str) -> ShareLink:
     return share_live(share_id)
 
 
-def _count(share: ShareLink, counter: str, limit_field: str) -> None:
+def counter_take(share: ShareLink, counter: str, limit_field: str) -> None:
     limit = getattr(share, limit_field)
     rows = ShareLink.objects.filter(pk=share.pk)
     if limit:
@@ -138,68 +151,10 @@ def _count(share: ShareLink, counter: str, limit_field: str) -> None:
 def count_download(share: ShareLink) -> None:
     if share.disable_download:
         raise errors.Forbidden("Downloads are disabled for this share.", code="ForbiddenShareDownloadDisabled")
-    _count(share, "download_count", "download_limit")
+    counter_take(share, "download_count", "download_limit")
 
 
 def count_save(share: ShareLink) -> None:
     if share.disable_save:
         raise errors.Forbidden("Saving is disabled for this share.", code="ForbiddenShareSaveDisabled")
-    _count(share, "save_count", "save_limit")
-
-
-def shared_file(*, share: ShareLink, file_id: str) -> File:
-    """A file the share reaches: one of the shared files or under one of them; else 404."""
-    item = File.objects.filter(drive=share.drive, file_id=file_id or "", trashed=False, status=File.Status.AVAILABLE).first()
-    if item is None:
-        raise errors.NotFound("File")
-    if item.file_id in share.file_ids:
-        return item
-    if any(parent.file_id in share.file_ids for parent in ancestors(drive=share.drive, item=item) if not parent.trashed):
-        return item
-    raise errors.NotFound("File")
-
-
-def shared_folder_ids(*, share: ShareLink, parent_file_id: str) -> tuple[str, list[str] | None]:
-    """For file/list through a share: `root` lists the shared files themselves."""
-    if parent_file_id in ("", ROOT):
-        return share.parent_file_id, share.file_ids
-    folder = shared_file(share=share, file_id=parent_file_id)
-    if not folder.is_folder:
-        raise errors.InvalidParameter("The parent is not a folder.", code="InvalidParameter.ParentFileId")
-    return folder.file_id, None
-
-
-def share_to_pds(share: ShareLink, *, for_owner: bool = True) -> dict:
-    expired = share.expiration is not None and share.expiration <= timezone.now()
-    body = {
-        "share_id": share.share_id,
-        "share_name": share.share_name,
-        "description": share.description,
-        "drive_id": share.drive.drive_id,
-        "domain_id": share.drive.domain.domain_id,
-        "file_id_list": share.file_ids,
-        "parent_file_id": share.parent_file_id,
-        "creator": share.creator,
-        "expiration": iso_ms(share.expiration),
-        "expired": expired,
-        "status": "disabled" if share.cancelled_at else share.status,
-        "has_pwd": bool(share.password),
-        "disable_download": share.disable_download,
-        "disable_preview": share.disable_preview,
-        "disable_save": share.disable_save,
-        "download_limit": share.download_limit,
-        "preview_limit": share.preview_limit,
-        "save_limit": share.save_limit,
-        "download_count": share.download_count,
-        "preview_count": share.preview_count,
-        "save_count": share.save_count,
-        "access_count": share.access_count,
-        "created_at": iso_ms(share.created_at),
-        "updated_at": iso_ms(share.updated_at),
-    }
-    if not for_owner:
-        creator = share.creator
-        body = {key: body[key] for key in ("share_id", "share_name", "expiration", "expired", "has_pwd", "disable_download", "disable_preview", "disable_save", "download_count", "preview_count", "save_count")}
-        body["creator_id"] = creator
-        body["creator_name"] = (creator[:1] + "***" + creator[-1:]) if len(creator) > 2 else "***"
-    return body
+    counter_take(share, "save_count", "save_limit")

@@ -18,9 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from pds_server.routers import PDS_DB
 from pds_server import errors
-from pds_server.api import expire_time
+from pds_server.routers import PDS_DB
 from pds_server.models import AccessToken, App, Domain, PdsUser, RefreshToken
 
 
@@ -41,32 +40,6 @@ class IssuedTokens:
     access_token: AccessToken
     access_token_value: str
     refresh_token_value: str | None
-
-    def as_pds_token(self) -> dict:
-        """The Token of pds-api.md section 2."""
-        token = self.access_token
-        user = token.user
-        expires_in = max(0, int((token.expires_at - timezone.now()).total_seconds()))
-        body = {
-            "access_token": self.access_token_value,
-            "token_type": "Bearer",
-            "expires_in": expires_in,
-            "expire_time": expire_time(token.expires_at),
-            "scope": " ".join(token.scopes),
-            "domain_id": token.domain.domain_id,
-            "user_id": user.user_id if user else token.domain.domain_id,
-            "user_name": user.user_name if user else "",
-            "nick_name": user.nick_name if user else "",
-            "avatar": user.avatar if user else "",
-            "role": user.role if user else PdsUser.Role.SUPERADMIN,
-            "status": user.status if user else PdsUser.Status.ENABLED,
-            "default_drive_id": user.default_drive_id if user else "",
-            "is_first_login": False,
-            "need_link": False,
-        }
-        if self.refresh_token_value:
-            body["refresh_token"] = self.refresh_token_value
-        return body
 
 
 def access_token_lifetime(app: App) -> int:

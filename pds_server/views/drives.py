@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from pds_server import errors
-from pds_server.api import Caller, paginate_by_pk, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
+from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
 from pds_server.models import Drive
-from pds_server.selectors import drive_get, drives_of_user, user_get
-from pds_server.serializers import drive_to_pds
+from pds_server.selectors import drive_get, drives_of_domain, drives_of_user, user_get
+from pds_server.serializers import drive_to_pds, page_to_pds
 from pds_server.services import drives as drive_services
+from pds_server.services.access import drive_resolve
+from pds_server.services.pagination import paginate_by_pk
 
 
-def _readable_drive(caller: Caller, body: dict) -> Drive:
-    drive = drive_get(domain=caller.domain, drive_id=parse_str(body, "drive_id", required=True))
-    owned = caller.user is not None and drive.owner_type == Drive.OwnerType.USER and drive.owner == caller.user.user_id
-    if not (owned or caller.is_admin):
-        raise errors.NotFound("Drive")  # the same answer as for a drive that does not exist
-    return drive
-
-
-@pds_endpoint(scope="DRIVE.GET")
+@pds_endpoint("/v2/drive/get_default_drive", scope="DRIVE.GET")
 def drive_get_default_view(request, caller: Caller, body: dict):
     user_id = parse_str(body, "user_id", max_length=64)
     if user_id and (caller.user is None or user_id != caller.user.user_id):
@@ -32,7 +26,7 @@ def drive_get_default_view(request, caller: Caller, body: dict):
     return drive_to_pds(drive_get(domain=caller.domain, drive_id=user.default_drive_id))
 
 
-@pds_endpoint(scope="DRIVE.LIST")
+@pds_endpoint("/v2/drive/list_my_drives", scope="DRIVE.LIST")
 def drive_list_my_drives_view(request, caller: Caller, body: dict):
     user = caller.require_user()
     rows, next_marker = paginate_by_pk(
@@ -40,15 +34,15 @@ def drive_list_my_drives_view(request, caller: Caller, body: dict):
         limit=parse_limit(body, default=100, maximum=100),
         marker=parse_str(body, "marker"),
     )
-    return {"items": [drive_to_pds(drive) for drive in rows], "next_marker": next_marker}
+    return page_to_pds([drive_to_pds(drive) for drive in rows], next_marker)
 
 
-@pds_endpoint(scope="DRIVE.GET")
+@pds_endpoint("/v2/drive/get", scope="DRIVE.GET")
 def drive_get_view(request, caller: Caller, body: dict):
-    return drive_to_pds(_readable_drive(caller, body))
+    return drive_to_pds(drive_resolve(actor=caller.actor, drive_id=parse_str(body, "drive_id", required=True), managing=True))
 
 
-@pds_endpoint(scope="DRIVE.CREATE")
+@pds_endpoint("/v2/drive/create", scope="DRIVE.CREATE")
 def drive_create_view(request, caller: Caller, body: dict):
     caller.require_admin()
     drive = drive_services.drive_create(
@@ -62,24 +56,20 @@ def drive_create_view(request, caller: Caller, body: dict):
         status=parse_str(body, "status", default=Drive.Status.ENABLED),
         creator=caller.user.user_id if caller.user else caller.domain.domain_id,
     )
-    return 201, {"domain_id": caller.domain.domain_id, **drive_to_pds(drive)}
+    return 201, drive_to_pds(drive)
 
 
-@pds_endpoint(scope="DRIVE.LIST")
+@pds_endpoint("/v2/drive/list", scope="DRIVE.LIST")
 def drive_list_view(request, caller: Caller, body: dict):
     caller.require_admin()
-    drives = Drive.objects.filter(domain=caller.domain).select_related("domain")
-    if body.get("owner"):
-        drives = drives.filter(owner=parse_str(body, "owner"))
-    if body.get("owner_type"):
-        drives = drives.filter(owner_type=parse_str(body, "owner_type"))
+    drives = drives_of_domain(domain=caller.domain, owner=parse_str(body, "owner"), owner_type=parse_str(body, "owner_type"))
     rows, next_marker = paginate_by_pk(
         drives, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker")
     )
-    return {"items": [drive_to_pds(drive) for drive in rows], "next_marker": next_marker}
+    return page_to_pds([drive_to_pds(drive) for drive in rows], next_marker)
 
 
-@pds_endpoint(scope="DRIVE.UPDATE")
+@pds_endpoint("/v2/drive/update", scope="DRIVE.UPDATE")
 def drive_update_view(request, caller: Caller, body: dict):
     caller.require_admin()
     drive = drive_get(domain=caller.domain, drive_id=parse_str(body, "drive_id", required=True))
@@ -92,7 +82,7 @@ def drive_update_view(request, caller: Caller, body: dict):
     return drive_to_pds(drive_services.drive_update(drive=drive, fields=fields))
 
 
-@pds_endpoint(scope="DRIVE.DELETE")
+@pds_endpoint("/v2/drive/delete", scope="DRIVE.DELETE")
 def drive_delete_view(request, caller: Caller, body: dict):
     caller.require_admin()
     drive = drive_get(domain=caller.domain, drive_id=parse_str(body, "drive_id", required=True))

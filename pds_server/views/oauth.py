@@ -14,14 +14,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from pds_server import errors
-from pds_server.api import error_response, json_response, method_not_allowed, parse_json_body, pds_endpoint
+from pds_server.api import Caller, parse_json_body, pds_endpoint
 from pds_server.i18n import signin_texts
 from pds_server.models import PdsUser
 from pds_server.selectors import user_for_signin
+from pds_server.serializers import token_to_pds
 from pds_server.services import oauth, tokens
 from pds_server.services.users import user_check_password
 
@@ -41,6 +41,17 @@ class OAuthRedirect(HttpResponseRedirect):
             return scheme.lower() not in ("javascript", "data", "vbscript", "file")
 
     allowed_schemes = _Schemes()
+
+
+IMPLICIT_FIELDS = ("access_token", "token_type", "expires_in", "expire_time", "scope", "user_id", "domain_id", "default_drive_id")
+
+
+def granted_params(grant: str | tokens.IssuedTokens) -> dict:
+    """What the redirect back to the app carries: the code, or the implicit grant's token."""
+    if isinstance(grant, str):
+        return {"code": grant}
+    body = token_to_pds(grant)
+    return {key: body[key] for key in IMPLICIT_FIELDS}
 
 
 # --- The PDS's own sign-in (never Django's session: see SIGNIN_COOKIE_PATH) ----------------
@@ -121,7 +132,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if oauth.consent_needed(request=auth_request, user=user):
         response = render(request, "pds_server/consent.html", {**context, "user": user})
     else:
-        response = OAuthRedirect(oauth.authorization_complete(request=auth_request, user=user))
+        response = OAuthRedirect(auth_request.redirect_with(granted_params(oauth.authorization_complete(request=auth_request, user=user))))
     if newly_signed_in:
         response.set_signed_cookie(
             SIGNIN_COOKIE,
@@ -139,7 +150,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
 # --- The token endpoint ------------------------------------------------------------------
 
 
-def _client_credentials(request: HttpRequest, form) -> tuple[str, str | None]:
+def client_credentials(request: HttpRequest, form) -> tuple[str, str | None]:
     """client_secret_basic (RFC 6749 section 2.3.1) or client_secret_post."""
     header = request.headers.get("Authorization", "")
     if header[:6].lower() == "basic ":
@@ -152,87 +163,82 @@ def _client_credentials(request: HttpRequest, form) -> tuple[str, str | None]:
     return form.get("client_id", ""), form.get("client_secret") or None
 
 
-def _token_form(request: HttpRequest) -> dict:
+def token_form(request: HttpRequest) -> dict:
     if request.content_type == "application/json":
         return parse_json_body(request)
     return request.POST.dict()
 
 
-def _token_response(issued: tokens.IssuedTokens) -> HttpResponse:
-    return json_response(issued.as_pds_token(), 200, NO_STORE)
+def token_headers(response: HttpResponse, error: errors.PdsError | None) -> HttpResponse:
+    for name, value in NO_STORE.items():
+        response[name] = value
+    if error is not None and error.status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="pds"'
+    return response
 
 
-@csrf_exempt
-def token(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return method_not_allowed("POST")
-    try:
-        form = _token_form(request)
-        client_id, client_secret = _client_credentials(request, form)
-        grant_type = form.get("grant_type", "")
-        domain = request.pds_domain
-        if grant_type in ("authorization_code", "code"):  # the JS SDK sends `code`
-            app = oauth.client_authenticate(domain=domain, client_id=client_id, client_secret=client_secret)
-            issued = oauth.authorization_code_grant(
-                app=app,
-                code=form.get("code", ""),
-                redirect_uri=form.get("redirect_uri", ""),
-                code_verifier=form.get("code_verifier") or None,
-            )
-        elif grant_type == "refresh_token":
-            app = oauth.client_authenticate(domain=domain, client_id=client_id, client_secret=client_secret)
-            issued = tokens.refresh_token_grant(
-                app=app, raw_refresh_token=form.get("refresh_token", ""), requested_scope=form.get("scope")
-            )
-        elif grant_type == oauth.JWT_BEARER:
-            app = oauth.client_authenticate(domain=domain, client_id=client_id, client_secret=client_secret)
-            issued = oauth.jwt_bearer_grant(app=app, assertion=form.get("assertion", ""))
-        else:
-            raise errors.OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.", code="InvalidGrantType")
-    except errors.PdsError as error:
-        response = error_response(error)
+def no_store(response: HttpResponse, error: errors.PdsError | None) -> HttpResponse:
+    if error is None:
         for name, value in NO_STORE.items():
             response[name] = value
-        if error.status == 401:
-            response["WWW-Authenticate"] = 'Basic realm="pds"'
-        return response
-    return _token_response(issued)
+    return response
 
 
-@csrf_exempt
-def revoke(request: HttpRequest) -> HttpResponse:
+@pds_endpoint("/v2/oauth/token", scope=None, auth="none", body="none", finish=token_headers)
+def token(request: HttpRequest, caller: Caller, body: dict) -> dict:
+    form = token_form(request)
+    client_id, client_secret = client_credentials(request, form)
+    grant_type = form.get("grant_type", "")
+    if grant_type in ("authorization_code", "code"):  # the JS SDK sends `code`
+        app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
+        issued = oauth.authorization_code_grant(
+            app=app,
+            code=form.get("code", ""),
+            redirect_uri=form.get("redirect_uri", ""),
+            code_verifier=form.get("code_verifier") or None,
+        )
+    elif grant_type == "refresh_token":
+        app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
+        issued = tokens.refresh_token_grant(
+            app=app, raw_refresh_token=form.get("refresh_token", ""), requested_scope=form.get("scope")
+        )
+    elif grant_type == oauth.JWT_BEARER:
+        app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
+        issued = oauth.jwt_bearer_grant(app=app, assertion=form.get("assertion", ""))
+    else:
+        raise errors.OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.", code="InvalidGrantType")
+    return token_to_pds(issued)
+
+
+@pds_endpoint("/v2/oauth/revoke", scope=None, auth="none", body="none", finish=no_store)
+def revoke(request: HttpRequest, caller: Caller, body: dict) -> dict:
     """RFC 7009: 200 whether or not the token was known."""
-    if request.method != "POST":
-        return method_not_allowed("POST")
-    try:
-        form = _token_form(request)
-        client_id, client_secret = _client_credentials(request, form)
-        app = oauth.client_authenticate(domain=request.pds_domain, client_id=client_id, client_secret=client_secret)
-        raw = form.get("token", "")
-        if not raw:
-            raise errors.invalid_request("token is required")
-        tokens.token_revoke(app=app, raw_token=raw)
-    except errors.PdsError as error:
-        return error_response(error)
-    return json_response({}, 200, NO_STORE)
+    form = token_form(request)
+    client_id, client_secret = client_credentials(request, form)
+    app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
+    raw = form.get("token", "")
+    if not raw:
+        raise errors.invalid_request("token is required")
+    tokens.token_revoke(app=app, raw_token=raw)
+    return {}
 
 
 # --- Legacy JSON endpoints (old SDK, AliyunDrive clients) -------------------------------------
 
 
-@pds_endpoint(scope=None, anonymous=True)
-def account_token(request: HttpRequest, caller, body: dict):
+@pds_endpoint("/v2/account/token", scope=None, auth="none", finish=no_store)
+def account_token(request: HttpRequest, caller: Caller, body: dict) -> dict:
     if body.get("grant_type", "refresh_token") != "refresh_token":
         raise errors.OAuthError("unsupported_grant_type", "Only refresh_token is supported here.", code="InvalidGrantType")
     app = oauth.client_authenticate(
         domain=caller.domain, client_id=body.get("app_id", ""), client_secret=body.get("client_secret") or None
     )
     issued = tokens.refresh_token_grant(app=app, raw_refresh_token=body.get("refresh_token", ""), requested_scope=None)
-    return _token_response(issued)
+    return token_to_pds(issued)
 
 
-@pds_endpoint(scope=None, anonymous=True)
-def account_revoke(request: HttpRequest, caller, body: dict):
+@pds_endpoint("/v2/account/revoke", scope=None, auth="none")
+def account_revoke(request: HttpRequest, caller: Caller, body: dict):
     app = oauth.client_authenticate(
         domain=caller.domain, client_id=body.get("app_id", ""), client_secret=body.get("client_secret") or None
     )

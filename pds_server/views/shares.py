@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.http import HttpRequest
 
 from pds_server import errors
-from pds_server.api import Caller, paginate_by_pk, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
-from pds_server.models import ShareLink
+from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
+from pds_server.selectors import share_link_own, share_links_of
+from pds_server.serializers import page_to_pds, share_to_pds, share_token_to_pds
 from pds_server.services import shares
-from pds_server.services.files import drive_for
+from pds_server.services.pagination import paginate_by_pk
+from pds_server.views.common import caller_drive
 
 BOOLEAN_FIELDS = ("disable_download", "disable_preview", "disable_save")
 NUMBER_FIELDS = ("download_limit", "preview_limit", "save_limit")
@@ -27,72 +29,63 @@ def share_fields(body: dict) -> dict:
     return fields
 
 
-def own_share(caller: Caller, body: dict) -> ShareLink:
-    share = ShareLink.objects.select_related("drive__domain").filter(share_id=parse_str(body, "share_id", required=True), drive__domain=caller.domain).first()
-    if share is None or not (caller.is_admin or (caller.user is not None and share.creator == caller.user.user_id)):
-        raise errors.NotFound("ShareLink")
-    return share
+def own_share(caller: Caller, body: dict):
+    return share_link_own(actor=caller.actor, share_id=parse_str(body, "share_id", required=True))
 
 
-@pds_endpoint(scope="SHARE.CREATE")
-def share_link_create(request, caller: Caller, body: dict):
-    drive = drive_for(user=caller.user, is_admin=caller.is_admin, domain=caller.domain, drive_id=body.get("drive_id"))
+@pds_endpoint("/v2/share_link/create", scope="SHARE.CREATE")
+def share_link_create(request: HttpRequest, caller: Caller, body: dict):
+    drive = caller_drive(caller, body)
     file_ids = body.get("file_id_list") or ([body["file_id"]] if body.get("file_id") else [])
     if not isinstance(file_ids, list) or not all(isinstance(file_id, str) for file_id in file_ids):
         raise errors.InvalidParameter("file_id_list must be a list of file ids", code="InvalidParameter.FileIdList")
-    share = shares.share_create(drive=drive, creator=caller.user.user_id if caller.user else "", file_ids=file_ids, fields=share_fields(body))
-    return 201, shares.share_to_pds(share)
+    share = shares.share_create(drive=drive, creator=caller.user_id, file_ids=file_ids, fields=share_fields(body))
+    return 201, share_to_pds(share)
 
 
-@pds_endpoint(scope="SHARE.LIST")
-def share_link_list(request, caller: Caller, body: dict):
-    rows = ShareLink.objects.select_related("drive__domain").filter(drive__domain=caller.domain)
+@pds_endpoint("/v2/share_link/list", scope="SHARE.LIST")
+def share_link_list(request: HttpRequest, caller: Caller, body: dict):
     creator = parse_str(body, "creator")
     if not (caller.is_admin and creator):  # only an administrator lists someone else's shares
         creator = caller.require_user().user_id
-    rows = rows.filter(creator=creator)
-    if not parse_bool(body.get("include_cancelled"), "include_cancelled"):
-        rows = rows.filter(cancelled_at__isnull=True)
+    rows = share_links_of(
+        domain=caller.domain, creator=creator,
+        include_cancelled=parse_bool(body.get("include_cancelled"), "include_cancelled"),
+    )
     items, next_marker = paginate_by_pk(rows, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker"))
-    return {"items": [shares.share_to_pds(share) for share in items], "next_marker": next_marker}
+    return page_to_pds([share_to_pds(share) for share in items], next_marker)
 
 
-@pds_endpoint(scope="SHARE.GET")
-def share_link_get(request, caller: Caller, body: dict):
-    return shares.share_to_pds(own_share(caller, body))
+@pds_endpoint("/v2/share_link/get", scope="SHARE.GET")
+def share_link_get(request: HttpRequest, caller: Caller, body: dict):
+    return share_to_pds(own_share(caller, body))
 
 
-@pds_endpoint(scope="SHARE.UPDATE")
-def share_link_update(request, caller: Caller, body: dict):
-    share = own_share(caller, body)
-    if share.cancelled_at is not None:
-        raise errors.NotFound("ShareLink")
-    shares.share_apply(share, share_fields(body))
-    share.save()
-    return shares.share_to_pds(share)
+@pds_endpoint("/v2/share_link/update", scope="SHARE.UPDATE")
+def share_link_update(request: HttpRequest, caller: Caller, body: dict):
+    return share_to_pds(shares.share_update(share=own_share(caller, body), fields=share_fields(body)))
 
 
-@pds_endpoint(scope="SHARE.DELETE")
-def share_link_cancel(request, caller: Caller, body: dict):
-    share = own_share(caller, body)
-    if share.cancelled_at is None:
-        share.cancelled_at = timezone.now()
-        share.save(update_fields=["cancelled_at", "updated_at"])
+@pds_endpoint("/v2/share_link/cancel", scope="SHARE.DELETE")
+def share_link_cancel(request: HttpRequest, caller: Caller, body: dict):
+    shares.share_cancel(share=own_share(caller, body))
     return 204, None
 
 
-@pds_endpoint(scope=None, anonymous=True)
-def share_link_get_by_anonymous(request, caller: Caller, body: dict):
+@pds_endpoint("/v2/share_link/get_by_anonymous", scope=None, auth="none")
+def share_link_get_by_anonymous(request: HttpRequest, caller: Caller, body: dict):
     share = shares.share_live(parse_str(body, "share_id", required=True))
     if share.drive.domain_id != caller.domain.pk:
         raise errors.NotFound("ShareLink")
-    return shares.share_to_pds(share, for_owner=False)
+    return share_to_pds(share, for_owner=False)
 
 
-@pds_endpoint(scope=None, anonymous=True)
-def share_link_get_share_token(request, caller: Caller, body: dict):
+@pds_endpoint("/v2/share_link/get_share_token", scope=None, auth="none")
+def share_link_get_share_token(request: HttpRequest, caller: Caller, body: dict):
     share = shares.share_live(parse_str(body, "share_id", required=True))
     if share.drive.domain_id != caller.domain.pk:
         raise errors.NotFound("ShareLink")
-    token, lifetime = shares.share_token_issue(share=share, password=body.get("share_pwd"), expire_sec=parse_int(body, "expire_sec", default=7200) or 7200)
-    return {"share_token": token, "expires_in": lifetime, "expire_time": ""}
+    token, lifetime = shares.share_token_issue(
+        share=share, password=body.get("share_pwd"), expire_sec=parse_int(body, "expire_sec", default=7200) or 7200
+    )
+    return share_token_to_pds(token, lifetime)

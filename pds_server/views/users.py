@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pds_server import errors
-from pds_server.api import Caller, paginate_by_pk, parse_limit, parse_str, pds_endpoint
+from pds_server.api import Caller, parse_limit, parse_str, pds_endpoint
 from pds_server.models import PdsUser
-from pds_server.selectors import user_get
-from pds_server.serializers import user_to_pds
+from pds_server.selectors import user_get, users_of_domain
+from pds_server.serializers import page_to_pds, user_to_pds
 from pds_server.services import users as user_services
+from pds_server.services.pagination import paginate_by_pk
 
 
-def _target_user(caller: Caller, body: dict) -> PdsUser:
+def target_user(caller: Caller, body: dict) -> PdsUser:
     """An empty body means the caller; another user needs an administrator."""
     user_id = parse_str(body, "user_id", max_length=64)
     if not user_id or (caller.user is not None and user_id == caller.user.user_id):
@@ -21,12 +22,12 @@ def _target_user(caller: Caller, body: dict) -> PdsUser:
     return user_get(domain=caller.domain, user_id=user_id)
 
 
-@pds_endpoint(scope="USER.GET")
+@pds_endpoint("/v2/user/get", scope="USER.GET")
 def user_get_view(request, caller: Caller, body: dict):
-    return user_to_pds(_target_user(caller, body))
+    return user_to_pds(target_user(caller, body))
 
 
-@pds_endpoint(scope="USER.CREATE")
+@pds_endpoint("/v2/user/create", scope="USER.CREATE")
 def user_create_view(request, caller: Caller, body: dict):
     caller.require_admin()
     user = user_services.user_create(
@@ -40,21 +41,21 @@ def user_create_view(request, caller: Caller, body: dict):
     return 201, user_to_pds(user)
 
 
-@pds_endpoint(scope="USER.LIST")
+@pds_endpoint("/v2/user/list", scope="USER.LIST")
 def user_list_view(request, caller: Caller, body: dict):
     caller.require_admin()
     rows, next_marker = paginate_by_pk(
-        PdsUser.objects.filter(domain=caller.domain).select_related("domain"),
+        users_of_domain(domain=caller.domain),
         limit=parse_limit(body, default=100, maximum=100),
         marker=parse_str(body, "marker"),
     )
-    return {"items": [user_to_pds(user) for user in rows], "next_marker": next_marker}
+    return page_to_pds([user_to_pds(user) for user in rows], next_marker)
 
 
-@pds_endpoint(scope="USER.UPDATE")
+@pds_endpoint("/v2/user/update", scope="USER.UPDATE")
 def user_update_view(request, caller: Caller, body: dict):
     parse_str(body, "user_id", required=True)
-    user = _target_user(caller, body)
+    user = target_user(caller, body)
     if user.role == PdsUser.Role.SUPERADMIN and not caller.is_superadmin and user != caller.user:
         raise errors.Forbidden("Only a super administrator may change a super administrator.", code="ForbiddenNoPermission")
     fields = {name: body.get(name) for name in user_services.EDITABLE_BY_ADMIN if name in body}
@@ -64,7 +65,7 @@ def user_update_view(request, caller: Caller, body: dict):
     return user_to_pds(user)
 
 
-@pds_endpoint(scope="USER.DELETE")
+@pds_endpoint("/v2/user/delete", scope="USER.DELETE")
 def user_delete_view(request, caller: Caller, body: dict):
     caller.require_admin()
     user = user_get(domain=caller.domain, user_id=parse_str(body, "user_id", required=True, max_length=64))

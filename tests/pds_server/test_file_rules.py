@@ -239,9 +239,9 @@ def test_unfinished_uploads_expire_and_release_everything(alice):
     assert not File.objects.filter(file_id=created["file_id"]).exists()
     drive = Drive.objects.get(pk=int(alice.drive_id))
     assert drive.reserved_size == 0
-    from pds_server.services.blobstore import blob_storage
+    from pds_server.storage import blob_store
 
-    storage = blob_storage()
+    storage = blob_store().storage
     leftover = storage.listdir(f"uploads/{created['upload_id']}")[1] if storage.exists(f"uploads/{created['upload_id']}") else []
     assert leftover == []
 

@@ -12,7 +12,7 @@ import requests
 from django.conf import settings
 
 from pds_server.models import Blob, Drive, Upload, UploadPart
-from pds_server.services import uploads
+from pds_server.services.upload_complete import upload_complete
 
 from tests.pds_server.test_file_rules import alice  # noqa: F401  (fixture)
 from tests.pds_server.upload_race import rival_complete_commits_first
@@ -149,7 +149,7 @@ def test_a_complete_that_finds_the_parts_taken_by_a_finished_one_returns_the_fil
     put_parts(created, data)
     stale = Upload.objects.get(upload_id=created["upload_id"])
     assert complete(alice, created).status_code == 200
-    item = uploads.upload_complete(upload=stale)
+    item = upload_complete(upload=stale)
     assert item.file_id == created["file_id"] and item.content_hash == hashlib.sha1(data).hexdigest().upper()
 
 
@@ -207,12 +207,12 @@ def test_equal_content_completed_at_the_same_moment_shares_the_first_blob(alice,
 
 
 def test_parts_that_cannot_be_mapped_are_read_through_a_buffer(alice, monkeypatch):
-    from pds_server.services import blobstore
+    from pds_server.storage import local
 
     def refuse(*args, **kwargs):
         raise OSError(19, "No such device")  # ENODEV: a file system without mmap
 
-    monkeypatch.setattr(blobstore.mmap, "mmap", refuse)
+    monkeypatch.setattr(local.mmap, "mmap", refuse)
     data = os.urandom(3 * 1024 * 1024 + 1)
     created = create(alice, "unmapped.bin", data, parts=2)
     put_parts(created, data)

@@ -1,0 +1,95 @@
+"""Reads of the embedded PDS: domains, users, drives, share links, async tasks. File reads
+are in `pds_server.selectors.files`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from pds_server import errors
+from django.db.models import QuerySet
+
+from pds_server.models import AsyncTask, Domain, Drive, PdsUser, ShareLink
+from pds_server.services.access import Actor, owner_filter
+
+
+def domain_for_host(host: str, suffix: str) -> Domain:
+    """`{domain_id}.<suffix>` names a domain; any other host (such as the `127.0.0.1:8000`
+    the official SDK sends) means the default domain."""
+    hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    hostname = hostname.lower().rstrip(".")
+    tail = "." + suffix.lower()
+    if hostname.endswith(tail):
+        domain_id = hostname[: -len(tail)]
+        domain = Domain.objects.filter(domain_id=domain_id).first()
+        if domain is None:
+            raise errors.NotFound("Domain", f"The domain {domain_id} does not exist.")
+        return domain
+    return default_domain()
+
+
+def default_domain() -> Domain:
+    domain = Domain.objects.filter(is_default=True).first()
+    if domain is None:
+        domain = Domain.objects.filter(domain_id=settings.PDS_DEFAULT_DOMAIN_ID).first()
+    if domain is None:
+        raise errors.NotFound("Domain", "No default domain is configured: run `manage.py pds_bootstrap`.")
+    return domain
+
+
+def user_get(*, domain: Domain, user_id: str) -> PdsUser:
+    user = PdsUser.objects.filter(domain=domain, user_id=user_id).first()
+    if user is None:
+        raise errors.NotFound("User")
+    return user
+
+
+def user_for_signin(*, domain: Domain, login: str) -> PdsUser | None:
+    """The sign-in page accepts a user name, or the user id when the name is empty."""
+    user = PdsUser.objects.filter(domain=domain, user_name=login).first()
+    return user or PdsUser.objects.filter(domain=domain, user_id=login, user_name="").first()
+
+
+def drive_get(*, domain: Domain, drive_id: str) -> Drive:
+    if not str(drive_id).isdigit():
+        raise errors.NotFound("Drive")
+    drive = Drive.objects.filter(domain=domain, pk=int(drive_id)).first()
+    if drive is None:
+        raise errors.NotFound("Drive")
+    return drive
+
+
+def drives_of_user(*, user: PdsUser) -> QuerySet[Drive]:
+    return Drive.objects.filter(owner_filter(user.user_id), domain=user.domain)
+
+
+def drives_of_domain(*, domain: Domain, owner: str = "", owner_type: str = "") -> QuerySet[Drive]:
+    drives = Drive.objects.filter(domain=domain).select_related("domain")
+    if owner:
+        drives = drives.filter(owner=owner)
+    if owner_type:
+        drives = drives.filter(owner_type=owner_type)
+    return drives
+
+
+def users_of_domain(*, domain: Domain) -> QuerySet[PdsUser]:
+    return PdsUser.objects.filter(domain=domain).select_related("domain")
+
+
+def share_links_of(*, domain: Domain, creator: str, include_cancelled: bool) -> QuerySet[ShareLink]:
+    rows = ShareLink.objects.select_related("drive__domain").filter(drive__domain=domain, creator=creator)
+    return rows if include_cancelled else rows.filter(cancelled_at__isnull=True)
+
+
+def share_link_own(*, actor: Actor, share_id: str) -> ShareLink:
+    """A share link its creator (or an administrator) manages; anyone else gets a 404."""
+    share = ShareLink.objects.select_related("drive__domain").filter(share_id=share_id, drive__domain=actor.domain).first()
+    if share is None or not (actor.is_admin or (actor.user is not None and share.creator == actor.user.user_id)):
+        raise errors.NotFound("ShareLink")
+    return share
+
+
+def async_task_get(*, actor: Actor, async_task_id: str) -> AsyncTask:
+    task = AsyncTask.objects.filter(async_task_id=async_task_id, domain=actor.domain).first()
+    if task is None or (not actor.is_admin and task.user_id != actor.user_id):
+        raise errors.NotFound("AsyncTask")
+    return task

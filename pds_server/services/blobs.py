@@ -1,0 +1,29 @@
+"""Content-addressed blobs: named by SHA-1, shared by every file with equal content, and
+removed with the last file that refers to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from pds_server.models import Blob, File
+from pds_server.routers import PDS_DB
+from pds_server.storage import blob_store
+
+
+def blob_name(sha1: str) -> str:
+    return f"blobs/{sha1[:2]}/{sha1[2:4]}/{sha1}"
+
+
+def blobs_release(blob_ids: Iterable[int]) -> None:
+    """Remove blobs that no file refers to any more (the row lock serializes with uploads
+    completing onto the same blob). Call inside a transaction: the bytes go at commit."""
+    store = blob_store()
+    for blob in Blob.objects.select_for_update().filter(pk__in=list(blob_ids)):
+        if not File.objects.filter(blob=blob).exists():
+            for thumbnail in blob.thumbnails.all():
+                transaction.on_commit(lambda name=thumbnail.storage_name: store.delete(name), using=PDS_DB)
+            name = blob.storage_name
+            blob.delete()
+            transaction.on_commit(lambda name=name: store.delete(name), using=PDS_DB)

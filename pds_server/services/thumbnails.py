@@ -1,0 +1,83 @@
+"""Thumbnails of images: OSS `image/resize` processes rendered by Pillow once per blob and
+size, and kept beside the blob."""
+
+from __future__ import annotations
+
+import io
+
+from django.db import IntegrityError, transaction
+
+from pds_server import errors
+from pds_server.models import Blob, Thumbnail
+from pds_server.routers import PDS_DB
+from pds_server.services.downloads import DEFAULT_THUMBNAIL
+from pds_server.storage import blob_store
+
+THUMBNAIL_MAX_SOURCE = 64 * 1024 * 1024
+RESIZE_MODES = ("lfit", "mfit", "fill", "pad", "fixed")
+
+
+def parse_image_process(process: str) -> dict:
+    """OSS syntax: image/resize,m_fill,h_128,w_128,limit_0 (m: lfit, mfit, fill, pad, fixed)."""
+    if not process.startswith("image/resize"):
+        raise errors.InvalidParameter("Only image/resize is supported.", code="InvalidParameter.ImageThumbnailProcess")
+    options: dict = {"m": "lfit", "w": 0, "h": 0, "limit": 1}
+    for item in process.split("/", 1)[1].split(",")[1:]:
+        key, _, value = item.partition("_")
+        if key in ("w", "h", "limit") and value.isdigit():
+            options[key] = int(value)
+        elif key == "m" and value in RESIZE_MODES:
+            options["m"] = value
+    options["w"], options["h"] = min(options["w"], 4096), min(options["h"], 4096)
+    if not options["w"] and not options["h"]:
+        raise errors.InvalidParameter("image/resize needs w or h.", code="InvalidParameter.ImageThumbnailProcess")
+    return options
+
+
+def thumbnail_render(blob: Blob, options: dict) -> bytes:
+    from PIL import Image, ImageOps
+
+    with blob_store().open(blob.storage_name) as handle:  # at most THUMBNAIL_MAX_SOURCE bytes
+        image = Image.open(handle)
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((8192, 8192))
+        width, height = image.size
+        w = options["w"] or round(width * options["h"] / height)
+        h = options["h"] or round(height * options["w"] / width)
+        if options["limit"] and (w > width or h > height):
+            w, h = min(w, width), min(h, height)
+        if options["m"] == "fill":
+            image = ImageOps.fit(image, (w, h))
+        elif options["m"] == "fixed":
+            image = image.resize((w, h))
+        else:
+            image.thumbnail((w, h))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=85)
+        return out.getvalue()
+
+
+def thumbnail_get_or_create(*, sha1: str, process: str) -> Thumbnail:
+    """The cached thumbnail of the blob `sha1` for `process`, rendered on first use."""
+    blob = Blob.objects.filter(sha1=sha1).first()
+    if blob is None:
+        raise errors.NotFound("File")
+    options = parse_image_process(process or DEFAULT_THUMBNAIL)
+    spec = f"{options['m']}-{options['w']}x{options['h']}-{options['limit']}"
+    cached = Thumbnail.objects.select_related("blob").filter(blob=blob, spec=spec).first()
+    if cached is not None:
+        return cached
+    if blob.size > THUMBNAIL_MAX_SOURCE:
+        raise errors.InvalidParameter("The image is too large for a thumbnail.", code="InvalidParameter.ImageThumbnailProcess")
+    try:
+        data = thumbnail_render(blob, options)
+    except Exception:  # not an image Pillow can read, or a decompression bomb
+        raise errors.InvalidParameter("This file has no thumbnail.", code="InvalidParameter.ImageThumbnailProcess") from None
+    store = blob_store()
+    name = store.save_bytes(f"thumbnails/{blob.sha1}/{spec}.jpg", data)
+    try:
+        with transaction.atomic(using=PDS_DB):
+            return Thumbnail.objects.create(blob=blob, spec=spec, storage_name=name, size=len(data))
+    except IntegrityError:
+        store.delete(name)
+        return Thumbnail.objects.select_related("blob").get(blob=blob, spec=spec)

@@ -1,0 +1,121 @@
+"""`file/complete`: hash an upload's parts in one pass, store them as a content-addressed
+blob unless equal content has one, and make the file available. Crash-safe and safe to
+call twice, even at once."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pds_server import errors
+from pds_server.models import Blob, File, Upload, UploadPart
+from pds_server.routers import PDS_DB
+from pds_server.services.blobs import blob_name, blobs_release
+from pds_server.services.quota import quota_settle
+from pds_server.services.uploads import content_set, upload_folder, upload_parts_delete
+from pds_server.storage import Assembled, PartMissing, blob_store
+
+
+class BlobGone(Exception):
+    """The blob this complete meant to share was released meanwhile."""
+
+
+def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
+    """Calling it twice, even at once, is harmless: the second returns the first's file."""
+    if upload.completed_at is not None:
+        return File.objects.get(pk=upload.file_id)
+    if upload.expires_at <= timezone.now():
+        raise errors.NotFound("Upload", "The upload has expired.")
+    keep_always = False
+    for _attempt in range(3):
+        parts = list(upload.parts.order_by("part_number"))
+        missing = sorted(set(range(1, upload.part_count + 1)) - {part.part_number for part in parts})
+        if missing:
+            if Upload.objects.filter(pk=upload.pk, completed_at__isnull=False).exists():
+                return File.objects.get(pk=upload.file_id)  # a concurrent complete took the parts
+            raise errors.InvalidParameter(f"Parts not uploaded yet: {missing[:10]}", code="InvalidParameter.PartNotUploaded")
+        try:
+            assembled, stored_name = parts_assemble(upload, parts, crc64_hash=crc64_hash, keep_always=keep_always)
+        except PartMissing:
+            # A concurrent complete finished and removed the parts, or a part was sent
+            # again while we read: look at the upload afresh.
+            fresh = Upload.objects.filter(pk=upload.pk).first()
+            if fresh is None:
+                raise errors.NotFound("Upload", "The upload does not exist.") from None
+            if fresh.completed_at is not None:
+                return File.objects.get(pk=fresh.file_id)
+            upload = fresh
+            continue
+        try:
+            return complete_commit(upload, parts, assembled, stored_name)
+        except BlobGone:  # the blob we meant to share was released meanwhile: store our own
+            keep_always = True
+        except Exception:
+            unused_blob_drop(stored_name)
+            raise
+    raise errors.PdsError("The upload changed while it was completing; complete it again.", code="UploadChanged", status=409)
+
+
+def parts_assemble(upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None, keep_always: bool) -> tuple[Assembled, str | None]:
+    """Digest and check the parts; store them as a blob unless one with that SHA-1 exists.
+    Outside any transaction: hashing a large file must not hold database locks."""
+    names = [part.storage_name for part in parts]
+    with blob_store().parts_assembled(names, scratch_folder=upload_folder(upload)) as assembled:
+        if upload.declared_size is not None and assembled.size != upload.declared_size:
+            raise errors.InvalidParameter(
+                f"The parts hold {assembled.size} bytes, not the declared {upload.declared_size}.", code="InvalidParameter.Size"
+            )
+        if crc64_hash and crc64_hash != assembled.crc64:
+            raise errors.InvalidParameter("crc64_hash does not match the uploaded content.", code="InvalidParameter.Crc64Hash")
+        stored_name = None
+        if keep_always or not Blob.objects.filter(sha1=assembled.sha1).exists():
+            stored_name = assembled.keep(blob_name(assembled.sha1))
+    return assembled, stored_name
+
+
+def complete_commit(upload: Upload, parts: list[UploadPart], assembled: Assembled, stored_name: str | None) -> File:
+    size, sha1 = assembled.size, assembled.sha1
+    with transaction.atomic(using=PDS_DB):
+        locked = Upload.objects.select_for_update().select_related("file__drive").filter(pk=upload.pk).first()
+        if locked is None:  # discarded meanwhile
+            raise errors.NotFound("Upload", "The upload does not exist.")
+        item = locked.file
+        if locked.completed_at is not None:  # a concurrent complete won
+            transaction.on_commit(lambda: unused_blob_drop(stored_name), using=PDS_DB)
+            return File.objects.get(pk=item.pk)
+        blob = Blob.objects.select_for_update().filter(sha1=sha1).first()
+        if blob is None and stored_name is None:
+            raise BlobGone()
+        if blob is None:
+            try:
+                with transaction.atomic(using=PDS_DB):  # equal content may complete at this very moment
+                    blob = Blob.objects.create(
+                        sha1=sha1, size=size, pre_hash=assembled.pre_hash, crc64=assembled.crc64, storage_name=stored_name
+                    )
+            except IntegrityError:
+                blob = Blob.objects.select_for_update().get(sha1=sha1)
+        if stored_name and stored_name != blob.storage_name:
+            transaction.on_commit(lambda: unused_blob_drop(stored_name), using=PDS_DB)
+        old_size = item.size if item.status == File.Status.AVAILABLE else 0
+        quota_settle(drive=item.drive, growth=size - old_size, reserved=locked.reserved_size)
+        old_blob_id = item.blob_id
+        content_set(item, blob)
+        item.revision_id = locked.revision_id
+        item.updated_at = timezone.now()
+        item.save()
+        locked.completed_at = timezone.now()
+        locked.reserved_size = 0
+        locked.save(update_fields=["completed_at", "reserved_size"])
+        part_names = [part.storage_name for part in parts]
+        locked.parts.all().delete()
+        transaction.on_commit(lambda: upload_parts_delete(locked, part_names), using=PDS_DB)
+        if old_blob_id and old_blob_id != blob.pk:
+            blobs_release({old_blob_id})
+    return item
+
+
+def unused_blob_drop(stored_name: str | None) -> None:
+    """Delete a blob this complete stored but did not use. On local disk the name is ours
+    alone; on S3 equal content may share it, so a name a blob row holds stays."""
+    if stored_name and not Blob.objects.filter(storage_name=stored_name).exists():
+        blob_store().delete(stored_name)

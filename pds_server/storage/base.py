@@ -1,0 +1,136 @@
+"""The blob storage adapter: what the embedded PDS needs of a storage beyond Django's
+storage API (ranged reads as streams, local paths for nginx, assembling upload parts).
+`LocalBlobStore` and `S3BlobStore` fill in what differs; callers get one through
+`pds_server.storage.blob_store()`."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+
+from django.core.files.storage import Storage
+
+from pds_server.storage.digest import CHUNK, ContentDigest, StreamFile, StreamingReader
+
+SCRATCH_PREFIX = "assembling-"
+
+
+class PartMissing(Exception):
+    """A part's bytes are gone: a concurrent `complete` finished, or the part was sent again."""
+
+
+class Assembled:
+    """The digest of an upload's parts, and the means to keep them as one blob."""
+
+    def __init__(self, digest: ContentDigest, *, store: BlobStore, names: list[str], source_path: str | None):
+        self.size, self.sha1, self.crc64, self.pre_hash = digest.size, digest.sha1_hex, digest.crc64_decimal, digest.pre_hash
+        self.store, self.names, self.source_path = store, names, source_path
+
+    def keep(self, name: str) -> str:
+        """Store the content as `name`, or as a free variant of it when that is taken (the
+        name that is returned belongs to this caller alone); returns the stored name."""
+        try:
+            return self.store.keep(self, name)
+        except FileNotFoundError as error:
+            raise PartMissing(str(error)) from error
+        except Exception as error:
+            if self.store.is_missing(error):
+                raise PartMissing(str(error)) from error
+            raise
+
+
+class BlobStore:
+    """Common behaviour over a Django storage; subclasses say how bytes are reached."""
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+
+    # --- Reaching bytes (subclasses) ------------------------------------------------------
+
+    def open_stream(self, name: str, start: int = 0, length: int | None = None) -> BinaryIO:
+        """A stream of the stored bytes from `start` (for `length` bytes, or to the end)."""
+        raise NotImplementedError
+
+    def local_path(self, name: str) -> str | None:
+        """The file's path on this machine, or None when the bytes are remote."""
+        return None
+
+    def is_missing(self, error: Exception) -> bool:
+        """Whether `error` says a stored object does not exist."""
+        return isinstance(error, FileNotFoundError)
+
+    # --- Common operations ----------------------------------------------------------------
+
+    def save_stream(self, prefix: str, reader: io.RawIOBase) -> str:
+        """Store a stream under a fresh name beginning with `prefix`; returns the name."""
+        name = f"{prefix}{secrets.token_hex(8)}"
+        return self.storage.save(name, StreamFile(reader, name=name))
+
+    def save_bytes(self, name: str, data: bytes) -> str:
+        return self.storage.save(name, io.BytesIO(data))
+
+    def open(self, name: str) -> BinaryIO:
+        return self.storage.open(name, "rb")
+
+    def delete(self, name: str) -> None:
+        if name:
+            self.storage.delete(name)
+
+    def read_range(self, name: str, offset: int, length: int) -> bytes:
+        handle = self.open_stream(name, offset, length)
+        try:
+            return handle.read(length)
+        finally:
+            handle.close()
+
+    def iter_range(self, name: str, start: int, length: int) -> Iterator[bytes]:
+        """Yield `length` bytes from `start`, a chunk at a time, closing the file at the end."""
+        handle = self.open_stream(name, start, length)
+        try:
+            remaining = length
+            while remaining > 0:
+                data = handle.read(min(CHUNK, remaining))
+                if not data:
+                    break
+                remaining -= len(data)
+                yield data
+        finally:
+            handle.close()
+
+    def part_streams(self, names: list[str]) -> Iterator[BinaryIO]:
+        """Open the stored objects one after another; each closes when the reader moves past it."""
+        for name in names:
+            handle = self.open_stream(name)
+            try:
+                yield handle
+            finally:
+                handle.close()
+
+    # --- Assembling an upload's parts into one blob -----------------------------------------
+
+    @contextmanager
+    def parts_assembled(self, names: list[str], *, scratch_folder: str) -> Iterator[Assembled]:
+        """Digest the parts `names` in order, reading each once. Subclasses may leave
+        scratch files in `scratch_folder`, removed on leaving the block."""
+        try:
+            reader = StreamingReader(self.part_streams(names))
+            while reader.read(CHUNK):
+                pass
+        except Exception as error:
+            if self.is_missing(error):
+                raise PartMissing(str(error)) from error
+            raise
+        yield Assembled(reader.digest, store=self, names=names, source_path=None)
+
+    def keep(self, assembled: Assembled, name: str) -> str:
+        """Store the assembled parts as `name` (or a free variant); streamed again."""
+        if self.storage.exists(name):
+            name = f"{name}_{secrets.token_hex(4)}"
+        reader = StreamingReader(self.part_streams(assembled.names), sha1=False, crc64=False)
+        return self.storage.save(name, StreamFile(reader, name=name))
+
+    def scratch_clear(self, folder: str) -> None:
+        """Remove scratch files a killed process left in `folder`, and the folder if empty."""

@@ -1,0 +1,50 @@
+"""What the file endpoints share: the drive named in the body, the file a caller (or a
+share) may read, `check_name_mode`, and the File serializer's options from the body."""
+
+from __future__ import annotations
+
+from pds_server import errors
+from pds_server.api import Caller, parse_int, parse_str
+from pds_server.models import Drive, File, ShareLink
+from pds_server.selectors.files import file_get, shared_file
+from pds_server.serializers import file_to_pds
+from pds_server.services.access import drive_resolve
+from pds_server.services.names import CHECK_NAME_MODES
+
+
+def caller_drive(caller: Caller, body: dict, field: str = "drive_id") -> Drive:
+    return drive_resolve(actor=caller.actor, drive_id=body.get(field))
+
+
+def readable_file(caller: Caller, body: dict) -> File:
+    if caller.share is not None:
+        return shared_file(share=caller.share, file_id=parse_str(body, "file_id", required=True))
+    return file_get(drive=caller_drive(caller, body), file_id=parse_str(body, "file_id", required=True, max_length=50))
+
+
+def check_name_mode(body: dict, default: str = "ignore") -> str:
+    mode = parse_str(body, "check_name_mode", default=default)
+    if mode not in CHECK_NAME_MODES:
+        raise errors.InvalidParameter(
+            f"check_name_mode must be one of {', '.join(CHECK_NAME_MODES)}", code="InvalidParameter.CheckNameMode"
+        )
+    return mode
+
+
+def thumbnail_processes(body: dict) -> dict | None:
+    processes = body.get("thumbnail_processes")
+    if processes is None and body.get("image_thumbnail_process"):
+        processes = {"thumbnail": {"image_thumbnail_process": body["image_thumbnail_process"]}}
+    return processes if isinstance(processes, dict) else None
+
+
+def serialize(caller: Caller, item: File, body: dict, share: ShareLink | None = None) -> dict:
+    if share is not None:
+        # Through a share: no signed URLs in listings (downloads go through get_download_url,
+        # which counts them), and no thumbnails when previews are disabled.
+        processes = None if share.disable_preview else thumbnail_processes(body)
+        return file_to_pds(item, base_url=caller.base_url, fields="", thumbnail_processes=processes)
+    return file_to_pds(
+        item, base_url=caller.base_url, fields=parse_str(body, "fields"), thumbnail_processes=thumbnail_processes(body),
+        url_expire_sec=parse_int(body, "url_expire_sec", default=900) or 900,
+    )

@@ -1,0 +1,113 @@
+"""Uploads: `file/create`, part URLs, the signed part PUT and `file/complete`."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from pds_server import errors, signing
+from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
+from pds_server.models import File, Upload
+from pds_server.selectors.files import upload_get, uploaded_parts
+from pds_server.serializers import file_created_to_pds, folder_created_to_pds, upload_urls_to_pds, uploaded_parts_to_pds
+from pds_server.services import tree, uploads
+from pds_server.services.upload_complete import upload_complete
+from pds_server.views.common import caller_drive, check_name_mode, serialize
+
+
+@pds_endpoint("/v2/file/create", scope="FILE.CREATE", batchable=True)
+def file_create(request: HttpRequest, caller: Caller, body: dict):
+    drive = caller_drive(caller, body)
+    kind = parse_str(body, "type", required=True)
+    name = body.get("name")
+    parent_file_id = parse_str(body, "parent_file_id", required=True)
+    mode = check_name_mode(body)
+    if parse_bool(body.get("auto_rename"), "auto_rename"):  # legacy spelling
+        mode = "auto_rename"
+    if kind == File.Type.FOLDER:
+        folder, existed = tree.folder_create(
+            drive=drive, parent_file_id=parent_file_id, name=name, check_name_mode=mode, creator=caller.user_id,
+            description=parse_str(body, "description"), hidden=parse_bool(body.get("hidden"), "hidden"),
+        )
+        return 201, folder_created_to_pds(folder, existed=existed)
+    if kind != File.Type.FILE:
+        raise errors.InvalidParameter("type must be file or folder", code="InvalidParameter.Type")
+    part_info_list = body.get("part_info_list") or []
+    if not isinstance(part_info_list, list) or not all(isinstance(part, dict) for part in part_info_list):
+        raise errors.InvalidParameter("part_info_list must be a list of objects", code="InvalidParameter.PartInfoList")
+    part_numbers = [parse_int(part, "part_number", minimum=1) or 0 for part in part_info_list] or [1]  # empty means one part
+    proof_code = body.get("proof_code") if isinstance(body.get("proof_code"), str) else None
+    created = uploads.file_create(uploads.FileCreateRequest(
+        drive=drive, user=caller.user, parent_file_id=parent_file_id, name=name, size=parse_int(body, "size", minimum=0),
+        part_numbers=part_numbers, check_name_mode=mode, content_hash=parse_str(body, "content_hash", max_length=40),
+        content_hash_name=parse_str(body, "content_hash_name"), pre_hash=parse_str(body, "pre_hash", max_length=40),
+        proof_code=proof_code, proof_version=parse_str(body, "proof_version"), raw_access_token=caller.raw_token,
+        description=parse_str(body, "description"), hidden=parse_bool(body.get("hidden"), "hidden"),
+        local_created_at=parse_str(body, "local_created_at", max_length=32),
+        local_modified_at=parse_str(body, "local_modified_at", max_length=32),
+    ))
+    urls = None
+    if created.upload is not None:
+        numbers = list(range(1, created.upload.part_count + 1))
+        urls = uploads.part_urls(base_url=caller.base_url, upload=created.upload, part_numbers=numbers)
+    return 201, file_created_to_pds(created, part_urls=urls)
+
+
+def body_upload(caller: Caller, body: dict) -> Upload:
+    return upload_get(
+        drive=caller_drive(caller, body), file_id=parse_str(body, "file_id", required=True),
+        upload_id=parse_str(body, "upload_id", required=True),
+    )
+
+
+@pds_endpoint("/v2/file/get_upload_url", scope="FILE.CREATE", batchable=True)
+def file_get_upload_url(request: HttpRequest, caller: Caller, body: dict):
+    upload = body_upload(caller, body)
+    requested = body.get("part_info_list") or [{"part_number": n} for n in range(1, upload.part_count + 1)]
+    numbers = [parse_int(part, "part_number", minimum=1) or 0 for part in requested if isinstance(part, dict)]
+    uploads.upload_check_open(upload, numbers)
+    urls = uploads.part_urls(base_url=caller.base_url, upload=upload, part_numbers=numbers)
+    return upload_urls_to_pds(upload, domain=caller.domain, part_urls=urls)
+
+
+@pds_endpoint("/v2/file/list_uploaded_parts", scope="FILE.CREATE", batchable=True)
+def file_list_uploaded_parts(request: HttpRequest, caller: Caller, body: dict):
+    upload = body_upload(caller, body)
+    parts, next_marker = uploaded_parts(
+        upload=upload, limit=parse_limit(body, default=1000, maximum=1000),
+        part_number_marker=parse_int(body, "part_number_marker", default=0) or 0,
+    )
+    return uploaded_parts_to_pds(upload, parts, next_marker)
+
+
+@pds_endpoint("/v2/file/complete", scope="FILE.CREATE", batchable=True)
+def file_complete(request: HttpRequest, caller: Caller, body: dict):
+    item = upload_complete(upload=body_upload(caller, body), crc64_hash=parse_str(body, "crc64_hash") or None)
+    return serialize(caller, item, body)
+
+
+def part_cors(response: HttpResponse, error: errors.PdsError | None) -> HttpResponse:
+    """Browsers may PUT parts straight to the signed URL from another origin (a drive app
+    in direct mode). The signature is the only credential, so any origin may send."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "PUT"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    response["Access-Control-Expose-Headers"] = "ETag"
+    response["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@pds_endpoint("/v2/file/upload_part", scope=None, auth="none", methods=("PUT", "OPTIONS"), body="none", finish=part_cors)
+def file_upload_part(request: HttpRequest, caller: Caller, body: dict):
+    """PUT to a signed upload URL: authenticated by its signature alone; Content-Type is
+    ignored; the body streams to storage in constant memory."""
+    if request.method == "OPTIONS":
+        return HttpResponse(status=204)
+    params = signing.verify(query=request.GET, method="PUT", path=request.path, names=("upload_id", "part_number"))
+    length = request.headers.get("Content-Length")
+    etag = uploads.part_store(
+        upload_id=params["upload_id"], part_number=int(params["part_number"]), body=request,  # type: ignore[arg-type]
+        content_length=int(length) if length and length.isdigit() else None,
+    )
+    response = HttpResponse(status=200)
+    response["ETag"] = etag
+    return response
