@@ -1,0 +1,179 @@
+"""A drive's files, their content-addressed blobs, uploads, long tasks and share links."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from pds_server.models.directory import Domain, Drive
+
+
+class Blob(models.Model):
+    """Content-addressed bytes (by SHA-1). Files with equal content share one blob; a blob
+    is removed only when no file and no upload refers to it."""
+
+    sha1 = models.CharField(max_length=40, unique=True)  # uppercase hex
+    size = models.BigIntegerField()
+    pre_hash = models.CharField(max_length=40, db_index=True, help_text="SHA-1 of the first 1024 bytes")
+    crc64 = models.CharField(max_length=20)
+    storage_name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha1
+
+
+LISTED = Q(trashed=False, status="available")
+
+
+class File(models.Model):
+    class Type(models.TextChoices):
+        FILE = "file"
+        FOLDER = "folder"
+
+    class Status(models.TextChoices):
+        UPLOADING = "uploading"
+        AVAILABLE = "available"
+
+    file_id = models.CharField(max_length=40, unique=True)
+    drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="files")
+    parent_file_id = models.CharField(max_length=40)  # "root" at the top
+    name = models.CharField(max_length=1024)
+    type = models.CharField(max_length=8, choices=Type.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.AVAILABLE)
+    size = models.BigIntegerField(default=0)
+    content_type = models.CharField(max_length=255, blank=True)
+    category = models.CharField(max_length=16, blank=True)
+    file_extension = models.CharField(max_length=64, blank=True)
+    content_hash = models.CharField(max_length=40, blank=True)
+    content_hash_name = models.CharField(max_length=16, blank=True)
+    crc64_hash = models.CharField(max_length=20, blank=True)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="files")
+    revision_id = models.CharField(max_length=40, blank=True)
+    # In the recycle bin: `trashed` hides the item and everything under it; `trash_root`
+    # marks the item the user put there (what the recycle bin lists and restores).
+    trashed = models.BooleanField(default=False)
+    trash_root = models.BooleanField(default=False)
+    trashed_at = models.DateTimeField(null=True, blank=True)
+    starred = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    user_tags = models.JSONField(default=dict, blank=True)
+    creator = models.CharField(max_length=64, blank=True)
+    local_created_at = models.CharField(max_length=32, blank=True)
+    local_modified_at = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        # Keyset pagination: partial indexes over what a folder listing shows (the planner
+        # cannot use `NOT trashed` as an index equality), with each sort key and file_id as
+        # the tie-break, so a page is an index range scan whatever the folder's size.
+        indexes = [
+            models.Index(fields=["drive", "parent_file_id", order, "file_id"], name=f"file_list_by_{order}", condition=LISTED)
+            for order in ("name", "created_at", "updated_at", "size")
+        ] + [
+            models.Index(fields=["drive", "trash_root", "trashed_at"], name="file_recycle_bin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.file_id})"
+
+    @property
+    def is_folder(self) -> bool:
+        return self.type == self.Type.FOLDER
+
+
+class Upload(models.Model):
+    """An upload in progress: parts arrive by signed PUT, `complete` assembles them."""
+
+    upload_id = models.CharField(max_length=32, unique=True)
+    file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="uploads")
+    part_count = models.PositiveIntegerField()
+    declared_size = models.BigIntegerField(null=True, blank=True)
+    reserved_size = models.BigIntegerField(default=0, help_text="bytes of quota held for this upload")
+    revision_id = models.CharField(max_length=40)
+    expires_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class UploadPart(models.Model):
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="parts")
+    part_number = models.PositiveIntegerField()
+    size = models.BigIntegerField()
+    etag = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["upload", "part_number"], name="one_row_per_part")]
+
+
+class AsyncTask(models.Model):
+    """A long operation (a big folder's trash, restore, delete or copy) run by Celery."""
+
+    class State(models.TextChoices):
+        RUNNING = "Running"
+        SUCCEED = "Succeed"
+        FAILED = "Failed"
+        PARTIAL = "PartialSucceed"
+
+    async_task_id = models.CharField(max_length=40, unique=True)
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    user_id = models.CharField(max_length=64, blank=True)
+    operation = models.CharField(max_length=32)
+    params = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    total_process = models.PositiveIntegerField(default=0)
+    consumed_process = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class ShareLink(models.Model):
+    class Status(models.TextChoices):
+        ENABLED = "enabled"
+        DISABLED = "disabled"
+
+    share_id = models.CharField(max_length=64, unique=True)
+    drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="share_links")
+    creator = models.CharField(max_length=64)
+    file_ids = models.JSONField(default=list)
+    parent_file_id = models.CharField(max_length=40)
+    share_name = models.CharField(max_length=1024, blank=True)
+    description = models.TextField(blank=True)
+    password = models.CharField(max_length=128, blank=True)  # a Django password hash, never the password
+    expiration = models.DateTimeField(null=True, blank=True)
+    disable_download = models.BooleanField(default=False)
+    disable_preview = models.BooleanField(default=False)
+    disable_save = models.BooleanField(default=False)
+    download_limit = models.PositiveIntegerField(default=0)  # 0 = unlimited
+    preview_limit = models.PositiveIntegerField(default=0)
+    save_limit = models.PositiveIntegerField(default=0)
+    download_count = models.PositiveIntegerField(default=0)
+    preview_count = models.PositiveIntegerField(default=0)
+    save_count = models.PositiveIntegerField(default=0)
+    access_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ENABLED)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["drive", "creator", "id"])]
+
+
+class Thumbnail(models.Model):
+    """A rendered image thumbnail, cached per blob and processing spec."""
+
+    blob = models.ForeignKey(Blob, on_delete=models.CASCADE, related_name="thumbnails")
+    spec = models.CharField(max_length=255)
+    storage_name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["blob", "spec"], name="one_thumbnail_per_spec")]
