@@ -2,8 +2,10 @@
 
 from django.contrib import admin, messages
 
-from accounts import services
+from accounts.errors import CredentialDead, PdsUnavailable
 from accounts.models import Credential, PdsIdentity, PendingRevocation
+from accounts.services.credentials import credential_refresh
+from accounts.services.revocation import credential_revoke
 
 
 @admin.register(PdsIdentity)
@@ -15,12 +17,32 @@ class PdsIdentityAdmin(admin.ModelAdmin):
 
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
-    list_display = ("user", "pds_user", "auth_mode", "access_expires_at", "last_refreshed_at", "alive", "key_id", "refresh_failures")
+    list_display = (
+        "user",
+        "pds_user",
+        "auth_mode",
+        "access_expires_at",
+        "last_refreshed_at",
+        "alive",
+        "key_id",
+        "refresh_failures",
+    )
     list_filter = ("auth_mode", ("dead_at", admin.EmptyFieldListFilter))
     search_fields = ("user__username",)
     readonly_fields = (
-        "user", "auth_mode", "key_id", "access_expires_at", "scope", "default_drive_id", "last_refreshed_at",
-        "refresh_count", "refresh_failures", "dead_at", "dead_reason", "created_at", "updated_at",
+        "user",
+        "auth_mode",
+        "key_id",
+        "access_expires_at",
+        "scope",
+        "default_drive_id",
+        "last_refreshed_at",
+        "refresh_count",
+        "refresh_failures",
+        "dead_at",
+        "dead_reason",
+        "created_at",
+        "updated_at",
     )
     exclude = ("access_token_encrypted", "refresh_token_encrypted")
     actions = ["refresh_now", "revoke"]
@@ -41,14 +63,14 @@ class CredentialAdmin(admin.ModelAdmin):
     def refresh_now(self, request, queryset):
         for credential in queryset:
             try:
-                services.credential_refresh(credential_id=credential.pk, margin=10**9)
-            except (services.CredentialDead, services.PdsUnavailable) as error:
+                credential_refresh(credential_id=credential.pk, margin=10**9)
+            except (CredentialDead, PdsUnavailable) as error:
                 messages.error(request, f"{credential.user}: {error}")
 
     @admin.action(description="Revoke at the PDS and sign out")
     def revoke(self, request, queryset):
         for credential in queryset:
-            services.credential_revoke(user=credential.user)
+            credential_revoke(user=credential.user)
 
 
 @admin.register(PendingRevocation)

@@ -4,7 +4,7 @@ with a message saying why."""
 from django.contrib import messages
 from django.contrib.auth import logout
 
-from accounts.services import credential_state
+from accounts.selectors import credential_state
 
 
 class DeadCredentialMiddleware:

@@ -37,7 +37,9 @@ class Credential(models.Model):
     auth_mode = models.CharField(max_length=8, choices=AuthMode.choices)
     access_token_encrypted = models.TextField(editable=False)
     refresh_token_encrypted = models.TextField(blank=True, editable=False)
-    key_id = models.CharField(max_length=16, editable=False, help_text="fingerprint of the key that encrypted the tokens")
+    key_id = models.CharField(
+        max_length=16, editable=False, help_text="fingerprint of the key that encrypted the tokens"
+    )
     access_expires_at = models.DateTimeField(db_index=True)
     scope = models.TextField(blank=True)
     default_drive_id = models.CharField(max_length=32, blank=True)
@@ -67,3 +69,6 @@ class PendingRevocation(models.Model):
     token_encrypted = models.TextField(editable=False)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"revocation {self.pk} for {self.client_id}"

@@ -1,12 +1,17 @@
-"""Background token refresh. Tasks take ids only, never a token."""
+"""Background token refresh and revocation retries. Tasks take ids only, never a token.
+
+This module imports the services; the services reach a task only through a lazy import
+in a `transaction.on_commit` hook."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
 
-from accounts import services
-
+from accounts.errors import CredentialDead, PdsUnavailable
+from accounts.models import Credential
+from accounts.services.credentials import credential_refresh, credentials_expiring
+from accounts.services.revocation import pending_revocation_retry
 
 # Credentials per refresh task: one message per credential cost the worker more CPU
 # (broker round trip, prefork hand-off) than the refresh itself.
@@ -17,9 +22,9 @@ REFRESH_BATCH = 50
 def refresh_expiring_credentials() -> int:
     """Beat, every minute: refresh tasks for the credentials expiring within the window,
     REFRESH_BATCH to a task."""
-    ids = services.credentials_expiring(within_seconds=settings.DRIVE_BEAT_REFRESH_WINDOW)
+    ids = credentials_expiring(within_seconds=settings.DRIVE_BEAT_REFRESH_WINDOW)
     for start in range(0, len(ids), REFRESH_BATCH):
-        refresh_credentials.delay(ids[start:start + REFRESH_BATCH])
+        refresh_credentials.delay(ids[start : start + REFRESH_BATCH])
     return len(ids)
 
 
@@ -29,10 +34,10 @@ def refresh_credentials(credential_ids: list[int]) -> None:
     which retries with backoff."""
     for credential_id in credential_ids:
         try:
-            services.credential_refresh(credential_id=credential_id, margin=settings.DRIVE_BEAT_REFRESH_WINDOW)
-        except (services.CredentialDead, services.Credential.DoesNotExist):
+            credential_refresh(credential_id=credential_id, margin=settings.DRIVE_BEAT_REFRESH_WINDOW)
+        except (CredentialDead, Credential.DoesNotExist):
             continue
-        except services.PdsUnavailable:
+        except PdsUnavailable:
             refresh_credential.apply_async((credential_id,), countdown=5)
 
 
@@ -40,7 +45,7 @@ def refresh_credentials(credential_ids: list[int]) -> None:
     name="accounts.tasks.refresh_credential",
     bind=True,
     ignore_result=True,
-    autoretry_for=(services.PdsUnavailable,),
+    autoretry_for=(PdsUnavailable,),
     retry_backoff=5,
     retry_backoff_max=300,
     retry_jitter=True,
@@ -50,14 +55,14 @@ def refresh_credential(self, credential_id: int) -> None:
     """Safe to run twice: under the row lock a credential refreshed meanwhile is left alone,
     and a dead one (invalid_grant is final) is never retried."""
     try:
-        services.credential_refresh(credential_id=credential_id, margin=settings.DRIVE_BEAT_REFRESH_WINDOW)
-    except services.CredentialDead:
+        credential_refresh(credential_id=credential_id, margin=settings.DRIVE_BEAT_REFRESH_WINDOW)
+    except CredentialDead:
         return
-    except services.Credential.DoesNotExist:
+    except Credential.DoesNotExist:
         return  # signed out meanwhile
 
 
 @shared_task(name="accounts.tasks.retry_revocation", bind=True, ignore_result=True, max_retries=10)
 def retry_revocation(self, revocation_id: int) -> None:
-    if not services.pending_revocation_retry(revocation_id=revocation_id):
-        raise self.retry(countdown=min(600, 10 * 2 ** self.request.retries))
+    if not pending_revocation_retry(revocation_id=revocation_id):
+        raise self.retry(countdown=min(600, 10 * 2**self.request.retries))

@@ -6,13 +6,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import services
+from accounts.errors import SignInError
+from accounts.services.revocation import credential_revoke
+from accounts.services.signin import oauth_signin_complete, oauth_signin_start, safe_next_url
 
 
 def _pds_lang() -> str:
@@ -23,7 +25,7 @@ jwt_mode_login = auth_views.LoginView.as_view(template_name="accounts/login.html
 
 
 @never_cache
-def signin(request: HttpRequest) -> HttpResponse:
+def signin(request: HttpRequest) -> HttpResponseBase:
     if settings.DRIVE_AUTH_MODE == "jwt":
         # Django's own sign-in (any auth backend: the existing user system); the PDS token
         # is minted on the server with the JWT app when first needed.
@@ -31,16 +33,17 @@ def signin(request: HttpRequest) -> HttpResponse:
     if request.method != "GET":
         return HttpResponse(status=405)
     if request.user.is_authenticated:
-        return redirect(services.safe_next_url(request.GET.get("next")))
-    return redirect(services.oauth_signin_start(session=request.session, next_url=request.GET.get("next"), lang=_pds_lang()))
+        return redirect(safe_next_url(request.GET.get("next")))
+    authorize_url = oauth_signin_start(session=request.session, next_url=request.GET.get("next"), lang=_pds_lang())
+    return redirect(authorize_url)
 
 
 @never_cache
 @require_GET
 def callback(request: HttpRequest) -> HttpResponse:
     try:
-        user, next_url = services.oauth_signin_complete(session=request.session, params=request.GET)
-    except services.SignInError as error:
+        user, next_url = oauth_signin_complete(session=request.session, params=request.GET)
+    except SignInError as error:
         request.session.flush()
         return render(request, "accounts/signin_failed.html", {"message": str(error)}, status=400)
     login(request, user)  # cycles the session id
@@ -50,7 +53,7 @@ def callback(request: HttpRequest) -> HttpResponse:
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        services.credential_revoke(user=request.user)
+        credential_revoke(user=request.user)
     logout(request)  # flushes the session
     messages.info(request, "You are signed out.")
     return redirect("accounts:signed_out")

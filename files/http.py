@@ -1,62 +1,78 @@
 """HTTP details of serving files to browsers."""
 
-from urllib.parse import quote, urlsplit
+from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
-from accounts.services import pds_client
+from accounts.pds_connection import pds_client
 
 PASSTHROUGH_REQUEST = ("Range", "If-Range", "If-None-Match", "If-Modified-Since")
 PASSTHROUGH_RESPONSE = ("Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified")
+# Bytes from a drive never run as a page of Drive's origin.
+SANDBOX = "default-src 'none'; sandbox"
 
 
-def content_disposition(name: str, disposition: str = "attachment") -> str:
-    """RFC 6266: an ASCII fallback and the real name as RFC 5987 `filename*`."""
-    fallback = "".join(char if 32 <= ord(char) < 127 and char not in '"\\;' else "_" for char in name) or "download"
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+def content_disposition(name: str, *, as_attachment: bool = True) -> str:
+    """RFC 6266, by Django: a quoted `filename` when the name allows it, else RFC 8187 `filename*`."""
+    header = content_disposition_header(as_attachment, name or "download") or ""
+    # The charset is case-insensitive (RFC 8187 section 3.2.1); Drive keeps the registered
+    # spelling it has always sent.
+    return header.replace("filename*=utf-8''", "filename*=UTF-8''", 1)
 
 
-def closing_stream(upstream, chunks):
+def closing_stream(upstream: requests.Response, chunks: Iterator[bytes]) -> Iterator[bytes]:
     try:
         yield from chunks
     finally:
         upstream.close()
 
 
-def proxy_download(request, url: str, item: dict, disposition: str = "attachment") -> HttpResponse:
+def proxy_download(
+    request: HttpRequest, url: str, item: dict[str, Any], *, as_attachment: bool = True
+) -> HttpResponseBase:
     """Stream a PDS signed URL to the browser, passing Range and If-Range through so
     downloads resume and videos seek; or, where configured, redirect to it."""
     if settings.DRIVE_DOWNLOAD_MODE == "redirect":
         return HttpResponseRedirect(url)
+    content_type = item.get("content_type") or "application/octet-stream"
+    response: HttpResponseBase
     if settings.DRIVE_DOWNLOAD_MODE == "xaccel":
         # Behind nginx: Drive authorized the request, nginx fetches the signed URL through its
         # internal proxy location (passing Range on) and moves the bytes.
         parts = urlsplit(url)
-        response = HttpResponse(content_type=item.get("content_type") or "application/octet-stream")
+        response = HttpResponse(content_type=content_type)
         response["X-Accel-Buffering"] = "no"
-        local_pds = settings.DRIVE_XACCEL_PDS_LOCATION and settings.PDS_PUBLIC_URL and f"{parts.scheme}://{parts.netloc}" == settings.PDS_PUBLIC_URL
-        if local_pds and disposition == "attachment":
+        origin = f"{parts.scheme}://{parts.netloc}"
+        local_pds = settings.DRIVE_XACCEL_PDS_LOCATION and settings.PDS_PUBLIC_URL and origin == settings.PDS_PUBLIC_URL
+        if local_pds and as_attachment:
             # The embedded PDS answers nginx with a redirect of its own, whose
             # Content-Disposition (attachment, the same name) nginx keeps: Drive sends none,
             # or the browser would get two.
-            response["X-Accel-Redirect"] = f"{settings.DRIVE_XACCEL_PDS_LOCATION.rstrip('/')}/{parts.netloc}{parts.path}?{parts.query}"
+            location = settings.DRIVE_XACCEL_PDS_LOCATION.rstrip("/")
+            response["X-Accel-Redirect"] = f"{location}/{parts.netloc}{parts.path}?{parts.query}"
             return response
-        response["X-Accel-Redirect"] = f"{settings.DRIVE_XACCEL_PROXY_LOCATION.rstrip('/')}/{parts.scheme}/{parts.netloc}{parts.path}?{parts.query}"
-        response["Content-Disposition"] = content_disposition(item["name"], disposition)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
-    upstream, chunks = pds_client().download(url, headers={key: request.headers[key] for key in PASSTHROUGH_REQUEST if key in request.headers})
-    if upstream.status_code in (304, 416):
-        upstream.close()
-        response = HttpResponse(status=upstream.status_code)
+        location = settings.DRIVE_XACCEL_PROXY_LOCATION.rstrip("/")
+        response["X-Accel-Redirect"] = f"{location}/{parts.scheme}/{parts.netloc}{parts.path}?{parts.query}"
     else:
-        response = StreamingHttpResponse(closing_stream(upstream, chunks), status=upstream.status_code, content_type=item.get("content_type") or "application/octet-stream")
-    for key in PASSTHROUGH_RESPONSE:
-        if key in upstream.headers:
-            response[key] = upstream.headers[key]
-    response["Content-Disposition"] = content_disposition(item["name"], disposition)
+        passed = {key: request.headers[key] for key in PASSTHROUGH_REQUEST if key in request.headers}
+        upstream, chunks = pds_client().download(url, headers=passed)
+        if upstream.status_code in (304, 416):
+            upstream.close()
+            response = HttpResponse(status=upstream.status_code)
+        else:
+            stream = closing_stream(upstream, chunks)
+            response = StreamingHttpResponse(stream, status=upstream.status_code, content_type=content_type)
+        for key in PASSTHROUGH_RESPONSE:
+            if key in upstream.headers:
+                response[key] = upstream.headers[key]
+    response["Content-Disposition"] = content_disposition(item["name"], as_attachment=as_attachment)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = SANDBOX
     return response

@@ -9,16 +9,22 @@ DRIVE_UPLOAD_MODE=direct, browsers that can reach the PDS get the part URLs them
 from __future__ import annotations
 
 import hashlib
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from django.conf import settings
 
-from accounts.services import pds_client
-from files.services import drive_id_of, with_files
+from accounts.user_pds import UserPds
+from files.errors import PartCutShort
 from pds_client import errors as pds_errors
 
+JSON = dict[str, Any]
 STREAM_CHUNK = 1024 * 1024
 CHECK_NAME_MODES = ("refuse", "auto_rename", "overwrite")
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
 
 
 def proof_offset(token: str, size: int) -> int:
@@ -26,10 +32,23 @@ def proof_offset(token: str, size: int) -> int:
     return int(hashlib.md5(token.encode()).hexdigest()[:16], 16) % size if size else 0
 
 
-def upload_start(user, *, parent_id: str, name: str, size: int, part_count: int, check_name_mode: str, pre_hash: str = "", content_hash: str = "", proof_code: str | None = None) -> dict:
-    drive_id = drive_id_of(user)
-    body = {
-        "drive_id": drive_id, "parent_file_id": parent_id, "name": name, "size": size,
+def upload_start(
+    *,
+    pds: UserPds,
+    parent_id: str,
+    name: str,
+    size: int,
+    part_count: int,
+    check_name_mode: str,
+    pre_hash: str = "",
+    content_hash: str = "",
+    proof_code: str | None = None,
+) -> JSON:
+    body: JSON = {
+        "drive_id": pds.drive_id,
+        "parent_file_id": parent_id,
+        "name": name,
+        "size": size,
         "part_info_list": [{"part_number": n} for n in range(1, max(part_count, 1) + 1)],
         "check_name_mode": check_name_mode if check_name_mode in CHECK_NAME_MODES else "refuse",
     }
@@ -39,53 +58,51 @@ def upload_start(user, *, parent_id: str, name: str, size: int, part_count: int,
             body.update(proof_code=proof_code, proof_version="v1")
     elif pre_hash:
         body["pre_hash"] = pre_hash
-
-    def run(api):
-        try:
-            created = api.create_file(body)
-        except pds_errors.PreHashMatched:
-            return {"pre_hash_matched": True, "proof_offset": proof_offset(api.token, size)}
-        answer = {
-            "file_id": created["file_id"], "upload_id": created.get("upload_id", ""), "name": created.get("file_name", name),
-            "exist": bool(created.get("exist")), "rapid_upload": bool(created.get("rapid_upload")),
-        }
-        if settings.DRIVE_UPLOAD_MODE == "direct":
-            answer["part_urls"] = {str(part["part_number"]): part["upload_url"] for part in created.get("part_info_list", [])}
-        return answer
-
-    return with_files(user, run)
-
-
-def uploaded_parts(user, *, file_id: str, upload_id: str) -> list[dict]:
-    drive_id = drive_id_of(user)
-    parts = with_files(user, lambda api: api.uploaded_parts(drive_id, file_id, upload_id))
-    return [{"part_number": part["part_number"], "size": part["part_size"]} for part in parts["uploaded_parts"]]
+    try:
+        created = pds.files.create_file(body)
+    except pds_errors.PreHashMatched:
+        # The proof is computed against the token the PDS will see with the content hash.
+        return {"pre_hash_matched": True, "proof_offset": proof_offset(pds.access_token(), size)}
+    answer: JSON = {
+        "file_id": created["file_id"],
+        "upload_id": created.get("upload_id", ""),
+        "name": created.get("file_name", name),
+        "exist": bool(created.get("exist")),
+        "rapid_upload": bool(created.get("rapid_upload")),
+    }
+    if settings.DRIVE_UPLOAD_MODE == "direct":
+        parts = created.get("part_info_list", [])
+        answer["part_urls"] = {str(part["part_number"]): part["upload_url"] for part in parts}
+    return answer
 
 
-def part_forward(user, *, file_id: str, upload_id: str, part_number: int, body, length: int) -> str:
-    """Stream one part from the browser's request to a fresh PDS part URL."""
-    drive_id = drive_id_of(user)
-    urls = with_files(user, lambda api: api.upload_urls(drive_id, file_id, upload_id, [part_number]))
+def uploaded_parts(*, pds: UserPds, file_id: str, upload_id: str) -> list[JSON]:
+    parts = pds.files.uploaded_parts(pds.drive_id, file_id, upload_id)["uploaded_parts"]
+    return [{"part_number": part["part_number"], "size": part["part_size"]} for part in parts]
+
+
+def part_forward(*, pds: UserPds, file_id: str, upload_id: str, part_number: int, body: Readable, length: int) -> str:
+    """Stream one part from the browser's request to a fresh PDS part URL; returns its ETag."""
+    urls = pds.files.upload_urls(pds.drive_id, file_id, upload_id, [part_number])
     url = urls["part_info_list"][0]["upload_url"]
-    return pds_client().upload_part(url, _chunks(body, length), size=length)
+    return pds.client.upload_part(url, _chunks(body, length), size=length)
 
 
-def _chunks(body, length: int) -> Iterator[bytes]:
+def _chunks(body: Readable, length: int) -> Iterator[bytes]:
     remaining = length
     while remaining > 0:
         data = body.read(min(STREAM_CHUNK, remaining))
         if not data:
-            raise pds_errors.InvalidParameter("InvalidParameter.ContentLength", "The part was cut short.", 400)
+            raise PartCutShort("The part was cut short.")
         remaining -= len(data)
         yield data
 
 
-def upload_finish(user, *, file_id: str, upload_id: str) -> dict:
-    drive_id = drive_id_of(user)
-    return with_files(user, lambda api: api.complete(drive_id, file_id, upload_id))
+def upload_finish(*, pds: UserPds, file_id: str, upload_id: str) -> JSON:
+    return pds.files.complete(pds.drive_id, file_id, upload_id)
 
 
-def folder_ensure(user, *, parent_id: str, name: str) -> str:
+def folder_ensure(*, pds: UserPds, parent_id: str, name: str) -> str:
     """mkdir -p for folder uploads: the existing folder of that name, or a new one."""
-    drive_id = drive_id_of(user)
-    return with_files(user, lambda api: api.create_folder(drive_id, parent_id, name, check_name_mode="refuse"))["file_id"]
+    file_id: str = pds.files.create_folder(pds.drive_id, parent_id, name, check_name_mode="refuse")["file_id"]
+    return file_id

@@ -1,13 +1,15 @@
-"""The drive pages. Thin: parse, call one service, render. PDS errors become messages in
-one place (files.pds_errors)."""
+"""The drive pages. Thin: parse (files.forms), call one service or selector as the signed-in
+user (accounts.user_pds), render. Errors become pages in one place (files.decorators)."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
+import zipstream
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
-import zipstream
 
-from accounts.services import pds_client
-from files import services
+from accounts.user_pds import UserPds
+from files import selectors, services
+from files.decorators import pds_page
+from files.errors import ABOUT_THE_REQUEST, message_of
+from files.forms import FolderCreateForm, RenameForm, SelectionForm, ZipForm, parsed
 from files.http import closing_stream, content_disposition, proxy_download
-from files.pds_errors import pds_page
 
-OPERATIONS = {"trash", "restore", "delete", "move", "copy"}
 DONE = {
     "trash": gettext_lazy("Moved to trash"),
     "restore": gettext_lazy("Restored"),
@@ -30,20 +32,31 @@ DONE = {
     "move": gettext_lazy("Moved"),
     "copy": gettext_lazy("Copied"),
 }
-# PDS errors that are about what the person asked: shown next to it, not as an error page.
-USER_ERRORS = (
-    services.pds_errors.InvalidParameter,
-    services.pds_errors.AlreadyExist,
-    services.pds_errors.QuotaExhausted,
-    services.pds_errors.Forbidden,
-    services.pds_errors.NotFound,
+# Types shown inside the page. HTML, SVG and anything unknown never render on Drive's
+# origin: they are offered as downloads only.
+INLINE_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "video/",
+    "audio/",
+    "application/pdf",
 )
+TEXT_EXTENSIONS = {"txt", "md", "csv", "log", "json", "xml", "yaml", "yml", "py", "js", "css", "ini", "toml", "sh"}
+TEXT_PREVIEW_BYTES = 256 * 1024
 
 
-def _view_prefs(request) -> tuple[str, str, str]:
+def _view_prefs(request: HttpRequest) -> tuple[str, str, str]:
     """Sort, direction and view (list or grid), remembered in the session."""
     prefs = request.session.get("drive_view", {"sort": "name", "dir": "asc", "view": "list"})
-    for key, allowed in (("sort", services.SORTS), ("dir", ("asc", "desc")), ("view", ("list", "grid"))):
+    choices: tuple[tuple[str, Any], ...] = (
+        ("sort", selectors.SORTS),
+        ("dir", ("asc", "desc")),
+        ("view", ("list", "grid")),
+    )
+    for key, allowed in choices:
         value = request.GET.get(key)
         if value in allowed:
             prefs[key] = value
@@ -51,7 +64,7 @@ def _view_prefs(request) -> tuple[str, str, str]:
     return prefs["sort"], prefs["dir"], prefs["view"]
 
 
-def back_to(request, fallback: str = "/") -> str:
+def back_to(request: HttpRequest, fallback: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or fallback
     return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else fallback
 
@@ -59,71 +72,78 @@ def back_to(request, fallback: str = "/") -> str:
 @login_required
 @pds_page
 @require_GET
-def folder(request, folder_id: str = services.ROOT):
+def folder(request: HttpRequest, folder_id: str = selectors.ROOT) -> HttpResponse:
     sort, direction, view = _view_prefs(request)
-    marker = request.GET.get("marker", "")
     partial = request.GET.get("partial") == "1"
-    listing = services.folder_listing(request.user, folder_id=folder_id, sort=sort, direction=direction, marker=marker, with_breadcrumbs=not partial)
-    context = {
-        "listing": listing,
-        "folder_id": folder_id,
-        "sort": sort,
-        "dir": direction,
-        "view": view,
-        "next_page": f"?{urlencode({'marker': listing.next_marker, 'partial': '1'})}" if listing.next_marker else "",
-    }
-    if partial:
-        return render(request, "files/_rows.html", context)
-    return render(request, "files/folder.html", context)
+    listing = selectors.folder_listing(
+        pds=UserPds.of(request),
+        folder_id=folder_id,
+        sort=sort,
+        direction=direction,
+        marker=request.GET.get("marker", ""),
+        with_breadcrumbs=not partial,
+    )
+    next_page = f"?{urlencode({'marker': listing.next_marker, 'partial': '1'})}" if listing.next_marker else ""
+    context = {"listing": listing, "folder_id": folder_id, "sort": sort, "dir": direction, "view": view}
+    return render(request, "files/_rows.html" if partial else "files/folder.html", {**context, "next_page": next_page})
 
 
 @login_required
 @pds_page
 @require_POST
-def folder_create(request):
-    parent_id = request.POST.get("parent_id") or services.ROOT
-    name = request.POST.get("name", "").strip()
+def folder_create(request: HttpRequest) -> HttpResponse:
     try:
-        services.folder_create(request.user, parent_id=parent_id, name=name)
-    except USER_ERRORS as error:
-        messages.error(request, _("Could not create the folder: %(reason)s") % {"reason": error.message})
+        fields = parsed(FolderCreateForm(request.POST))
+        services.folder_create(pds=UserPds.of(request), parent_id=fields["parent_id"], name=fields["name"])
+    except ABOUT_THE_REQUEST as error:
+        messages.error(request, _("Could not create the folder: %(reason)s") % {"reason": message_of(error)})
         return redirect(back_to(request))
-    messages.success(request, _("Folder “%(name)s” created") % {"name": name})
+    messages.success(request, _("Folder “%(name)s” created") % {"name": fields["name"]})
     return redirect(back_to(request))
 
 
 @login_required
 @pds_page
-def rename(request, file_id: str):
-    item = services.file_get(request.user, file_id)
-    if request.method == "POST":
-        name = request.POST.get("name", "").strip()
-        try:
-            services.file_rename(request.user, file_id=file_id, name=name)
-        except USER_ERRORS as error:
-            return render(request, "files/rename.html", {"item": item, "error": error.message, "name": name, "next": back_to(request)}, status=400)
-        messages.success(request, _("Renamed to “%(name)s”") % {"name": name})
-        return redirect(back_to(request))
-    return render(request, "files/rename.html", {"item": item, "name": item["name"], "next": back_to(request)})
+def rename(request: HttpRequest, file_id: str) -> HttpResponse:
+    pds = UserPds.of(request)
+    item = selectors.file_get(pds=pds, file_id=file_id)
+    if request.method != "POST":
+        return render(request, "files/rename.html", {"item": item, "name": item["name"], "next": back_to(request)})
+    form = RenameForm(request.POST)
+    try:
+        name = parsed(form)["name"]
+        services.file_rename(pds=pds, file_id=file_id, name=name)
+    except ABOUT_THE_REQUEST as error:
+        name = form.cleaned_data.get("name", "")
+        context = {"item": item, "error": message_of(error), "name": name, "next": back_to(request)}
+        return render(request, "files/rename.html", context, status=400)
+    messages.success(request, _("Renamed to “%(name)s”") % {"name": name})
+    return redirect(back_to(request))
 
 
 @login_required
 @pds_page
 @require_POST
-def apply(request):
+def apply(request: HttpRequest) -> HttpResponse:
     """One form for the selection: trash, restore, delete forever, move or copy."""
-    operation = request.POST.get("operation", "")
-    file_ids = [file_id for file_id in request.POST.getlist("ids") if file_id]
-    if operation not in OPERATIONS or not file_ids:
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Select one or more items first."))
         return redirect(back_to(request))
-    if operation in ("move", "copy") and not request.POST.get("target_id"):
+    operation, file_ids, target_id = (
+        form.cleaned_data["operation"],
+        form.cleaned_data["ids"],
+        form.cleaned_data["target_id"],
+    )
+    if operation in ("move", "copy") and not target_id:
         query = urlencode([("op", operation), ("next", back_to(request))] + [("ids", file_id) for file_id in file_ids])
         return redirect(f"{reverse('files:pick')}?{query}")
     try:
-        tasks = services.files_apply(request.user, operation=operation, file_ids=file_ids, target_id=request.POST.get("target_id", ""))
-    except USER_ERRORS as error:
-        messages.error(request, error.message)
+        tasks = services.files_apply(
+            pds=UserPds.of(request), operation=operation, file_ids=file_ids, target_id=target_id
+        )
+    except ABOUT_THE_REQUEST as error:
+        messages.error(request, message_of(error))
         return redirect(back_to(request))
     if tasks:
         messages.info(request, _("Working on it: large folders take a moment."))
@@ -135,25 +155,24 @@ def apply(request):
 @login_required
 @pds_page
 @require_GET
-def pick(request):
+def pick(request: HttpRequest) -> HttpResponse:
     """The folder picker for move and copy: browse folders, then choose "here"."""
     operation = request.GET.get("op", "move")
-    folder_id = request.GET.get("folder", services.ROOT)
-    listing = services.folder_listing(request.user, folder_id=folder_id, sort="name", direction="asc")
+    folder_id = request.GET.get("folder", selectors.ROOT)
+    listing = selectors.folder_listing(pds=UserPds.of(request), folder_id=folder_id, sort="name", direction="asc")
     selected = request.GET.getlist("ids")
     folders = [item for item in listing.items if item["type"] == "folder" and item["file_id"] not in selected]
-    base = [("op", operation), ("next", request.GET.get("next", "/"))] + [("ids", file_id) for file_id in selected]
-    return render(request, "files/pick.html", {
-        "operation": operation, "listing": listing, "folders": folders, "folder_id": folder_id, "ids": selected,
-        "next": request.GET.get("next", "/"), "query_base": urlencode(base),
-    })
+    back = request.GET.get("next", "/")
+    base = [("op", operation), ("next", back)] + [("ids", file_id) for file_id in selected]
+    context = {"operation": operation, "listing": listing, "folders": folders, "folder_id": folder_id, "ids": selected}
+    return render(request, "files/pick.html", {**context, "next": back, "query_base": urlencode(base)})
 
 
 @login_required
 @pds_page
 @require_GET
-def task(request, async_task_id: str):
-    state = services.task_state(request.user, async_task_id)
+def task(request: HttpRequest, async_task_id: str) -> HttpResponse:
+    state = selectors.task_state(pds=UserPds.of(request), async_task_id=async_task_id)
     if state["state"] == "Running":
         response = render(request, "files/task.html", {"state": state, "next": back_to(request)})
         response["Refresh"] = "1"
@@ -168,64 +187,65 @@ def task(request, async_task_id: str):
 @login_required
 @pds_page
 @require_GET
-def trash(request):
-    items, next_marker = services.trash_listing(request.user, marker=request.GET.get("marker", ""))
+def trash(request: HttpRequest) -> HttpResponse:
+    items, next_marker = selectors.trash_listing(pds=UserPds.of(request), marker=request.GET.get("marker", ""))
     return render(request, "files/trash.html", {"items": items, "next_marker": next_marker})
 
 
 @login_required
 @pds_page
 @require_POST
-def trash_empty(request):
-    task_id = services.trash_empty(request.user)
+def trash_empty(request: HttpRequest) -> HttpResponse:
+    task_id = services.trash_empty(pds=UserPds.of(request))
     return redirect(f"{reverse('files:task', args=[task_id])}?{urlencode({'next': reverse('files:trash')})}")
 
 
 @login_required
 @pds_page
 @require_GET
-def search(request):
+def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     kind = request.GET.get("type", "")
     modified = request.GET.get("modified", "")
-    items, next_marker = services.search(request.user, text=text, kind=kind, modified_after=modified, marker=request.GET.get("marker", ""))
-    types = [("folder", _("Folders")), ("file", _("Files")), ("image", _("Images")), ("video", _("Videos")), ("audio", _("Audio")), ("doc", _("Documents"))]
-    return render(request, "files/search.html", {"items": items, "q": text, "type": kind, "modified": modified, "next_marker": next_marker, "types": types})
+    items, next_marker = selectors.file_search(
+        pds=UserPds.of(request), text=text, kind=kind, modified_after=modified, marker=request.GET.get("marker", "")
+    )
+    types = [
+        ("folder", _("Folders")),
+        ("file", _("Files")),
+        ("image", _("Images")),
+        ("video", _("Videos")),
+        ("audio", _("Audio")),
+        ("doc", _("Documents")),
+    ]
+    context = {"items": items, "q": text, "type": kind, "modified": modified, "next_marker": next_marker}
+    return render(request, "files/search.html", {**context, "types": types})
 
 
 @login_required
 @pds_page
 @require_GET
-def download(request, file_id: str):
+def download(request: HttpRequest, file_id: str) -> HttpResponseBase:
     """Stream the file from the PDS, passing Range and If-Range through so downloads resume
     and videos seek; or, where configured, redirect to the signed URL."""
-    item, url = services.download_url(request.user, file_id)
+    item, url = selectors.file_download_url(pds=UserPds.of(request), file_id=file_id)
     return proxy_download(request, url, item)
 
 
-
-
 @login_required
 @pds_page
 @require_GET
-def thumbnail(request, file_id: str):
+def thumbnail(request: HttpRequest, file_id: str) -> HttpResponseBase:
     """Image thumbnails through Drive, so pages load images only from their own origin."""
-    url = services.thumbnail_url(request.user, file_id)
-    upstream, chunks = pds_client().download(url)
-    response = StreamingHttpResponse(closing_stream(upstream, chunks), status=upstream.status_code, content_type="image/jpeg")
+    upstream, chunks = selectors.file_thumbnail_open(pds=UserPds.of(request), file_id=file_id)
+    stream = closing_stream(upstream, chunks)
+    response = StreamingHttpResponse(stream, status=upstream.status_code, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-# Types shown inside the page. HTML, SVG and anything unknown never render on Drive's
-# origin: they are offered as downloads only.
-INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "video/", "audio/", "application/pdf")
-TEXT_EXTENSIONS = {"txt", "md", "csv", "log", "json", "xml", "yaml", "yml", "py", "js", "css", "ini", "toml", "sh"}
-TEXT_PREVIEW_BYTES = 256 * 1024
-
-
-def preview_kind(item: dict) -> str:
+def preview_kind(item: dict[str, Any]) -> str:
     content_type = item.get("content_type") or ""
     if item.get("file_extension") in TEXT_EXTENSIONS:
         return "text"
@@ -237,27 +257,25 @@ def preview_kind(item: dict) -> str:
 @login_required
 @pds_page
 @require_GET
-def preview(request, file_id: str):
-    item, url = services.download_url(request.user, file_id)
+def preview(request: HttpRequest, file_id: str) -> HttpResponse:
+    pds = UserPds.of(request)
+    item, url = selectors.file_download_url(pds=pds, file_id=file_id)
     kind = preview_kind(item)
-    text = None
-    if kind == "text":
-        upstream, chunks = pds_client().download(url, headers={"Range": f"bytes=0-{TEXT_PREVIEW_BYTES - 1}"})
-        with upstream:
-            text = b"".join(chunks).decode("utf-8", errors="replace")
-    return render(request, "files/preview.html", {"item": item, "kind": kind, "text": text, "truncated": item["size"] > TEXT_PREVIEW_BYTES})
+    text = selectors.file_text_head(pds=pds, url=url, size=TEXT_PREVIEW_BYTES) if kind == "text" else None
+    context = {"item": item, "kind": kind, "text": text, "truncated": item["size"] > TEXT_PREVIEW_BYTES}
+    return render(request, "files/preview.html", context)
 
 
 @xframe_options_sameorigin
 @login_required
 @pds_page
 @require_GET
-def inline(request, file_id: str):
+def inline(request: HttpRequest, file_id: str) -> HttpResponseBase:
     """The bytes for <img>, <video>, <audio> and the PDF frame: inline only for those types,
     always sandboxed; everything else is an attachment."""
-    item, url = services.download_url(request.user, file_id)
+    item, url = selectors.file_download_url(pds=UserPds.of(request), file_id=file_id)
     kind = preview_kind(item)
-    response = proxy_download(request, url, item, disposition="inline" if kind in ("image", "video", "audio", "pdf") else "attachment")
+    response = proxy_download(request, url, item, as_attachment=kind not in ("image", "video", "audio", "pdf"))
     if kind == "pdf":
         response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
     return response
@@ -266,20 +284,22 @@ def inline(request, file_id: str):
 @login_required
 @pds_page
 @require_POST
-def download_zip(request):
+def download_zip(request: HttpRequest) -> HttpResponseBase:
     """A folder or a selection as one zip, streamed: no temporary file, each file's bytes
     fetched from the PDS only when the zip reaches it."""
-    file_ids = [file_id for file_id in request.POST.getlist("ids") if file_id]
-    if not file_ids:
+    form = ZipForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Select one or more items first."))
         return redirect(back_to(request))
-    entries = services.zip_entries(request.user, file_ids)
+    file_ids = form.cleaned_data["ids"]
+    pds = UserPds.of(request)
+    entries = selectors.zip_entries(pds=pds, file_ids=file_ids)
     archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=False)
     for path, file_id in entries:
         if file_id is None:
             archive.mkdir(path)
         else:
-            archive.add(services.file_bytes(request.user, file_id), path)
+            archive.add(selectors.file_bytes(pds=pds, file_id=file_id), path)
     name = entries[0][0].split("/", 1)[0] + ".zip" if len(file_ids) == 1 else "drive.zip"
     response = StreamingHttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = content_disposition(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 class PDSError(Exception):
     code_prefix = ""
 
-    def __init__(self, code: str, message: str, status: int | None = None, request_id: str = ""):
+    def __init__(self, code: str, message: str, status: int | None = None, request_id: str = "") -> None:
         super().__init__(f"{code}: {message} (HTTP {status}, request {request_id or '-'})")
         self.code = code
         self.message = message
@@ -94,13 +94,25 @@ class InvalidScope(OAuthError):
 
 
 _BY_PREFIX: list[type[PDSError]] = [
-    InvalidParameter, InvalidResource, AccessTokenInvalid, AccessTokenExpired, ShareLinkTokenInvalid, Forbidden, QuotaExhausted,
-    NotFound, AlreadyExist, PreHashMatched, TooManyRequests, ServiceUnavailable, InternalError,
+    InvalidParameter,
+    InvalidResource,
+    AccessTokenInvalid,
+    AccessTokenExpired,
+    ShareLinkTokenInvalid,
+    Forbidden,
+    QuotaExhausted,
+    NotFound,
+    AlreadyExist,
+    PreHashMatched,
+    TooManyRequests,
+    ServiceUnavailable,
+    InternalError,
 ]
 _BY_OAUTH_ERROR = {cls.error: cls for cls in (InvalidGrant, InvalidClient, InvalidScope)}
 
 
 def error_from_response(status: int, body: dict, request_id: str) -> PDSError:
+    cls: type[PDSError]
     code = str(body.get("code") or body.get("Code") or "")
     message = str(body.get("message") or body.get("Message") or body.get("error_description") or f"HTTP {status}")
     oauth_error = body.get("error")

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -23,8 +22,6 @@ from tests.celery_worker import free_port, start_worker
 from tests.drive_helpers import sign_in
 
 
-
-
 @pytest.fixture(params=["filesystem", "redis"])
 def broker_url(request, tmp_path):
     if request.param == "filesystem":
@@ -36,7 +33,19 @@ def broker_url(request, tmp_path):
         pytest.skip("redis-server is not installed (.ci/run installs it)")
     port = free_port()
     server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
@@ -49,7 +58,9 @@ def broker_url(request, tmp_path):
 
 
 @pytest.mark.slow
-def test_worker_refreshes_a_short_lived_token_and_the_next_request_uses_it(drive_url, web_app, alice, settings, broker_url, tmp_path):
+def test_worker_refreshes_a_short_lived_token_and_the_next_request_uses_it(
+    drive_url, web_app, alice, settings, broker_url, tmp_path
+):
     app, _ = web_app
     App.objects.filter(pk=app.pk).update(access_token_lifetime=5)
     session = sign_in(drive_url)

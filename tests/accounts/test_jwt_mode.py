@@ -6,27 +6,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 import requests
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts import crypto
 from accounts.models import Credential
-from accounts.services import pds_user_id_for
+from accounts.services.jwt_mode import pds_user_id_for
 from pds_server.models import AccessToken, PdsUser
-
-
-@pytest.fixture
-def jwt_drive(live_server, jwt_app, rsa_keys, settings, tmp_path):
-    key_file = tmp_path / "jwt_private.pem"
-    key_file.write_text(rsa_keys[0])
-    settings.DRIVE_AUTH_MODE = "jwt"
-    settings.DRIVE_SITE_URL = live_server.url
-    settings.PDS_ENDPOINT = live_server.url
-    settings.PDS_JWT_APP_ID = jwt_app.app_id
-    settings.PDS_JWT_PRIVATE_KEY_FILE = str(key_file)
-    return live_server.url
 
 
 def django_sign_in(base: str, username: str, password: str) -> requests.Response:
@@ -34,7 +21,11 @@ def django_sign_in(base: str, username: str, password: str) -> requests.Response
     form = session.get(f"{base}/accounts/login/")
     assert form.status_code == 200 and 'name="password"' in form.text
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-    answer = session.post(f"{base}/accounts/login/", data={"csrfmiddlewaretoken": csrf, "username": username, "password": password, "next": "/"}, allow_redirects=False)
+    answer = session.post(
+        f"{base}/accounts/login/",
+        data={"csrfmiddlewaretoken": csrf, "username": username, "password": password, "next": "/"},
+        allow_redirects=False,
+    )
     return session, answer
 
 

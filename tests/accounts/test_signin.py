@@ -8,8 +8,9 @@ import pytest
 import requests
 from django.contrib.auth import get_user_model
 
-from accounts import crypto, services
+from accounts import crypto
 from accounts.models import Credential, PdsIdentity, PendingRevocation
+from accounts.services import revocation, signin
 from pds_server.models import RefreshToken
 from tests.drive_helpers import pds_signin, sign_in, start_signin
 
@@ -50,7 +51,9 @@ def test_state_missing_or_wrong_is_refused(drive_url, alice, tamper):
     session, authorize_url = start_signin(drive_url)
     callback = pds_signin(session, authorize_url, "alice", "alice-password-1")
     params = parse_qs(urlsplit(callback).query)
-    forged = {"code": params["code"][0]} if tamper == "missing" else {"code": params["code"][0], "state": "forged-state"}
+    forged = (
+        {"code": params["code"][0]} if tamper == "missing" else {"code": params["code"][0], "state": "forged-state"}
+    )
     answer = session.get(f"{drive_url}/accounts/callback/", params=forged, allow_redirects=False)
     assert answer.status_code == 400 and "Sign-in failed" in answer.text
     assert session.get(f"{drive_url}/", allow_redirects=False).status_code == 302
@@ -69,7 +72,7 @@ def test_state_is_single_use(drive_url, alice):
 def test_state_expires(drive_url, alice, monkeypatch):
     session, authorize_url = start_signin(drive_url)
     callback = pds_signin(session, authorize_url, "alice", "alice-password-1")
-    monkeypatch.setattr(services, "OAUTH_REQUEST_LIFETIME", -1)
+    monkeypatch.setattr(signin, "OAUTH_REQUEST_LIFETIME", -1)
     answer = session.get(callback, allow_redirects=False)
     assert answer.status_code == 400 and "expired" in answer.text
 
@@ -94,7 +97,10 @@ def test_access_denied_gets_a_clear_page_and_no_session(drive_url, alice):
     assert session.get(f"{drive_url}/", allow_redirects=False).status_code == 302
 
 
-@pytest.mark.parametrize("next_path, landing", [("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/folders/abc?x=1", "/folders/abc?x=1")])
+@pytest.mark.parametrize(
+    "next_path, landing",
+    [("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/folders/abc?x=1", "/folders/abc?x=1")],
+)
 def test_next_must_be_same_site(drive_url, alice, next_path, landing):
     session, authorize_url = start_signin(drive_url, next_path)
     callback = pds_signin(session, authorize_url, "alice", "alice-password-1")
@@ -103,7 +109,9 @@ def test_next_must_be_same_site(drive_url, alice, next_path, landing):
 
 def test_redirect_uri_never_comes_from_the_host_header(drive_url, alice):
     port = drive_url.rsplit(":", 1)[1]
-    evil = requests.get(f"http://127.0.0.1:{port}/accounts/login/", headers={"Host": "evil.example"}, allow_redirects=False)
+    evil = requests.get(
+        f"http://127.0.0.1:{port}/accounts/login/", headers={"Host": "evil.example"}, allow_redirects=False
+    )
     assert evil.status_code == 400  # not an allowed host
     # An allowed host that differs from DRIVE_SITE_URL still gets the configured redirect URI.
     other = requests.get(f"http://127.0.0.1:{port}/accounts/login/", allow_redirects=False)
@@ -138,5 +146,5 @@ def test_logout_while_the_pds_is_down_queues_the_revocation(drive_url, alice, se
     assert answer.status_code == 302 and not Credential.objects.exists()
     pending = PendingRevocation.objects.get()
     settings.PDS_ENDPOINT = drive_url
-    assert services.pending_revocation_retry(revocation_id=pending.pk) is True
+    assert revocation.pending_revocation_retry(revocation_id=pending.pk) is True
     assert RefreshToken.objects.filter(revoked_at__isnull=True).count() == 0

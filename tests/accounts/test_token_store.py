@@ -14,11 +14,12 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts import crypto, services
+from accounts import crypto
+from accounts.errors import CredentialDead
 from accounts.models import Credential
+from accounts.services import credentials
 from pds_server.models import AccessToken, RefreshToken
 from pds_server.services.tokens import family_revoke
-from tests import fault_server
 from tests.drive_helpers import sign_in
 
 
@@ -56,10 +57,10 @@ def test_request_refreshes_when_less_than_five_minutes_remain(drive_url, alice):
     credential = Credential.objects.get()
     old = crypto.decrypt(credential.access_token_encrypted)
     Credential.objects.update(access_expires_at=timezone.now() + timedelta(minutes=4))
-    new = services.access_token_for(credential.user)
+    new = credentials.access_token_for(credential.user)
     assert new != old and pds_refreshes() == 1
     # With more than five minutes left, the stored token is used as it is.
-    assert services.access_token_for(credential.user) == new and pds_refreshes() == 1
+    assert credentials.access_token_for(credential.user) == new and pds_refreshes() == 1
 
 
 def test_a_401_from_the_pds_triggers_one_refresh_and_one_retry(drive_url, alice):
@@ -83,30 +84,24 @@ def test_invalid_grant_is_final_and_signs_the_user_out_with_a_reason(drive_url, 
     credential = Credential.objects.get()
     assert credential.dead_at is not None and "Please sign in again" in credential.dead_reason
     # Nothing retries a dead credential: the beat sweep skips it.
-    assert credential.pk not in services.credentials_expiring(within_seconds=3600)
-    with pytest.raises(services.CredentialDead):
-        services.access_token_for(credential.user)
+    assert credential.pk not in credentials.credentials_expiring(within_seconds=3600)
+    with pytest.raises(CredentialDead):
+        credentials.access_token_for(credential.user)
 
 
 def test_beat_sweep_queues_a_credential_once_until_the_hold_ends(drive_url, alice):
     sign_in(drive_url)
     credential = expire_now()
-    assert services.credentials_expiring(within_seconds=900, hold_seconds=300) == [credential.pk]
+    assert credentials.credentials_expiring(within_seconds=900, hold_seconds=300) == [credential.pk]
     # The next sweep, a minute later while the queue is still draining, does not queue it again.
-    assert services.credentials_expiring(within_seconds=900, hold_seconds=300) == []
+    assert credentials.credentials_expiring(within_seconds=900, hold_seconds=300) == []
     # A refresh that never happened (the worker died) is queued again after the hold.
     Credential.objects.filter(pk=credential.pk).update(refresh_queued_until=timezone.now() - timedelta(seconds=1))
-    assert services.credentials_expiring(within_seconds=900) == [credential.pk]
+    assert credentials.credentials_expiring(within_seconds=900) == [credential.pk]
     # Once refreshed it expires later and is left alone.
-    services.credential_refresh(credential_id=credential.pk, margin=900)
+    credentials.credential_refresh(credential_id=credential.pk, margin=900)
     Credential.objects.filter(pk=credential.pk).update(refresh_queued_until=None)
-    assert services.credentials_expiring(within_seconds=900) == []
-
-
-@pytest.fixture
-def pds_answering_503():
-    with fault_server.pds_answering_503() as (url, _):
-        yield url
+    assert credentials.credentials_expiring(within_seconds=900) == []
 
 
 def test_a_503_while_refreshing_keeps_the_tokens_and_retries_later(drive_url, alice, settings, pds_answering_503):
@@ -117,7 +112,7 @@ def test_a_503_while_refreshing_keeps_the_tokens_and_retries_later(drive_url, al
 
     # Still valid for 4 minutes: the refresh fails quietly and the current token is used.
     Credential.objects.update(access_expires_at=timezone.now() + timedelta(minutes=4))
-    assert services.access_token_for(credential.user) == crypto.decrypt(stored[0])
+    assert credentials.access_token_for(credential.user) == crypto.decrypt(stored[0])
     # Expired: the page says the service is unavailable; nothing is lost.
     expire_now()
     page = session.get(f"{drive_url}/")
@@ -131,7 +126,9 @@ def test_a_503_while_refreshing_keeps_the_tokens_and_retries_later(drive_url, al
     assert Credential.objects.get().refresh_failures == 0
 
 
-def test_a_batch_refresh_hands_a_credential_the_pds_could_not_refresh_to_a_retrying_task(drive_url, alice, settings, pds_answering_503):
+def test_a_batch_refresh_hands_a_credential_the_pds_could_not_refresh_to_a_retrying_task(
+    drive_url, alice, settings, pds_answering_503
+):
     from django.conf import settings as django_settings
 
     from accounts.tasks import refresh_credentials

@@ -10,51 +10,9 @@ import pytest
 import requests
 from django.utils import timezone
 
-from accounts import crypto
 from accounts.models import Credential
 from pds_server.models import Drive, File
-from tests.drive_helpers import sign_in
-
-
-class Browser:
-    """A signed-in person: a requests session with the drive's CSRF cookie."""
-
-    def __init__(self, base: str, session: requests.Session):
-        self.base, self.session = base, session
-
-    def get(self, path: str, **kwargs) -> requests.Response:
-        return self.session.get(f"{self.base}{path}", **kwargs)
-
-    def post(self, path: str, data=None, **kwargs) -> requests.Response:
-        if not self.session.cookies.get("drive_csrftoken"):
-            self.get("/")
-        headers = {"X-CSRFToken": self.session.cookies.get("drive_csrftoken", ""), "Referer": f"{self.base}/"}
-        return self.session.post(f"{self.base}{path}", data=data, headers=headers, **kwargs)
-
-    @property
-    def token(self) -> str:
-        return crypto.decrypt(Credential.objects.get(user__pds_identity__pds_user_id=self.user_id).access_token_encrypted)
-
-    user_id = "alice"
-
-    def pds(self, path: str, body: dict) -> dict:
-        reply = requests.post(f"{self.base}/v2/{path}", json=body, headers={"Authorization": f"Bearer {self.token}"})
-        assert reply.status_code < 300, reply.text
-        return reply.json() if reply.content else {}
-
-    @property
-    def drive_id(self) -> str:
-        return Credential.objects.get(user__pds_identity__pds_user_id=self.user_id).default_drive_id
-
-    def upload(self, name: str, data: bytes, parent: str = "root") -> dict:
-        created = self.pds("file/create", {"drive_id": self.drive_id, "parent_file_id": parent, "name": name, "type": "file", "size": len(data)})
-        requests.put(created["part_info_list"][0]["upload_url"], data=data)
-        return self.pds("file/complete", {"drive_id": self.drive_id, "file_id": created["file_id"], "upload_id": created["upload_id"]})
-
-
-@pytest.fixture
-def browser(drive_url, alice) -> Browser:
-    return Browser(drive_url, sign_in(drive_url))
+from tests.drive_helpers import Browser, sign_in
 
 
 def names_on(page: requests.Response) -> list[str]:
@@ -80,10 +38,21 @@ def test_empty_drive_then_create_folders_and_browse_with_breadcrumbs(browser):
 def test_sort_is_remembered_and_pages_load_by_marker(browser):
     drive = Drive.objects.get(pk=int(browser.drive_id))
     now = timezone.now()
-    File.objects.bulk_create([
-        File(file_id=f"{i:040d}", drive=drive, parent_file_id="root", name=f"item-{i:03d}", type="file", size=i, created_at=now, updated_at=now - timedelta(minutes=i))
-        for i in range(230)
-    ])
+    File.objects.bulk_create(
+        [
+            File(
+                file_id=f"{i:040d}",
+                drive=drive,
+                parent_file_id="root",
+                name=f"item-{i:03d}",
+                type="file",
+                size=i,
+                created_at=now,
+                updated_at=now - timedelta(minutes=i),
+            )
+            for i in range(230)
+        ]
+    )
     first = browser.get("/?sort=name&dir=desc")
     assert names_on(first)[:2] == ["item-229", "item-228"] and len(names_on(first)) == 200
     again = browser.get("/")  # the choice is remembered
@@ -122,7 +91,9 @@ def test_rename_move_copy_trash_restore_and_delete(browser):
     browser.post("/selection", {"operation": "trash", "ids": [target], "next": "/"})
     browser.post("/selection", {"operation": "delete", "ids": [target], "next": "/trash/"})
     assert not File.objects.filter(file_id=target).exists() and not File.objects.filter(file_id=doc["file_id"]).exists()
-    browser.post("/selection", {"operation": "trash", "ids": [File.objects.get(name="renamed.txt").file_id], "next": "/"})
+    browser.post(
+        "/selection", {"operation": "trash", "ids": [File.objects.get(name="renamed.txt").file_id], "next": "/"}
+    )
     emptied = browser.post("/trash/empty")
     assert "The trash is empty." in emptied.text
     nothing = browser.post("/selection", {"operation": "trash", "next": "/"})
@@ -154,9 +125,18 @@ def test_download_streams_with_range_and_a_safe_name(browser):
     assert disposition.startswith("attachment;") and "filename*=UTF-8''r%C3%A9sum%C3%A9%20%3C1%3E.html" in disposition
     assert full.headers["X-Content-Type-Options"] == "nosniff" and "sandbox" in full.headers["Content-Security-Policy"]
     part = browser.get(f"/files/{item['file_id']}/download", headers={"Range": "bytes=100-199"})
-    assert part.status_code == 206 and part.content == data[100:200] and part.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
+    assert (
+        part.status_code == 206
+        and part.content == data[100:200]
+        and part.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
+    )
     etag = full.headers["ETag"]
-    assert browser.get(f"/files/{item['file_id']}/download", headers={"Range": "bytes=0-9", "If-Range": '"old"'}).status_code == 200
+    assert (
+        browser.get(
+            f"/files/{item['file_id']}/download", headers={"Range": "bytes=0-9", "If-Range": '"old"'}
+        ).status_code
+        == 200
+    )
     assert browser.get(f"/files/{item['file_id']}/download", headers={"If-None-Match": etag}).status_code == 304
 
 
@@ -188,7 +168,9 @@ def test_another_users_file_is_not_found(browser, drive_url, make_user):
 
 def test_state_changes_need_post_and_csrf(browser):
     assert browser.get("/folders/new").status_code == 405
-    assert browser.session.post(f"{browser.base}/folders/new", data={"parent_id": "root", "name": "x"}).status_code == 403
+    assert (
+        browser.session.post(f"{browser.base}/folders/new", data={"parent_id": "root", "name": "x"}).status_code == 403
+    )
     assert not File.objects.filter(name="x").exists()
 
 
@@ -208,10 +190,12 @@ def test_pds_down_shows_a_clear_page_not_a_500(browser, settings):
 
 
 def test_share_link_password_download_limit_save_and_cancel(browser, drive_url, make_user):
-    folder_page = browser.post("/folders/new", {"parent_id": "root", "name": "Shared"})
+    browser.post("/folders/new", {"parent_id": "root", "name": "Shared"})
     shared = File.objects.get(name="Shared").file_id
     browser.upload("inside.txt", b"shared bytes", parent=shared)
-    created = browser.post(f"/files/{shared}/share", {"password": "open sesame", "expires_in_days": "7", "download_limit": "1"})
+    created = browser.post(
+        f"/files/{shared}/share", {"password": "open sesame", "expires_in_days": "7", "download_limit": "1"}
+    )
     link = re.search(r'id="share-link" value="([^"]+)"', created.text).group(1)
     share_id = link.rstrip("/").rsplit("/", 1)[1]
     assert link.startswith(f"{drive_url}/s/") and "Copy link" in created.text
@@ -263,13 +247,23 @@ def test_previews_are_inline_only_for_safe_types(browser):
     page = browser.get(f"/files/{photo['file_id']}/preview")
     assert f'<img src="/files/{photo["file_id"]}/inline"' in page.text
     inline = browser.get(f"/files/{photo['file_id']}/inline")
-    assert inline.headers["Content-Disposition"].startswith("inline;") and "sandbox" in inline.headers["Content-Security-Policy"]
+    assert (
+        inline.headers["Content-Disposition"].startswith("inline;")
+        and "sandbox" in inline.headers["Content-Security-Policy"]
+    )
     assert inline.content == buffer.getvalue()
-    for name, data in (("page.html", b"<script>alert(1)</script>"), ("vector.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"), ("blob.xyz", b"?")):
+    for name, data in (
+        ("page.html", b"<script>alert(1)</script>"),
+        ("vector.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"),
+        ("blob.xyz", b"?"),
+    ):
         item = browser.upload(name, data)
         assert "There is no preview" in browser.get(f"/files/{item['file_id']}/preview").text
         raw = browser.get(f"/files/{item['file_id']}/inline")
-        assert raw.headers["Content-Disposition"].startswith("attachment;") and raw.headers["X-Content-Type-Options"] == "nosniff"
+        assert (
+            raw.headers["Content-Disposition"].startswith("attachment;")
+            and raw.headers["X-Content-Type-Options"] == "nosniff"
+        )
     note = browser.upload("readme.txt", b"<b>plain</b> text")
     shown = browser.get(f"/files/{note['file_id']}/preview").text
     assert "&lt;b&gt;plain&lt;/b&gt; text" in shown  # escaped, never markup
@@ -299,7 +293,16 @@ def test_simplified_chinese_and_the_pds_sign_in_follows(browser, drive_url):
     page = browser.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert page.status_code == 200 and "我的网盘" in page.text and 'lang="zh-hans"' in page.text
     fresh = requests.Session()
-    fresh.post(f"{drive_url}/i18n/setlang/", data={"language": "zh-hans", "next": "/", "csrfmiddlewaretoken": fresh.get(f"{drive_url}/accounts/signed-out/").cookies.get("drive_csrftoken") or fresh.cookies.get("drive_csrftoken")}, headers={"Referer": f"{drive_url}/"})
+    fresh.post(
+        f"{drive_url}/i18n/setlang/",
+        data={
+            "language": "zh-hans",
+            "next": "/",
+            "csrfmiddlewaretoken": fresh.get(f"{drive_url}/accounts/signed-out/").cookies.get("drive_csrftoken")
+            or fresh.cookies.get("drive_csrftoken"),
+        },
+        headers={"Referer": f"{drive_url}/"},
+    )
     login = fresh.get(f"{drive_url}/accounts/login/", allow_redirects=False)
     assert "lang=zh_CN" in login.headers["Location"]  # the PDS sign-in page speaks the same language
     assert "登录" in fresh.get(login.headers["Location"]).text
@@ -320,7 +323,11 @@ def test_download_modes_redirect_and_x_accel(browser, settings, mode):
 
 def test_upload_api_error_paths(browser, drive_url, make_user, settings):
     def api(method, path, body=None, **kwargs):
-        headers = {"X-CSRFToken": browser.session.cookies.get("drive_csrftoken", ""), "Content-Type": "application/json", "Referer": f"{drive_url}/"}
+        headers = {
+            "X-CSRFToken": browser.session.cookies.get("drive_csrftoken", ""),
+            "Content-Type": "application/json",
+            "Referer": f"{drive_url}/",
+        }
         return browser.session.request(method, f"{drive_url}{path}", json=body, headers=headers, **kwargs)
 
     browser.get("/")
@@ -332,9 +339,15 @@ def test_upload_api_error_paths(browser, drive_url, make_user, settings):
     make_user("bob", password="bob-password-22")
     bob = sign_in(drive_url, "bob", "bob-password-22")
     bob.get(f"{drive_url}/")
-    stolen = bob.put(f"{drive_url}/api/uploads/{started['file_id']}/{started['upload_id']}/parts/1", data=b"abc", headers={"X-CSRFToken": bob.cookies.get("drive_csrftoken"), "Referer": f"{drive_url}/"})
+    stolen = bob.put(
+        f"{drive_url}/api/uploads/{started['file_id']}/{started['upload_id']}/parts/1",
+        data=b"abc",
+        headers={"X-CSRFToken": bob.cookies.get("drive_csrftoken"), "Referer": f"{drive_url}/"},
+    )
     assert stolen.status_code == 404
-    no_csrf = browser.session.put(f"{drive_url}/api/uploads/{started['file_id']}/{started['upload_id']}/parts/1", data=b"abc")
+    no_csrf = browser.session.put(
+        f"{drive_url}/api/uploads/{started['file_id']}/{started['upload_id']}/parts/1", data=b"abc"
+    )
     assert no_csrf.status_code == 403
     assert api("PUT", f"/api/uploads/{started['file_id']}/{started['upload_id']}/parts/1", data=b"abc").json()["etag"]
     assert api("POST", f"/api/uploads/{started['file_id']}/{started['upload_id']}/complete", {}).json()["size"] == 3
@@ -368,7 +381,9 @@ def test_an_upload_survives_an_expired_access_token_between_parts(browser, drive
         return browser.session.request(method, f"{drive_url}{path}", headers=headers, **kwargs)
 
     browser.get("/")
-    started = api("POST", "/api/uploads", json={"parent_id": "root", "name": "long.bin", "size": 6, "part_count": 2}).json()
+    started = api(
+        "POST", "/api/uploads", json={"parent_id": "root", "name": "long.bin", "size": 6, "part_count": 2}
+    ).json()
     base = f"/api/uploads/{started['file_id']}/{started['upload_id']}"
     assert api("PUT", f"{base}/parts/1", data=b"abc").status_code == 200
     # The access token dies at the PDS between two parts (as after hours of uploading).

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import crypto
-from accounts.services import credential_keys_rotate
+from accounts.services.credentials import credential_keys_rotate
 
 
 class Command(BaseCommand):

@@ -1,0 +1,196 @@
+"""The token store: each user's PDS tokens, encrypted at rest, and their refresh.
+
+`access_token_for(user)` refreshes under a row lock so that many requests arriving
+together at expiry cause exactly one refresh at the PDS (refresh tokens rotate: a second
+refresh with the old token would revoke the whole grant).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import crypto
+from accounts.errors import CredentialDead, PdsUnavailable
+from accounts.models import Credential, PdsIdentity, PendingRevocation
+from accounts.pds_connection import pds_client
+from accounts.services.jwt_mode import jwt_token_mint
+from pds_client import Token
+from pds_client import errors as pds_errors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+log = logging.getLogger(__name__)
+
+
+def _expiry(token: Token) -> datetime:
+    return timezone.now() + timedelta(seconds=token.expires_in)
+
+
+def credential_store(*, user: User, token: Token, auth_mode: str) -> Credential:
+    fields = {
+        "auth_mode": auth_mode,
+        "access_token_encrypted": crypto.encrypt(token.access_token),
+        "refresh_token_encrypted": crypto.encrypt(token.refresh_token),
+        "key_id": crypto.primary_key_id(),
+        "access_expires_at": _expiry(token),
+        "scope": token.scope,
+        "default_drive_id": token.default_drive_id,
+        "dead_at": None,
+        "dead_reason": "",
+        "refresh_failures": 0,
+    }
+    credential, _ = Credential.objects.update_or_create(user=user, defaults=fields)
+    return credential
+
+
+def jwt_credential_create(*, user: User) -> str:
+    """Mint the user's first PDS token with the JWT app and store it; returns the access token."""
+    try:
+        token = jwt_token_mint(user=user)
+    except pds_errors.ServiceUnavailable as error:
+        raise PdsUnavailable(f"The drive service is unavailable ({error.code}).") from None
+    except pds_errors.PDSError as error:
+        raise CredentialDead(f"The drive service refused this account ({error.code}).") from None
+    PdsIdentity.objects.get_or_create(user=user, defaults={"domain_id": token.domain_id, "pds_user_id": token.user_id})
+    credential_store(user=user, token=token, auth_mode=Credential.AuthMode.JWT)
+    return token.access_token
+
+
+def _needs_refresh(credential: Credential, margin: int) -> bool:
+    return credential.access_expires_at - timezone.now() <= timedelta(seconds=margin)
+
+
+def access_token_for(user: User) -> str:
+    """A valid PDS access token for this user, refreshed when less than the margin remains."""
+    credential = Credential.objects.filter(user=user).first()
+    if credential is None:
+        if settings.DRIVE_AUTH_MODE == "jwt":
+            return jwt_credential_create(user=user)
+        raise CredentialDead("You are not signed in to the drive service.")
+    if credential.dead_at is not None:
+        raise CredentialDead(credential.dead_reason or "Your sign-in has ended.")
+    if not _needs_refresh(credential, settings.DRIVE_TOKEN_REFRESH_MARGIN):
+        return crypto.decrypt(credential.access_token_encrypted)
+    return credential_refresh(credential_id=credential.pk, margin=settings.DRIVE_TOKEN_REFRESH_MARGIN)
+
+
+def access_token_renew(*, user: User, rejected_access_token: str) -> str:
+    """The PDS refused this token (401): a token it will accept, refreshed unless another
+    request already did."""
+    credential_id = Credential.objects.filter(user=user).values_list("pk", flat=True).first()
+    if credential_id is None:
+        raise CredentialDead("You are not signed in to the drive service.")
+    return credential_refresh(
+        credential_id=credential_id,
+        margin=settings.DRIVE_TOKEN_REFRESH_MARGIN,
+        rejected_access_token=rejected_access_token,
+    )
+
+
+def credential_refresh(*, credential_id: int, margin: int, rejected_access_token: str | None = None) -> str:
+    """Refresh under a row lock and return the current access token.
+
+    After locking, the row is read again: if another request or the beat task refreshed
+    it meanwhile, its token is used and the PDS is not called. The rotated refresh token
+    is saved before the lock is released. `rejected_access_token` forces a refresh unless
+    the stored token already differs from the one the PDS rejected.
+    """
+    died = None
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update().get(pk=credential_id)
+        if credential.dead_at is not None:
+            raise CredentialDead(credential.dead_reason or "Your sign-in has ended.")
+        current = crypto.decrypt(credential.access_token_encrypted)
+        if rejected_access_token is not None:
+            if current != rejected_access_token:
+                return current
+        elif not _needs_refresh(credential, margin):
+            return current
+        try:
+            token = _new_token(credential)
+        except pds_errors.InvalidGrant as error:
+            died = f"Your sign-in ended at the drive service ({error.message}). Please sign in again."
+            credential.dead_at = timezone.now()
+            credential.dead_reason = died[:255]
+            credential.save(update_fields=["dead_at", "dead_reason", "updated_at"])
+        except (pds_errors.ServiceUnavailable, pds_errors.TooManyRequests) as error:
+            credential.refresh_failures += 1
+            credential.save(update_fields=["refresh_failures", "updated_at"])
+            log.warning("Token refresh for credential %s failed, kept for a retry: %s", credential.pk, error.code)
+            if credential.access_expires_at > timezone.now() and rejected_access_token is None:
+                return current  # still valid for a while: keep working
+            transient = error
+        else:
+            credential.access_token_encrypted = crypto.encrypt(token.access_token)
+            if token.refresh_token:
+                credential.refresh_token_encrypted = crypto.encrypt(token.refresh_token)
+            credential.key_id = crypto.primary_key_id()
+            credential.access_expires_at = _expiry(token)
+            credential.scope = token.scope or credential.scope
+            credential.default_drive_id = token.default_drive_id or credential.default_drive_id
+            credential.last_refreshed_at = timezone.now()
+            credential.refresh_count += 1
+            credential.refresh_failures = 0
+            credential.save()
+            return token.access_token
+    # Raised after the transaction so that what was recorded above is committed.
+    if died:
+        raise CredentialDead(died)
+    raise PdsUnavailable(f"The drive service is unavailable ({transient.code}).")
+
+
+def _new_token(credential: Credential) -> Token:
+    if credential.auth_mode == Credential.AuthMode.JWT:
+        return jwt_token_mint(user=credential.user)
+    return pds_client().refresh(
+        client_id=settings.PDS_CLIENT_ID,
+        client_secret=settings.PDS_CLIENT_SECRET,
+        refresh_token=crypto.decrypt(credential.refresh_token_encrypted),
+    )
+
+
+def credential_default_drive_set(*, user: User, drive_id: str) -> None:
+    """Remember the user's default drive (a sign-in's token may not name it)."""
+    Credential.objects.filter(user=user).update(default_drive_id=drive_id)
+
+
+def credentials_expiring(*, within_seconds: int, hold_seconds: int = 300) -> list[int]:
+    """Claim, for a refresh, the live credentials that expire soon: rows being refreshed
+    right now (locked) are skipped, and so are rows a sweep queued within `hold_seconds`."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Credential.objects.select_for_update(skip_locked=True)
+            .filter(dead_at__isnull=True, access_expires_at__lte=now + timedelta(seconds=within_seconds))
+            .filter(Q(refresh_queued_until__isnull=True) | Q(refresh_queued_until__lte=now))
+            .values_list("pk", flat=True)
+        )
+        held_until = now + timedelta(seconds=hold_seconds)
+        for start in range(0, len(ids), 5000):
+            Credential.objects.filter(pk__in=ids[start : start + 5000]).update(refresh_queued_until=held_until)
+    return ids
+
+
+def credential_keys_rotate() -> int:
+    """Re-encrypt every stored token with the first key. Returns how many credentials changed."""
+    changed = 0
+    for credential_id in Credential.objects.values_list("pk", flat=True):
+        with transaction.atomic():
+            credential = Credential.objects.select_for_update().get(pk=credential_id)
+            credential.access_token_encrypted = crypto.reencrypt(credential.access_token_encrypted)
+            credential.refresh_token_encrypted = crypto.reencrypt(credential.refresh_token_encrypted)
+            credential.key_id = crypto.primary_key_id()
+            credential.save(update_fields=["access_token_encrypted", "refresh_token_encrypted", "key_id"])
+            changed += 1
+    for pending in PendingRevocation.objects.all():
+        pending.token_encrypted = crypto.reencrypt(pending.token_encrypted)
+        pending.save(update_fields=["token_encrypted"])
+    return changed

@@ -1,0 +1,72 @@
+"""This signed-in user's PDS: the one object through which Drive acts as a user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import requests
+from django.http import HttpRequest
+
+from accounts.errors import CredentialDead
+from accounts.pds_connection import pds_client
+from accounts.selectors import credential_default_drive_id
+from accounts.services.credentials import access_token_for, access_token_renew, credential_default_drive_set
+from pds_client import FilesAPI, PDSClient, SharesAPI
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class UserPds:
+    """A user's access token (refreshed when it nears expiry, and once more when the PDS
+    rejects it), their default drive, and the file and share calls made with them.
+
+    Built per request from `request.user`; it holds the token only as long as the request,
+    never in a session, a log or a task.
+    """
+
+    def __init__(self, user: User, *, client: PDSClient | None = None) -> None:
+        self.user = user
+        self.client = client or pds_client()
+        self._access_token: str | None = None
+        self._drive_id: str | None = None
+        self.files = FilesAPI(self.client, self)
+        self.shares = SharesAPI(self.client, self)
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> UserPds:
+        """The PDS of the user signed in to this request."""
+        if not request.user.is_authenticated:
+            raise CredentialDead("You are not signed in to the drive service.")
+        return cls(request.user)
+
+    # --- the token (pds_client.TokenSource) -----------------------------------------------
+
+    def access_token(self) -> str:
+        if self._access_token is None:
+            self._access_token = access_token_for(self.user)
+        return self._access_token
+
+    def renewed_access_token(self, *, rejected: str) -> str:
+        self._access_token = access_token_renew(user=self.user, rejected_access_token=rejected)
+        return self._access_token
+
+    # --- the drive ------------------------------------------------------------------------
+
+    @property
+    def drive_id(self) -> str:
+        """The user's default drive: remembered with their credential, asked of the PDS once."""
+        if self._drive_id is None:
+            drive_id = credential_default_drive_id(self.user)
+            if not drive_id:
+                drive_id = self.client.get_default_drive(self)["drive_id"]
+                credential_default_drive_set(user=self.user, drive_id=drive_id)
+            self._drive_id = drive_id
+        return self._drive_id
+
+    # --- bytes ----------------------------------------------------------------------------
+
+    def download(self, url: str, *, headers: dict[str, str] | None = None) -> tuple[requests.Response, Iterator[bytes]]:
+        """Stream a signed URL the PDS handed out for this user (the URL carries its own grant)."""
+        return self.client.download(url, headers=headers)

@@ -1,0 +1,119 @@
+"""The drive app's own errors, and the one table that says what each error the pages and
+the upload API can meet means for the person: an HTTP status and a message."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from accounts.errors import CredentialDead, PdsUnavailable
+from pds_client import errors as pds_errors
+
+
+class DriveError(Exception):
+    """Something the drive app refuses itself. `code` follows the PDS's error families, so
+    the upload API answers in one vocabulary whichever side refused."""
+
+    status = 400
+    code = "InvalidParameter"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DriveError):
+    """A request whose fields do not parse (a form's errors)."""
+
+
+class NotFound(DriveError):
+    status = 404
+    code = "NotFound.File"
+
+
+class NameTaken(DriveError):
+    status = 409
+    code = "AlreadyExist.File"
+
+
+class NotAFile(DriveError):
+    """Asked for a file's bytes, given a folder."""
+
+    code = "InvalidParameter.FileId"
+
+
+class ZipTooLarge(DriveError):
+    code = "InvalidParameter.Zip"
+
+
+class PartLengthRequired(DriveError):
+    status = 411
+    code = "InvalidParameter.ContentLength"
+
+
+class PartCutShort(DriveError):
+    code = "InvalidParameter.ContentLength"
+
+
+class Kind(enum.Enum):
+    SIGNED_OUT = "signed_out"  # sign in again
+    UNAVAILABLE = "unavailable"  # nothing changed; try again later
+    NOT_FOUND = "not_found"  # no such item, or not theirs to see
+    REFUSED = "refused"  # about what they asked: shown next to it
+    FAILED = "failed"  # the PDS refused for another reason
+
+
+# Most specific first. A status of None means the error's own, when it is a 4xx (else 502).
+ERRORS: tuple[tuple[type[Exception], int | None, Kind], ...] = (
+    (CredentialDead, 401, Kind.SIGNED_OUT),
+    (PdsUnavailable, 503, Kind.UNAVAILABLE),
+    (pds_errors.ServiceUnavailable, 503, Kind.UNAVAILABLE),
+    (NotFound, 404, Kind.NOT_FOUND),
+    (pds_errors.NotFound, 404, Kind.NOT_FOUND),
+    (DriveError, None, Kind.REFUSED),
+    (pds_errors.InvalidParameter, None, Kind.REFUSED),
+    (pds_errors.AlreadyExist, None, Kind.REFUSED),
+    (pds_errors.QuotaExhausted, None, Kind.REFUSED),
+    (pds_errors.Forbidden, None, Kind.REFUSED),
+    (pds_errors.PDSError, None, Kind.FAILED),
+)
+UNAVAILABLE_MESSAGE = "The drive service is unavailable."
+
+HANDLED: tuple[type[Exception], ...] = tuple(error_type for error_type, _, _ in ERRORS)
+# Errors about what the person asked for, which a form shows next to the request.
+ABOUT_THE_REQUEST: tuple[type[Exception], ...] = tuple(
+    error_type for error_type, _, kind in ERRORS if kind in (Kind.NOT_FOUND, Kind.REFUSED)
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: Kind
+    status: int
+    message: str
+    code: str = ""
+    request_id: str = ""
+
+
+def problem_for(error: Exception) -> Problem | None:
+    """What `error` means for the person, or None when it is not one the table knows."""
+    for error_type, status, kind in ERRORS:
+        if not isinstance(error, error_type):
+            continue
+        own_status = getattr(error, "status", None)
+        if status is None:
+            status = own_status if own_status and 400 <= own_status < 500 else 502
+        if kind is Kind.UNAVAILABLE:
+            return Problem(kind, status, UNAVAILABLE_MESSAGE)
+        if isinstance(error, pds_errors.PDSError):
+            return Problem(kind, status, error.message, error.code, error.request_id)
+        if isinstance(error, DriveError):
+            return Problem(kind, status, error.message, error.code)
+        return Problem(kind, status, str(error))
+    return None
+
+
+def message_of(error: Exception) -> str:
+    """The message to show for an error of the table."""
+    problem = problem_for(error)
+    return problem.message if problem else str(error)

@@ -1,0 +1,167 @@
+"""What the drive pages read, over the PDS API as the signed-in user (accounts.user_pds).
+
+Everything goes through pds_client, so it works the same against the embedded PDS and
+the PDS cloud.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from accounts.user_pds import UserPds
+from files.errors import NotAFile, NotFound, ZipTooLarge
+from pds_client import errors as pds_errors
+
+JSON = dict[str, Any]
+ROOT = "root"
+PAGE_SIZE = 200  # the most a PDS list page holds
+MAX_BREADCRUMB_DEPTH = 64
+MAX_ZIP_ENTRIES = 10_000
+SORTS = {"name": "name", "size": "size", "modified": "updated_at"}
+THUMBNAIL_PROCESSES = {"grid": {"image_thumbnail_process": "image/resize,m_fill,w_256,h_256,limit_0"}}
+SEARCH_CATEGORIES = ("image", "video", "audio", "doc", "zip", "app", "others")
+
+
+@dataclass
+class Listing:
+    folder: JSON | None
+    items: list[JSON]
+    next_marker: str
+    breadcrumbs: list[JSON]
+
+
+def folder_listing(
+    *, pds: UserPds, folder_id: str, sort: str, direction: str, marker: str = "", with_breadcrumbs: bool = True
+) -> Listing:
+    folder = None
+    crumbs: list[JSON] = []
+    if folder_id != ROOT:
+        folder = pds.files.get(pds.drive_id, folder_id)
+        if folder["type"] != "folder":
+            raise NotFound("That is not a folder.")
+        if with_breadcrumbs:
+            crumbs = _ancestors(pds, folder)
+    page = pds.files.list_folder(
+        pds.drive_id,
+        folder_id,
+        limit=PAGE_SIZE,
+        marker=marker,
+        order_by=SORTS.get(sort, "name"),
+        order_direction="DESC" if direction == "desc" else "ASC",
+        thumbnail_processes=THUMBNAIL_PROCESSES,
+    )
+    return Listing(folder=folder, items=page["items"], next_marker=page["next_marker"], breadcrumbs=crumbs)
+
+
+def _ancestors(pds: UserPds, folder: JSON) -> list[JSON]:
+    chain = [folder]
+    parent = folder["parent_file_id"]
+    while parent != ROOT and len(chain) < MAX_BREADCRUMB_DEPTH:
+        item = pds.files.get(pds.drive_id, parent)
+        chain.append(item)
+        parent = item["parent_file_id"]
+    return list(reversed(chain))
+
+
+def file_get(*, pds: UserPds, file_id: str) -> JSON:
+    return pds.files.get(pds.drive_id, file_id)
+
+
+def trash_listing(*, pds: UserPds, marker: str = "") -> tuple[list[JSON], str]:
+    page = pds.files.recyclebin(pds.drive_id, marker=marker)
+    return page["items"], page["next_marker"]
+
+
+def task_state(*, pds: UserPds, async_task_id: str) -> JSON:
+    return pds.files.async_task(async_task_id)
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def file_search(
+    *, pds: UserPds, text: str, kind: str = "", modified_after: str = "", marker: str = ""
+) -> tuple[list[JSON], str]:
+    """Names containing `text` (PDS `name match`), optionally of a type and modified since."""
+    terms = [f"name match {_quoted(text)}"] if text else []
+    if kind in ("file", "folder"):
+        terms.append(f"type = {_quoted(kind)}")
+    elif kind in SEARCH_CATEGORIES:
+        terms.append(f"category = {_quoted(kind)}")
+    if modified_after:
+        terms.append(f"updated_at >= {_quoted(modified_after + 'T00:00:00')}")
+    if not terms:
+        return [], ""
+    page = pds.files.search(pds.drive_id, " and ".join(terms), marker=marker)
+    return page["items"], page["next_marker"]
+
+
+def file_download_url(*, pds: UserPds, file_id: str) -> tuple[JSON, str]:
+    """The file and a signed URL of its bytes."""
+    try:
+        item, signed = pds.files.get_with_download_url(pds.drive_id, file_id)
+    except pds_errors.InvalidParameter:
+        # A folder has no download URL: say what to do instead.
+        if pds.files.get(pds.drive_id, file_id)["type"] != "file":
+            raise NotAFile("Folders download as a zip.") from None
+        raise
+    if item["type"] != "file":
+        raise NotAFile("Folders download as a zip.")
+    return item, signed["url"]
+
+
+def file_text_head(*, pds: UserPds, url: str, size: int) -> str:
+    """The first `size` bytes of a file, as text."""
+    upstream, chunks = pds.download(url, headers={"Range": f"bytes=0-{size - 1}"})
+    with upstream:
+        return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def file_thumbnail_open(*, pds: UserPds, file_id: str) -> tuple[requests.Response, Iterator[bytes]]:
+    """The grid thumbnail of an image, as a stream."""
+    item = pds.files.get(pds.drive_id, file_id, thumbnail_processes=THUMBNAIL_PROCESSES)
+    url = (item.get("thumbnail_urls") or {}).get("grid")
+    if not url:
+        raise NotFound("This file has no thumbnail.")
+    return pds.download(url)
+
+
+def zip_entries(*, pds: UserPds, file_ids: list[str]) -> list[tuple[str, str | None]]:
+    """(path in the zip, file_id or None for a folder) for the selection and everything under it."""
+    entries: list[tuple[str, str | None]] = []
+
+    def walk(item: JSON, prefix: str) -> None:
+        path = f"{prefix}{item['name']}"
+        if item["type"] == "file":
+            entries.append((path, item["file_id"]))
+            return
+        entries.append((path + "/", None))
+        marker = ""
+        while True:
+            page = pds.files.list_folder(pds.drive_id, item["file_id"], limit=PAGE_SIZE, marker=marker)
+            for child in page["items"]:
+                walk(child, path + "/")
+                if len(entries) > MAX_ZIP_ENTRIES:
+                    raise ZipTooLarge(f"A zip holds at most {MAX_ZIP_ENTRIES} items.")
+            marker = page["next_marker"]
+            if not marker:
+                break
+
+    for file_id in file_ids:
+        walk(pds.files.get(pds.drive_id, file_id), "")
+    return entries
+
+
+def file_bytes(*, pds: UserPds, file_id: str) -> Iterator[bytes]:
+    """A lazy iterator of a file's bytes (the download URL is asked for on first use)."""
+    _, url = file_download_url(pds=pds, file_id=file_id)
+    upstream, chunks = pds.download(url)
+    try:
+        yield from chunks
+    finally:
+        upstream.close()

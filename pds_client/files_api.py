@@ -1,0 +1,152 @@
+"""Typed file, recycle-bin and async-task calls made with one caller's token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pds_client import errors
+from pds_client.client import JSON, Bearer, PDSClient
+
+
+class FilesAPI:
+    """Reads retry on transient faults; changes never retry blindly."""
+
+    def __init__(self, client: PDSClient, token: Bearer) -> None:
+        self.client, self.token = client, token
+
+    def _read(self, path: str, body: JSON) -> JSON:
+        return self.client.call(path, body, token=self.token, idempotent=True)
+
+    def _change(self, path: str, body: JSON) -> JSON:
+        return self.client.call(path, body, token=self.token, idempotent=False)
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def list_folder(
+        self,
+        drive_id: str,
+        parent_file_id: str,
+        *,
+        limit: int = 100,
+        marker: str = "",
+        order_by: str = "name",
+        order_direction: str = "ASC",
+        thumbnail_processes: JSON | None = None,
+    ) -> JSON:
+        body: JSON = {
+            "drive_id": drive_id,
+            "parent_file_id": parent_file_id,
+            "limit": limit,
+            "marker": marker,
+            "order_by": order_by,
+            "order_direction": order_direction,
+        }
+        if thumbnail_processes:
+            body["thumbnail_processes"] = thumbnail_processes
+        return self._read("file/list", body)
+
+    def get(self, drive_id: str, file_id: str, *, thumbnail_processes: JSON | None = None) -> JSON:
+        body: JSON = {"drive_id": drive_id, "file_id": file_id}
+        if thumbnail_processes:
+            body["thumbnail_processes"] = thumbnail_processes
+        return self._read("file/get", body)
+
+    def search(
+        self, drive_id: str, query: str, *, limit: int = 50, marker: str = "", order_by: str = "updated_at DESC"
+    ) -> JSON:
+        body = {"drive_id": drive_id, "query": query, "limit": limit, "marker": marker, "order_by": order_by}
+        return self._read("file/search", body)
+
+    def get_with_download_url(self, drive_id: str, file_id: str, *, expire_sec: int = 900) -> tuple[JSON, JSON]:
+        """file/get and file/get_download_url in one round trip (/v2/batch): a download
+        needs both the file's name and type and its signed URL."""
+        ids = {"drive_id": drive_id, "file_id": file_id}
+        answers = self.batch(
+            [
+                {"id": "get", "method": "POST", "url": "/file/get", "body": ids},
+                {
+                    "id": "url",
+                    "method": "POST",
+                    "url": "/file/get_download_url",
+                    "body": {**ids, "expire_sec": expire_sec},
+                },
+            ],
+            idempotent=True,
+        )
+        return answers["get"], answers["url"]
+
+    def batch(self, calls: list[JSON], *, idempotent: bool = False) -> dict[str, JSON]:
+        """Several calls in one request; returns each body by its id and raises the typed
+        error of the first that failed."""
+        body = {"requests": calls, "resource": "file"}
+        responses: list[dict[str, Any]] = self.client.call("batch", body, token=self.token, idempotent=idempotent)[
+            "responses"
+        ]
+        for response in responses:
+            if response.get("status", 500) >= 400:
+                error_body = response.get("body") if isinstance(response.get("body"), dict) else {}
+                raise errors.error_from_response(response["status"], error_body or {}, "")
+        return {response["id"]: response.get("body") or {} for response in responses}
+
+    def recyclebin(self, drive_id: str, *, limit: int = 100, marker: str = "") -> JSON:
+        return self._read("recyclebin/list", {"drive_id": drive_id, "limit": limit, "marker": marker})
+
+    def async_task(self, async_task_id: str) -> JSON:
+        return self._read("async_task/get", {"async_task_id": async_task_id})
+
+    def uploaded_parts(self, drive_id: str, file_id: str, upload_id: str) -> JSON:
+        body = {"drive_id": drive_id, "file_id": file_id, "upload_id": upload_id, "limit": 1000}
+        return self._read("file/list_uploaded_parts", body)
+
+    def upload_urls(self, drive_id: str, file_id: str, upload_id: str, part_numbers: list[int]) -> JSON:
+        parts = [{"part_number": number} for number in part_numbers]
+        body = {"drive_id": drive_id, "file_id": file_id, "upload_id": upload_id, "part_info_list": parts}
+        return self._read("file/get_upload_url", body)
+
+    # --- changes --------------------------------------------------------------------------
+
+    def create_folder(self, drive_id: str, parent_file_id: str, name: str, *, check_name_mode: str = "refuse") -> JSON:
+        body = {
+            "drive_id": drive_id,
+            "parent_file_id": parent_file_id,
+            "name": name,
+            "type": "folder",
+            "check_name_mode": check_name_mode,
+        }
+        return self._change("file/create", body)
+
+    def create_file(self, body: JSON) -> JSON:
+        return self._change("file/create", {**body, "type": "file"})
+
+    def complete(self, drive_id: str, file_id: str, upload_id: str) -> JSON:
+        # Harmless to repeat (the server makes complete idempotent).
+        return self._read("file/complete", {"drive_id": drive_id, "file_id": file_id, "upload_id": upload_id})
+
+    def rename(self, drive_id: str, file_id: str, name: str) -> JSON:
+        body = {"drive_id": drive_id, "file_id": file_id, "name": name, "check_name_mode": "refuse"}
+        return self._change("file/update", body)
+
+    def move(self, drive_id: str, file_id: str, to_parent_file_id: str) -> JSON:
+        body = {
+            "drive_id": drive_id,
+            "file_id": file_id,
+            "to_parent_file_id": to_parent_file_id,
+            "check_name_mode": "auto_rename",
+        }
+        return self._change("file/move", body)
+
+    def copy(self, drive_id: str, file_id: str, to_parent_file_id: str) -> JSON:
+        body = {"drive_id": drive_id, "file_id": file_id, "to_parent_file_id": to_parent_file_id, "auto_rename": True}
+        return self._change("file/copy", body)
+
+    def trash(self, drive_id: str, file_id: str) -> JSON:
+        return self._change("recyclebin/trash", {"drive_id": drive_id, "file_id": file_id})
+
+    def restore(self, drive_id: str, file_id: str) -> JSON:
+        return self._change("recyclebin/restore", {"drive_id": drive_id, "file_id": file_id})
+
+    def delete(self, drive_id: str, file_id: str) -> JSON:
+        return self._change("file/delete", {"drive_id": drive_id, "file_id": file_id})
+
+    def empty_trash(self, drive_id: str) -> JSON:
+        return self._change("recyclebin/clear", {"drive_id": drive_id})

@@ -1,0 +1,64 @@
+"""Share links: the owner's calls with their token, and a visitor's with a share token."""
+
+from __future__ import annotations
+
+from pds_client.client import JSON, Bearer, PDSClient
+
+
+class SharesAPI:
+    def __init__(self, client: PDSClient, token: Bearer | None = None) -> None:
+        self.client, self.token = client, token
+
+    # --- the owner's, with their token ----------------------------------------------------
+
+    def create(
+        self, drive_id: str, file_ids: list[str], *, password: str = "", expiration: str = "", download_limit: int = 0
+    ) -> JSON:
+        body = {
+            "drive_id": drive_id,
+            "file_id_list": file_ids,
+            "share_pwd": password,
+            "expiration": expiration,
+            "download_limit": download_limit,
+        }
+        return self.client.call("share_link/create", body, token=self.token)
+
+    def list_mine(self, *, marker: str = "") -> JSON:
+        return self.client.call("share_link/list", {"limit": 100, "marker": marker}, token=self.token, idempotent=True)
+
+    def cancel(self, share_id: str) -> None:
+        self.client.call("share_link/cancel", {"share_id": share_id}, token=self.token)
+
+    # --- anonymous ------------------------------------------------------------------------
+
+    def about(self, share_id: str) -> JSON:
+        return self.client.call("share_link/get_by_anonymous", {"share_id": share_id}, idempotent=True)
+
+    def share_token(self, share_id: str, password: str = "") -> JSON:
+        body = {"share_id": share_id, "share_pwd": password}
+        return self.client.call("share_link/get_share_token", body, idempotent=False)
+
+    # --- with a share token ---------------------------------------------------------------
+
+    def list_files(self, share_id: str, share_token: str, parent_file_id: str, *, marker: str = "") -> JSON:
+        body = {
+            "share_id": share_id,
+            "parent_file_id": parent_file_id,
+            "limit": 100,
+            "marker": marker,
+            "order_by": "name",
+        }
+        return self.client.call("file/list", body, idempotent=True, headers={"x-share-token": share_token})
+
+    def get_file(self, share_id: str, share_token: str, file_id: str) -> JSON:
+        body = {"share_id": share_id, "file_id": file_id}
+        return self.client.call("file/get", body, idempotent=True, headers={"x-share-token": share_token})
+
+    def download_url(self, share_id: str, share_token: str, file_id: str) -> JSON:
+        # Not retried: each call counts against the share's download limit.
+        body = {"share_id": share_id, "file_id": file_id}
+        return self.client.call("file/get_download_url", body, headers={"x-share-token": share_token})
+
+    def save_copy(self, share_id: str, share_token: str, file_id: str, to_parent_file_id: str = "root") -> JSON:
+        body = {"share_id": share_id, "file_id": file_id, "to_parent_file_id": to_parent_file_id, "auto_rename": True}
+        return self.client.call("file/copy", body, token=self.token, headers={"x-share-token": share_token})
