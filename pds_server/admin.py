@@ -42,23 +42,51 @@ class AppAdmin(admin.ModelAdmin):
     @admin.action(description="Rotate the client secret (web-server apps)")
     def rotate_client_secret(self, request, queryset):
         for app in queryset.filter(app_type=App.AppType.WEB_SERVER):
-            messages.warning(request, f"New client secret of {app.app_id} (shown only this once): {app_rotate_secret(app=app)}")
+            messages.warning(
+                request, f"New client secret of {app.app_id} (shown only this once): {app_rotate_secret(app=app)}"
+            )
 
 
 class PdsUserForm(forms.ModelForm):
     new_password = forms.CharField(
-        required=False, widget=forms.PasswordInput(render_value=False), help_text="Leave empty to keep the current password."
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to keep the current password.",
     )
 
     class Meta:
         model = PdsUser
-        exclude = ("password",)
+        fields = (  # every editable field but the password hash, which new_password sets
+            "domain",
+            "user_id",
+            "user_name",
+            "nick_name",
+            "email",
+            "phone",
+            "avatar",
+            "description",
+            "role",
+            "status",
+            "default_drive_id",
+            "user_data",
+            "creator",
+            "last_login_time",
+        )
 
 
 @admin.register(PdsUser)
 class PdsUserAdmin(admin.ModelAdmin):
     form = PdsUserForm
-    list_display = ("user_id", "user_name", "nick_name", "domain", "role", "status", "default_drive_id", "last_login_time")
+    list_display = (
+        "user_id",
+        "user_name",
+        "nick_name",
+        "domain",
+        "role",
+        "status",
+        "default_drive_id",
+        "last_login_time",
+    )
     list_filter = ("role", "status", "domain")
     search_fields = ("user_id", "user_name", "nick_name", "email")
     readonly_fields = ("created_at", "updated_at", "last_login_time")

@@ -91,7 +91,9 @@ class Caller:
     def is_superadmin(self) -> bool:
         if self.token is None:
             return False
-        return self.token.is_service or (self.token.user is not None and self.token.user.role == PdsUser.Role.SUPERADMIN)
+        return self.token.is_service or (
+            self.token.user is not None and self.token.user.role == PdsUser.Role.SUPERADMIN
+        )
 
     @property
     def actor(self) -> Actor:
@@ -99,7 +101,9 @@ class Caller:
 
     def require_user(self) -> PdsUser:
         if self.user is None:
-            raise errors.InvalidParameter("user_id is required for a service token", code="InvalidParameterMissing.user_id")
+            raise errors.InvalidParameter(
+                "user_id is required for a service token", code="InvalidParameterMissing.user_id"
+            )
         return self.user
 
     def require_admin(self) -> None:
@@ -130,7 +134,9 @@ def parse_json_body(request: HttpRequest) -> dict:
     try:
         body = json.loads(request.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise errors.InvalidParameter(f"The request body is not valid JSON: {exc}", code="InvalidRequestJSONFormat") from None
+        raise errors.InvalidParameter(
+            f"The request body is not valid JSON: {exc}", code="InvalidRequestJSONFormat"
+        ) from None
     if body is None:
         return {}
     if not isinstance(body, dict):
@@ -204,7 +210,9 @@ def pds_endpoint(
                 response = method_not_allowed(methods[0])
             else:
                 try:
-                    payload = {"json": parse_json_body, "query": lambda r: r.GET.dict(), "none": lambda r: {}}[body](request)
+                    payload = {"json": parse_json_body, "query": lambda r: r.GET.dict(), "none": lambda r: {}}[body](
+                        request
+                    )
                     caller = authenticate(request, payload, auth=auth, scope=scope)
                     response = as_response(handler(request, caller, payload))
                 except errors.PdsError as error:
@@ -255,7 +263,9 @@ def parse_bool(value: Any, name: str, default: bool = False) -> bool:
     raise errors.InvalidParameter(f"{name} must be a boolean", code=f"InvalidParameter.{name}")
 
 
-def parse_str(body: dict, name: str, *, required: bool = False, max_length: int | None = None, default: str = "") -> str:
+def parse_str(
+    body: dict, name: str, *, required: bool = False, max_length: int | None = None, default: str = ""
+) -> str:
     value = body.get(name)
     if value is None or value == "":
         if required:

@@ -61,7 +61,9 @@ class AlreadyExist(PdsError):
     code = "AlreadyExist"
 
     def __init__(self, resource: str, message: str | None = None, extra: dict | None = None):
-        super().__init__(message or f"The {resource.lower()} already exists.", code=f"AlreadyExist.{resource}", extra=extra)
+        super().__init__(
+            message or f"The {resource.lower()} already exists.", code=f"AlreadyExist.{resource}", extra=extra
+        )
 
 
 class OAuthError(PdsError):

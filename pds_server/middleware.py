@@ -48,16 +48,22 @@ class PdsApiMiddleware:
         if isinstance(exception, errors.PdsError):
             return error_response(exception)
         log.exception("PDS request %s failed", getattr(request, "pds_request_id", "-"))
-        return error_response(errors.PdsError("The server failed to handle the request.", code="InternalError", status=500))
+        return error_response(
+            errors.PdsError("The server failed to handle the request.", code="InternalError", status=500)
+        )
 
     @staticmethod
     def _as_json(response: HttpResponse) -> HttpResponse:
         content_type = response.get("Content-Type", "")
         if response.status_code < 400 or content_type.startswith("application/json"):
             return response
-        code = {404: "NotFound", 405: "MethodNotAllowed", 403: "Forbidden", 400: "InvalidParameter", 416: "InvalidRange"}.get(
-            response.status_code, "InternalError"
-        )
+        code = {
+            404: "NotFound",
+            405: "MethodNotAllowed",
+            403: "Forbidden",
+            400: "InvalidParameter",
+            416: "InvalidRange",
+        }.get(response.status_code, "InternalError")
         replacement = error_response(
             errors.PdsError(f"HTTP {response.status_code}", code=code, status=response.status_code)
         )

@@ -146,13 +146,17 @@ def file_to_pds(
         if thumbnail_processes:
             body["thumbnail_urls"] = {
                 key: downloads.thumbnail_url(
-                    base_url=base_url, item=item, process=(spec or {}).get("image_thumbnail_process", downloads.DEFAULT_THUMBNAIL)
+                    base_url=base_url,
+                    item=item,
+                    process=(spec or {}).get("image_thumbnail_process", downloads.DEFAULT_THUMBNAIL),
                 )
                 for key, spec in list(thumbnail_processes.items())[:5]
                 if isinstance(spec, dict)
             }
         if "*" in wanted or "thumbnail" in wanted:
-            body["thumbnail"] = downloads.thumbnail_url(base_url=base_url, item=item, process=downloads.DEFAULT_THUMBNAIL)
+            body["thumbnail"] = downloads.thumbnail_url(
+                base_url=base_url, item=item, process=downloads.DEFAULT_THUMBNAIL
+            )
     return body
 
 
@@ -185,46 +189,74 @@ def file_created_to_pds(created: FileCreated, *, part_urls: list[PartUrl] | None
 
 def folder_created_to_pds(folder: File, *, existed: bool) -> dict:
     return {
-        "domain_id": folder.drive.domain.domain_id, "drive_id": folder.drive.drive_id, "file_id": folder.file_id,
-        "file_name": folder.name, "parent_file_id": folder.parent_file_id, "type": "folder", "status": folder.status,
-        "exist": existed, "upload_id": "", "rapid_upload": False,
+        "domain_id": folder.drive.domain.domain_id,
+        "drive_id": folder.drive.drive_id,
+        "file_id": folder.file_id,
+        "file_name": folder.name,
+        "parent_file_id": folder.parent_file_id,
+        "type": "folder",
+        "status": folder.status,
+        "exist": existed,
+        "upload_id": "",
+        "rapid_upload": False,
     }
 
 
 def upload_urls_to_pds(upload: Upload, *, domain: Domain, part_urls: list[PartUrl]) -> dict:
     return {
-        "domain_id": domain.domain_id, "drive_id": upload.file.drive.drive_id, "file_id": upload.file.file_id,
-        "upload_id": upload.upload_id, "create_at": iso_ms(upload.created_at), "part_info_list": part_urls_to_pds(part_urls),
+        "domain_id": domain.domain_id,
+        "drive_id": upload.file.drive.drive_id,
+        "file_id": upload.file.file_id,
+        "upload_id": upload.upload_id,
+        "create_at": iso_ms(upload.created_at),
+        "part_info_list": part_urls_to_pds(part_urls),
     }
 
 
 def uploaded_parts_to_pds(upload: Upload, parts: list[UploadPart], next_marker: int) -> dict:
     return {
-        "file_id": upload.file.file_id, "upload_id": upload.upload_id, "parallel_upload": False,
-        "uploaded_parts": [{"part_number": part.part_number, "part_size": part.size, "etag": part.etag} for part in parts],
+        "file_id": upload.file.file_id,
+        "upload_id": upload.upload_id,
+        "parallel_upload": False,
+        "uploaded_parts": [
+            {"part_number": part.part_number, "part_size": part.size, "etag": part.etag} for part in parts
+        ],
         "next_part_number_marker": str(next_marker) if next_marker else "",
     }
 
 
 def download_url_to_pds(item: File, *, url: str, expires: int) -> dict:
     return {
-        "url": url, "internal_url": url, "cdn_url": "", "method": "GET",
+        "url": url,
+        "internal_url": url,
+        "cdn_url": "",
+        "method": "GET",
         "expiration": iso_ms(datetime.fromtimestamp(expires, tz=UTC)),
-        "size": item.size, "content_hash": item.content_hash, "content_hash_name": item.content_hash_name,
+        "size": item.size,
+        "content_hash": item.content_hash,
+        "content_hash_name": item.content_hash_name,
         "crc64_hash": item.crc64_hash,
     }
 
 
 def file_moved_to_pds(item: File, *, existed: bool) -> dict:
     return {
-        "domain_id": item.drive.domain.domain_id, "drive_id": item.drive.drive_id, "file_id": item.file_id,
-        "async_task_id": "", "exist": existed,
+        "domain_id": item.drive.domain.domain_id,
+        "drive_id": item.drive.drive_id,
+        "file_id": item.file_id,
+        "async_task_id": "",
+        "exist": existed,
     }
 
 
 def file_job_to_pds(*, drive: Drive, file_id: str = "", async_task_id: str = "") -> dict:
     """What copy, trash, restore and delete answer: the file, or the task doing the work."""
-    return {"domain_id": drive.domain.domain_id, "drive_id": drive.drive_id, "file_id": file_id, "async_task_id": async_task_id}
+    return {
+        "domain_id": drive.domain.domain_id,
+        "drive_id": drive.drive_id,
+        "file_id": file_id,
+        "async_task_id": async_task_id,
+    }
 
 
 def recyclebin_cleared_to_pds(drive: Drive, task: AsyncTask) -> dict:
@@ -248,8 +280,17 @@ def async_task_to_pds(task: AsyncTask) -> dict:
 # --- Share links --------------------------------------------------------------------------------
 
 PUBLIC_SHARE_FIELDS = (
-    "share_id", "share_name", "expiration", "expired", "has_pwd", "disable_download", "disable_preview",
-    "disable_save", "download_count", "preview_count", "save_count",
+    "share_id",
+    "share_name",
+    "expiration",
+    "expired",
+    "has_pwd",
+    "disable_download",
+    "disable_preview",
+    "disable_save",
+    "download_count",
+    "preview_count",
+    "save_count",
 )
 
 

@@ -51,7 +51,9 @@ def imports_of(path: Path, *, top_level_only: bool) -> list[tuple[str, list[str]
                 visit(node.body + node.orelse)
             elif isinstance(node, (ast.Try,)):
                 visit(node.body + node.orelse + node.finalbody + [s for h in node.handlers for s in h.body])
-            elif not top_level_only and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.For, ast.While)):
+            elif not top_level_only and isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.For, ast.While)
+            ):
                 visit(node.body)
 
     if top_level_only:
@@ -88,7 +90,7 @@ def test_no_import_circle_between_project_modules():
         state[module] = "open"
         for target in sorted(graph[module]):
             if state.get(target) == "open":
-                circles.append(trail[trail.index(target):] + [target] if target in trail else [module, target])
+                circles.append(trail[trail.index(target) :] + [target] if target in trail else [module, target])
             elif target not in state:
                 walk(target, trail + [target])
         state[module] = "done"
@@ -137,5 +139,7 @@ def test_policy_never_imports_the_protocol_layer():
 
 
 def test_no_application_module_is_over_400_lines():
-    long_modules = {module: n for module, path in MODULES.items() if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    long_modules = {
+        module: n for module, path in MODULES.items() if (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
     assert long_modules == {}

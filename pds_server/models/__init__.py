@@ -6,6 +6,21 @@ from pds_server.models.directory import App, Domain, Drive, PdsUser
 from pds_server.models.grants import AccessToken, AuthorizationCode, Consent, RefreshToken, UsedAssertion
 
 __all__ = [
-    "LISTED", "AccessToken", "App", "AsyncTask", "AuthorizationCode", "Blob", "Consent", "Domain", "Drive", "File",
-    "PdsUser", "RefreshToken", "ShareLink", "Thumbnail", "UsedAssertion", "Upload", "UploadPart",
+    "LISTED",
+    "AccessToken",
+    "App",
+    "AsyncTask",
+    "AuthorizationCode",
+    "Blob",
+    "Consent",
+    "Domain",
+    "Drive",
+    "File",
+    "PdsUser",
+    "RefreshToken",
+    "ShareLink",
+    "Thumbnail",
+    "UsedAssertion",
+    "Upload",
+    "UploadPart",
 ]

@@ -70,7 +70,9 @@ class File(models.Model):
         # cannot use `NOT trashed` as an index equality), with each sort key and file_id as
         # the tie-break, so a page is an index range scan whatever the folder's size.
         indexes = [
-            models.Index(fields=["drive", "parent_file_id", order, "file_id"], name=f"file_list_by_{order}", condition=LISTED)
+            models.Index(
+                fields=["drive", "parent_file_id", order, "file_id"], name=f"file_list_by_{order}", condition=LISTED
+            )
             for order in ("name", "created_at", "updated_at", "size")
         ] + [
             models.Index(fields=["drive", "trash_root", "trashed_at"], name="file_recycle_bin"),
@@ -97,6 +99,9 @@ class Upload(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"upload {self.upload_id}"
+
 
 class UploadPart(models.Model):
     upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="parts")
@@ -108,6 +113,9 @@ class UploadPart(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["upload", "part_number"], name="one_row_per_part")]
+
+    def __str__(self) -> str:
+        return f"part {self.part_number} of upload {self.upload_id}"
 
 
 class AsyncTask(models.Model):
@@ -132,6 +140,9 @@ class AsyncTask(models.Model):
     result = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.async_task_id} ({self.state})"
 
 
 class ShareLink(models.Model):
@@ -166,6 +177,9 @@ class ShareLink(models.Model):
     class Meta:
         indexes = [models.Index(fields=["drive", "creator", "id"])]
 
+    def __str__(self) -> str:
+        return f"share {self.share_id}"
+
 
 class Thumbnail(models.Model):
     """A rendered image thumbnail, cached per blob and processing spec."""
@@ -177,3 +191,6 @@ class Thumbnail(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["blob", "spec"], name="one_thumbnail_per_spec")]
+
+    def __str__(self) -> str:
+        return f"thumbnail {self.spec} of blob {self.blob_id}"

@@ -26,7 +26,9 @@ class Domain(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_domain")]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_domain")
+        ]
 
     def __str__(self) -> str:
         return self.domain_id
@@ -49,7 +51,9 @@ class App(models.Model):
     scopes = models.JSONField(default=list)
     public_key = models.TextField(blank=True, help_text="PEM RSA public key (JWT apps)")
     allow_service_account = models.BooleanField(default=False, help_text="JWT apps: may use sub_type=service")
-    access_token_lifetime = models.PositiveIntegerField(null=True, blank=True, help_text="seconds; empty means the server default")
+    access_token_lifetime = models.PositiveIntegerField(
+        null=True, blank=True, help_text="seconds; empty means the server default"
+    )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -24,6 +24,9 @@ class AuthorizationCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"authorization code for {self.app_id} (user {self.user_id})"
+
 
 class RefreshToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -76,6 +79,9 @@ class Consent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "app"], name="one_consent_per_user_app")]
 
+    def __str__(self) -> str:
+        return f"consent of user {self.user_id} to app {self.app_id}"
+
 
 class UsedAssertion(models.Model):
     """JWT ids already accepted: an assertion's `jti` is never accepted twice."""
@@ -87,5 +93,7 @@ class UsedAssertion(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["app", "jti"], name="unique_jti_per_app")]
 
+    # --- The file service ---------------------------------------------------------------------
 
-# --- The file service ---------------------------------------------------------------------
+    def __str__(self) -> str:
+        return f"assertion {self.jti}"

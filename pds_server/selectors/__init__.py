@@ -4,10 +4,9 @@ are in `pds_server.selectors.files`."""
 from __future__ import annotations
 
 from django.conf import settings
-
-from pds_server import errors
 from django.db.models import QuerySet
 
+from pds_server import errors
 from pds_server.models import AsyncTask, Domain, Drive, PdsUser, ShareLink
 from pds_server.services.access import Actor, owner_filter
 
@@ -82,7 +81,9 @@ def share_links_of(*, domain: Domain, creator: str, include_cancelled: bool) -> 
 
 def share_link_own(*, actor: Actor, share_id: str) -> ShareLink:
     """A share link its creator (or an administrator) manages; anyone else gets a 404."""
-    share = ShareLink.objects.select_related("drive__domain").filter(share_id=share_id, drive__domain=actor.domain).first()
+    share = (
+        ShareLink.objects.select_related("drive__domain").filter(share_id=share_id, drive__domain=actor.domain).first()
+    )
     if share is None or not (actor.is_admin or (actor.user is not None and share.creator == actor.user.user_id)):
         raise errors.NotFound("ShareLink")
     return share

@@ -65,11 +65,20 @@ def visible_files(*, drive: Drive) -> QuerySet[File]:
 
 
 def file_list(
-    *, drive: Drive, parent_file_id: str, ordering: Ordering, limit: int, marker: str,
-    type_: str = "", category: str = "", status: str = "",
+    *,
+    drive: Drive,
+    parent_file_id: str,
+    ordering: Ordering,
+    limit: int,
+    marker: str,
+    type_: str = "",
+    category: str = "",
+    status: str = "",
 ) -> tuple[list[File], str]:
     folder_check(drive=drive, parent_file_id=parent_file_id)
-    rows = File.objects.filter(drive=drive, parent_file_id=parent_file_id, trashed=False, status=status or File.Status.AVAILABLE)
+    rows = File.objects.filter(
+        drive=drive, parent_file_id=parent_file_id, trashed=False, status=status or File.Status.AVAILABLE
+    )
     if type_:
         rows = rows.filter(type=type_)
     if category:
@@ -91,7 +100,9 @@ def file_get_by_path(*, drive: Drive, file_path: str) -> File:
     return item
 
 
-def file_search(*, drive: Drive, condition: Q, ordering: Ordering, limit: int, marker: str, with_total: bool) -> tuple[list[File], str, int | None]:
+def file_search(
+    *, drive: Drive, condition: Q, ordering: Ordering, limit: int, marker: str, with_total: bool
+) -> tuple[list[File], str, int | None]:
     rows = visible_files(drive=drive).filter(condition)
     items, next_marker = page(rows, ordering=ordering, limit=limit, marker=marker)
     return items, next_marker, (rows.count() if with_total else None)
@@ -116,12 +127,16 @@ def shared_file(*, share: ShareLink, file_id: str) -> File:
         raise errors.NotFound("File")
     if item.file_id in share.file_ids:
         return item
-    if any(parent.file_id in share.file_ids for parent in ancestors(drive=share.drive, item=item) if not parent.trashed):
+    if any(
+        parent.file_id in share.file_ids for parent in ancestors(drive=share.drive, item=item) if not parent.trashed
+    ):
         return item
     raise errors.NotFound("File")
 
 
-def shared_file_list(*, share: ShareLink, parent_file_id: str, type_: str, ordering: Ordering, limit: int, marker: str) -> tuple[list[File], str]:
+def shared_file_list(
+    *, share: ShareLink, parent_file_id: str, type_: str, ordering: Ordering, limit: int, marker: str
+) -> tuple[list[File], str]:
     """file/list through a share: `root` lists the shared files themselves."""
     if parent_file_id in ("", ROOT):
         parent_id, only_ids = share.parent_file_id, share.file_ids

@@ -19,14 +19,20 @@ log = logging.getLogger(__name__)
 
 
 def is_big(*, drive: Drive, file_ids: list[str]) -> bool:
-    folders = list(File.objects.filter(drive=drive, file_id__in=file_ids, type=File.Type.FOLDER).values_list("file_id", flat=True))
+    folders = list(
+        File.objects.filter(drive=drive, file_id__in=file_ids, type=File.Type.FOLDER).values_list("file_id", flat=True)
+    )
     return bool(folders) and descendant_ids(drive=drive, folder_ids=folders, limit=settings.PDS_ASYNC_THRESHOLD) is None
 
 
 def async_task_start(*, drive: Drive, user_id: str, operation: str, params: dict) -> AsyncTask:
     task = AsyncTask.objects.create(
-        async_task_id=uuid.uuid4().hex, domain=drive.domain, user_id=user_id, operation=operation,
-        params={"drive_id": drive.pk, **params}, total_process=1,
+        async_task_id=uuid.uuid4().hex,
+        domain=drive.domain,
+        user_id=user_id,
+        operation=operation,
+        params={"drive_id": drive.pk, **params},
+        total_process=1,
     )
     from pds_server.tasks import run_async_task
 
@@ -37,8 +43,14 @@ def async_task_start(*, drive: Drive, user_id: str, operation: str, params: dict
 def async_task_finished(*, drive: Drive, user_id: str, operation: str, result: dict) -> AsyncTask:
     """For operations answered 202 (recyclebin/clear) that were small enough to do at once."""
     return AsyncTask.objects.create(
-        async_task_id=uuid.uuid4().hex, domain=drive.domain, user_id=user_id, operation=operation,
-        state=AsyncTask.State.SUCCEED, total_process=1, consumed_process=1, result=result,
+        async_task_id=uuid.uuid4().hex,
+        domain=drive.domain,
+        user_id=user_id,
+        operation=operation,
+        state=AsyncTask.State.SUCCEED,
+        total_process=1,
+        consumed_process=1,
+        result=result,
     )
 
 
@@ -61,7 +73,14 @@ def async_task_run(*, task_pk: int) -> None:
         elif task.operation == "copy":
             to_drive = Drive.objects.get(pk=params["to_drive_id"])
             item = File.objects.get(drive=drive, file_id=params["file_id"])
-            copy = tree.file_copy(drive=drive, item=item, to_drive=to_drive, to_parent_file_id=params["to_parent_file_id"], auto_rename=params["auto_rename"], creator=task.user_id)
+            copy = tree.file_copy(
+                drive=drive,
+                item=item,
+                to_drive=to_drive,
+                to_parent_file_id=params["to_parent_file_id"],
+                auto_rename=params["auto_rename"],
+                creator=task.user_id,
+            )
             task.result = {"file_id": copy.file_id, "drive_id": to_drive.drive_id}
             count = 1
         else:
@@ -69,7 +88,11 @@ def async_task_run(*, task_pk: int) -> None:
     except errors.PdsError as error:
         task.state, task.error_code, task.error_message = AsyncTask.State.FAILED, error.code, error.message
     except File.DoesNotExist:
-        task.state, task.error_code, task.error_message = AsyncTask.State.FAILED, "NotFound.File", "The file no longer exists."
+        task.state, task.error_code, task.error_message = (
+            AsyncTask.State.FAILED,
+            "NotFound.File",
+            "The file no longer exists.",
+        )
     else:
         task.state = AsyncTask.State.SUCCEED
         task.total_process = task.consumed_process = max(count, 1)

@@ -3,13 +3,14 @@ removed with the last file that refers to them."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.db import transaction
 
 from pds_server.models import Blob, File
 from pds_server.routers import PDS_DB
-from pds_server.storage import blob_store
+from pds_server.storage import BlobStore, blob_store
 
 
 def blob_name(sha1: str) -> str:
@@ -22,8 +23,11 @@ def blobs_release(blob_ids: Iterable[int]) -> None:
     store = blob_store()
     for blob in Blob.objects.select_for_update().filter(pk__in=list(blob_ids)):
         if not File.objects.filter(blob=blob).exists():
-            for thumbnail in blob.thumbnails.all():
-                transaction.on_commit(lambda name=thumbnail.storage_name: store.delete(name), using=PDS_DB)
-            name = blob.storage_name
+            names = [thumbnail.storage_name for thumbnail in blob.thumbnails.all()] + [blob.storage_name]
             blob.delete()
-            transaction.on_commit(lambda name=name: store.delete(name), using=PDS_DB)
+            transaction.on_commit(functools.partial(storage_delete, store, names), using=PDS_DB)
+
+
+def storage_delete(store: BlobStore, names: list[str]) -> None:
+    for name in names:
+        store.delete(name)

@@ -18,7 +18,12 @@ def download_url(
     *, base_url: str, item: File, expire_sec: int, file_name: str = "", response_content_type: str = ""
 ) -> tuple[str, int]:
     """The signed URL and its expiry (epoch seconds)."""
-    params = {"file_id": item.file_id, "sha1": item.content_hash, "name": file_name or item.name, "ctype": response_content_type}
+    params = {
+        "file_id": item.file_id,
+        "sha1": item.content_hash,
+        "name": file_name or item.name,
+        "ctype": response_content_type,
+    }
     return signing.signed_url(base_url, "GET", CONTENT_PATH, params, expire_sec)
 
 
@@ -30,7 +35,11 @@ def thumbnail_url(*, base_url: str, item: File, process: str, expire_sec: int = 
 
 def signed_file(params: dict[str, str]) -> File:
     """The file a verified content URL names, if it still holds the signed content."""
-    item = File.objects.select_related("blob").filter(file_id=params.get("file_id", ""), status=File.Status.AVAILABLE).first()
+    item = (
+        File.objects.select_related("blob")
+        .filter(file_id=params.get("file_id", ""), status=File.Status.AVAILABLE)
+        .first()
+    )
     if item is None or item.blob is None or item.blob.sha1 != params.get("sha1"):
         raise errors.NotFound("File")
     return item

@@ -79,7 +79,9 @@ def auto_renamed(*, drive: Drive, parent_file_id: str, name: str) -> str:
     raise errors.AlreadyExist("File", "No free name could be found.")
 
 
-def name_resolve(*, drive: Drive, parent_file_id: str, name: str, check_name_mode: str, exclude_pk: int | None = None) -> tuple[str, File | None]:
+def name_resolve(
+    *, drive: Drive, parent_file_id: str, name: str, check_name_mode: str, exclude_pk: int | None = None
+) -> tuple[str, File | None]:
     """Apply `check_name_mode` to `name` in the folder: returns the name to use and the
     sibling holding it when the mode keeps that sibling (`refuse`, `overwrite`)."""
     clash = name_taken(drive=drive, parent_file_id=parent_file_id, name=name, exclude_pk=exclude_pk)

@@ -15,7 +15,7 @@ import hmac
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import jwt
@@ -24,8 +24,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pds_server import errors
-from pds_server.routers import PDS_DB
 from pds_server.models import App, AuthorizationCode, Consent, Domain, PdsUser, UsedAssertion
+from pds_server.routers import PDS_DB
 from pds_server.services import tokens
 from pds_server.services.users import user_create, user_logon
 
@@ -104,14 +104,22 @@ def authorization_request_parse(*, domain: Domain, params) -> AuthorizationReque
     )
     expected_response_type = "token" if app.app_type == App.AppType.BROWSER else "code"
     if request.response_type != expected_response_type:
-        request.response_type = expected_response_type if request.response_type in ("code", "token") else request.response_type
-        request.error = ("unsupported_response_type", f"This application must use response_type={expected_response_type}.")
+        request.response_type = (
+            expected_response_type if request.response_type in ("code", "token") else request.response_type
+        )
+        request.error = (
+            "unsupported_response_type",
+            f"This application must use response_type={expected_response_type}.",
+        )
         return request
     requested = tokens.parse_scope(params.get("scope"))
     if not requested or requested == ["all"] or requested == ["ALL"]:
         request.scopes = sorted(app.scopes)
     elif not set(requested) <= set(app.scopes):
-        request.error = ("invalid_scope", "The application may not ask for: " + ", ".join(sorted(set(requested) - set(app.scopes))))
+        request.error = (
+            "invalid_scope",
+            "The application may not ask for: " + ", ".join(sorted(set(requested) - set(app.scopes))),
+        )
         return request
     else:
         request.scopes = requested
@@ -163,9 +171,13 @@ def authorization_complete(*, request: AuthorizationRequest, user: PdsUser) -> s
 # --- The token endpoint ------------------------------------------------------------------
 
 
-def authorization_code_grant(*, app: App, code: str, redirect_uri: str, code_verifier: str | None) -> tokens.IssuedTokens:
+def authorization_code_grant(
+    *, app: App, code: str, redirect_uri: str, code_verifier: str | None
+) -> tokens.IssuedTokens:
     if app.app_type not in (App.AppType.WEB_SERVER, App.AppType.NATIVE):
-        raise errors.OAuthError("unauthorized_client", "This application may not use authorization codes.", code="InvalidGrantType")
+        raise errors.OAuthError(
+            "unauthorized_client", "This application may not use authorization codes.", code="InvalidGrantType"
+        )
     if not code:
         raise errors.invalid_request("code is required")
     record = AuthorizationCode.objects.select_related("user").filter(code_hash=tokens.digest(code)).first()
@@ -206,7 +218,9 @@ def jwt_bearer_grant(*, app: App, assertion: str) -> tokens.IssuedTokens:
     """RFC 7523 section 3 with PDS's claims, and stricter than the RFC: RS256 only, `aud`
     exactly the domain id, `jti` required and single-use, at most 5 minutes of life."""
     if app.app_type != App.AppType.JWT:
-        raise errors.OAuthError("unauthorized_client", "Only JWT applications may use jwt-bearer.", code="InvalidGrantType")
+        raise errors.OAuthError(
+            "unauthorized_client", "Only JWT applications may use jwt-bearer.", code="InvalidGrantType"
+        )
     if not assertion:
         raise errors.invalid_request("assertion is required")
     if not app.public_key:
@@ -218,7 +232,9 @@ def jwt_bearer_grant(*, app: App, assertion: str) -> tokens.IssuedTokens:
     if header.get("alg") != "RS256":
         raise errors.invalid_grant("The assertion must be signed with RS256.", code="InvalidParameter.Assertion")
     if any(name in header for name in FORBIDDEN_JWT_HEADERS):
-        raise errors.invalid_grant("Keys carried in the JWT header are not accepted.", code="InvalidParameter.Assertion")
+        raise errors.invalid_grant(
+            "Keys carried in the JWT header are not accepted.", code="InvalidParameter.Assertion"
+        )
     domain_id = app.domain.domain_id
     try:
         claims = jwt.decode(
@@ -226,7 +242,12 @@ def jwt_bearer_grant(*, app: App, assertion: str) -> tokens.IssuedTokens:
             key=app.public_key,
             algorithms=["RS256"],
             issuer=app.app_id,
-            options={"require": ["exp", "iss", "sub", "aud", "jti"], "verify_aud": False, "verify_iat": False, "verify_nbf": False},
+            options={
+                "require": ["exp", "iss", "sub", "aud", "jti"],
+                "verify_aud": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
     except jwt.ExpiredSignatureError:
         raise errors.invalid_grant("The assertion has expired.", code="InvalidParameter.Assertion") from None
@@ -256,16 +277,27 @@ def jwt_bearer_grant(*, app: App, assertion: str) -> tokens.IssuedTokens:
     try:
         with transaction.atomic(using=PDS_DB):
             UsedAssertion.objects.create(
-                app=app, jti=jti, expires_at=datetime.fromtimestamp(exp, tz=dt_timezone.utc) + timedelta(seconds=skew)
+                app=app, jti=jti, expires_at=datetime.fromtimestamp(exp, tz=UTC) + timedelta(seconds=skew)
             )
     except IntegrityError:
-        raise errors.invalid_grant("This assertion (jti) was already used.", code="InvalidParameter.Assertion") from None
+        raise errors.invalid_grant(
+            "This assertion (jti) was already used.", code="InvalidParameter.Assertion"
+        ) from None
     if sub_type == "service":
         if not app.allow_service_account:
-            raise errors.OAuthError("unauthorized_client", "This application may not act as the service account.", code="ForbiddenNoPermission", status=403)
+            raise errors.OAuthError(
+                "unauthorized_client",
+                "This application may not act as the service account.",
+                code="ForbiddenNoPermission",
+                status=403,
+            )
         if sub != domain_id:
-            raise errors.invalid_grant("A service assertion's sub must be the domain id.", code="InvalidParameter.Assertion")
-        return tokens.tokens_issue(app=app, user=None, scopes=sorted(app.scopes), grant_type=JWT_BEARER, with_refresh_token=False)
+            raise errors.invalid_grant(
+                "A service assertion's sub must be the domain id.", code="InvalidParameter.Assertion"
+            )
+        return tokens.tokens_issue(
+            app=app, user=None, scopes=sorted(app.scopes), grant_type=JWT_BEARER, with_refresh_token=False
+        )
     if sub_type != "user":
         raise errors.invalid_grant("sub_type must be user or service.", code="InvalidParameter.Assertion")
     user = PdsUser.objects.filter(domain=app.domain, user_id=sub).first()
@@ -279,7 +311,9 @@ def jwt_bearer_grant(*, app: App, assertion: str) -> tokens.IssuedTokens:
     if user.status != PdsUser.Status.ENABLED:
         raise errors.invalid_grant("The user is disabled.", code="InvalidParameter.Assertion")
     user = user_logon(user=user)
-    return tokens.tokens_issue(app=app, user=user, scopes=sorted(app.scopes), grant_type=JWT_BEARER, with_refresh_token=True)
+    return tokens.tokens_issue(
+        app=app, user=user, scopes=sorted(app.scopes), grant_type=JWT_BEARER, with_refresh_token=True
+    )
 
 
 def _numeric_claim(claims: dict, name: str) -> float:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Field, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from pds_server import errors
@@ -49,6 +49,13 @@ def marker_value_parse(field: str, value: Any) -> Any:
     return value
 
 
+def file_column(name: str) -> tuple[Field, str]:
+    """A concrete field of the files table and its column (sort keys are never relations)."""
+    field = File._meta.get_field(name)
+    assert isinstance(field, Field) and field.column is not None
+    return field, field.column
+
+
 @dataclass
 class Ordering:
     """Sort keys of files, each (field, descending), always ending with file_id as the tie-break."""
@@ -67,11 +74,9 @@ class Ordering:
             # and PostgreSQL both answer by seeking the index to the marker.
             connection = connections[PDS_DB]
             table = connection.ops.quote_name(File._meta.db_table)
-            columns = ", ".join(
-                f"{table}.{connection.ops.quote_name(File._meta.get_field(field).column)}" for field, _ in self.keys
-            )
+            columns = ", ".join(f"{table}.{connection.ops.quote_name(file_column(field)[1])}" for field, _ in self.keys)
             params = [
-                File._meta.get_field(field).get_db_prep_value(value, connection)
+                file_column(field)[0].get_db_prep_value(value, connection)
                 for (field, _), value in zip(self.keys, values, strict=True)
             ]
             operator = "<" if self.keys[0][1] else ">"

@@ -27,7 +27,9 @@ def quota_settle(*, drive: Drive, growth: int, reserved: int = 0) -> None:
     """Release a hold of `reserved` bytes and count `growth` stored bytes (negative when
     bytes were freed); growth beyond the free space is refused. Call inside a transaction."""
     locked = Drive.objects.select_for_update().get(pk=drive.pk)
-    free_after = None if locked.total_size is None else locked.total_size - locked.used_size - (locked.reserved_size - reserved)
+    free_after = (
+        None if locked.total_size is None else locked.total_size - locked.used_size - (locked.reserved_size - reserved)
+    )
     if growth > 0 and free_after is not None and growth > free_after:
         raise quota_exhausted()
     if reserved or growth:

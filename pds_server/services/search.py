@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.db.models import Q
 
@@ -22,8 +22,15 @@ from pds_server import errors
 from pds_server.services.pagination import Ordering
 
 FIELDS = {
-    "name": "str", "type": "str", "category": "str", "file_extension": "str", "parent_file_id": "str",
-    "size": "int", "created_at": "time", "updated_at": "time", "starred": "bool",
+    "name": "str",
+    "type": "str",
+    "category": "str",
+    "file_extension": "str",
+    "parent_file_id": "str",
+    "size": "int",
+    "created_at": "time",
+    "updated_at": "time",
+    "starred": "bool",
 }
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -55,8 +62,8 @@ def tokenize(query: str) -> list[Token]:
             break
         match = _TOKEN.match(query, position)
         if not match or match.end() == position:
-            raise _fail(f"unexpected {query[position:position + 10]!r}", position)
-        kind = match.lastgroup
+            raise _fail(f"unexpected {query[position : position + 10]!r}", position)
+        kind = match.lastgroup or ""
         tokens.append(Token(kind, match.group(kind), match.start(kind)))
         position = match.end()
     tokens.append(Token("end", "", len(query)))
@@ -128,7 +135,7 @@ class Parser:
                     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
                 except ValueError:
                     raise _fail(f"{text!r} is not a date and time", token.position) from None
-                return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+                return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
             if kind == "int":
                 raise _fail(f"{field} needs a number", token.position)
             if kind == "bool":

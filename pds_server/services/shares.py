@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 import jwt
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import F
 from django.utils import timezone
@@ -42,7 +40,7 @@ def parse_expiration(value) -> datetime | None:
     except ValueError:
         raise errors.InvalidParameter("expiration must be RFC 3339", code="InvalidParameter.Expiration") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt_timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -63,7 +61,13 @@ def share_create(*, drive: Drive, creator: str, file_ids: list[str], fields: dic
     parents = {item.parent_file_id for item in items}
     if len(parents) != 1:
         raise errors.InvalidParameter("Shared files must have one parent folder.", code="InvalidParameter.FileIdList")
-    share = ShareLink(share_id=new_share_id(), drive=drive, creator=creator, file_ids=sorted(set(file_ids)), parent_file_id=parents.pop())
+    share = ShareLink(
+        share_id=new_share_id(),
+        drive=drive,
+        creator=creator,
+        file_ids=sorted(set(file_ids)),
+        parent_file_id=parents.pop(),
+    )
     share_apply(share, fields)
     if not share.share_name:
         share.share_name = items[0].name
@@ -125,15 +129,24 @@ def share_token_issue(*, share: ShareLink, password: str | None, expire_sec: int
     lifetime = max(60, min(expire_sec or MAX_SHARE_TOKEN_SECONDS, MAX_SHARE_TOKEN_SECONDS))
     if share.expiration is not None:
         lifetime = max(1, min(lifetime, int((share.expiration - timezone.now()).total_seconds())))
-    claims = {"share_id": share.share_id, "domain_id": share.drive.domain.domain_id, "exp": int(time.time()) + lifetime, "jti": secrets.token_hex(8)}
+    claims = {
+        "share_id": share.share_id,
+        "domain_id": share.drive.domain.domain_id,
+        "exp": int(time.time()) + lifetime,
+        "jti": secrets.token_hex(8),
+    }
     return jwt.encode(claims, share_token_key(), algorithm="HS256"), lifetime
 
 
 def share_for_token(*, share_id: str, token: str) -> ShareLink:
     try:
-        claims = jwt.decode(token or "", share_token_key(), algorithms=["HS256"], options={"require": ["exp", "share_id"]})
+        claims = jwt.decode(
+            token or "", share_token_key(), algorithms=["HS256"], options={"require": ["exp", "share_id"]}
+        )
     except jwt.PyJWTError:
-        raise errors.PdsError("The share token is invalid or expired.", code="ShareLinkTokenInvalid", status=401) from None
+        raise errors.PdsError(
+            "The share token is invalid or expired.", code="ShareLinkTokenInvalid", status=401
+        ) from None
     if claims.get("share_id") != share_id:
         raise errors.PdsError("The share token is for another share.", code="ShareLinkTokenInvalid", status=401)
     return share_live(share_id)
@@ -145,7 +158,9 @@ def counter_take(share: ShareLink, counter: str, limit_field: str) -> None:
     if limit:
         rows = rows.filter(**{f"{counter}__lt": limit})
     if not rows.update(**{counter: F(counter) + 1}):
-        raise errors.Forbidden(f"The share link has reached its {limit_field.replace('_', ' ')}.", code="ForbiddenShareLimitReached")
+        raise errors.Forbidden(
+            f"The share link has reached its {limit_field.replace('_', ' ')}.", code="ForbiddenShareLimitReached"
+        )
 
 
 def count_download(share: ShareLink) -> None:

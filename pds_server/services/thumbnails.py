@@ -37,6 +37,8 @@ def parse_image_process(process: str) -> dict:
 def thumbnail_render(blob: Blob, options: dict) -> bytes:
     from PIL import Image, ImageOps
 
+    image: Image.Image
+
     with blob_store().open(blob.storage_name) as handle:  # at most THUMBNAIL_MAX_SOURCE bytes
         image = Image.open(handle)
         image = ImageOps.exif_transpose(image)
@@ -68,11 +70,15 @@ def thumbnail_get_or_create(*, sha1: str, process: str) -> Thumbnail:
     if cached is not None:
         return cached
     if blob.size > THUMBNAIL_MAX_SOURCE:
-        raise errors.InvalidParameter("The image is too large for a thumbnail.", code="InvalidParameter.ImageThumbnailProcess")
+        raise errors.InvalidParameter(
+            "The image is too large for a thumbnail.", code="InvalidParameter.ImageThumbnailProcess"
+        )
     try:
         data = thumbnail_render(blob, options)
     except Exception:  # not an image Pillow can read, or a decompression bomb
-        raise errors.InvalidParameter("This file has no thumbnail.", code="InvalidParameter.ImageThumbnailProcess") from None
+        raise errors.InvalidParameter(
+            "This file has no thumbnail.", code="InvalidParameter.ImageThumbnailProcess"
+        ) from None
     store = blob_store()
     name = store.save_bytes(f"thumbnails/{blob.sha1}/{spec}.jpg", data)
     try:

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from pds_server import errors
-from pds_server.routers import PDS_DB
 from pds_server.models import AccessToken, App, Domain, PdsUser, RefreshToken
+from pds_server.routers import PDS_DB
 
 
 def digest(secret: str) -> str:
@@ -81,7 +81,8 @@ def tokens_issue(
             subject_type=access.subject_type,
             scopes=scopes,
             family=family,
-            family_expires_at=family_expires_at or now + timedelta(seconds=settings.PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME),
+            family_expires_at=family_expires_at
+            or now + timedelta(seconds=settings.PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME),
             idle_expires_at=now + timedelta(seconds=settings.PDS_REFRESH_TOKEN_IDLE_LIFETIME),
         )
     return IssuedTokens(access_token=access, access_token_value=access_value, refresh_token_value=refresh_value)
@@ -96,11 +97,7 @@ def family_revoke(family: uuid.UUID) -> None:
 def access_token_authenticate(*, domain: Domain, raw_token: str | None) -> AccessToken:
     if not raw_token:
         raise errors.AccessTokenInvalid("An access token is required.")
-    token = (
-        AccessToken.objects.select_related("user", "app", "domain")
-        .filter(token_hash=digest(raw_token))
-        .first()
-    )
+    token = AccessToken.objects.select_related("user", "app", "domain").filter(token_hash=digest(raw_token)).first()
     if token is None or token.revoked_at is not None or token.domain_id != domain.pk or not token.app.enabled:
         raise errors.AccessTokenInvalid("The access token is invalid.")
     if token.expires_at <= timezone.now():

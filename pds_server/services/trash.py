@@ -46,7 +46,9 @@ def file_restore(*, drive: Drive, item: File) -> int:
         level, restored = [item.file_id] if item.is_folder else [], 0
         while level:
             children = list(
-                File.objects.filter(drive=drive, parent_file_id__in=level, trash_root=False).values_list("file_id", "type")
+                File.objects.filter(drive=drive, parent_file_id__in=level, trash_root=False).values_list(
+                    "file_id", "type"
+                )
             )
             ids = [file_id for file_id, _ in children]
             restored += File.objects.filter(drive=drive, file_id__in=ids).update(trashed=False, trashed_at=None)

@@ -29,21 +29,38 @@ from pds_server.services.quota import quota_settle
 
 
 def folder_create(
-    *, drive: Drive, parent_file_id: str, name: object, check_name_mode: str, creator: str,
-    description: str = "", hidden: bool = False,
+    *,
+    drive: Drive,
+    parent_file_id: str,
+    name: object,
+    check_name_mode: str,
+    creator: str,
+    description: str = "",
+    hidden: bool = False,
 ) -> tuple[File, bool]:
     """Returns (folder, existed): `refuse` and `overwrite` hand back a folder of that name."""
     name = validate_name(name)
     with transaction.atomic(using=PDS_DB):
         folder_check(drive=drive, parent_file_id=parent_file_id)
-        name, existing = name_resolve(drive=drive, parent_file_id=parent_file_id, name=name, check_name_mode=check_name_mode)
+        name, existing = name_resolve(
+            drive=drive, parent_file_id=parent_file_id, name=name, check_name_mode=check_name_mode
+        )
         if existing is not None:
             return existing, True
         now = timezone.now()
         folder = File.objects.create(
-            file_id=new_file_id(), drive=drive, parent_file_id=parent_file_id, name=name, type=File.Type.FOLDER,
-            status=File.Status.AVAILABLE, category="", creator=creator, description=description, hidden=hidden,
-            created_at=now, updated_at=now,
+            file_id=new_file_id(),
+            drive=drive,
+            parent_file_id=parent_file_id,
+            name=name,
+            type=File.Type.FOLDER,
+            status=File.Status.AVAILABLE,
+            category="",
+            creator=creator,
+            description=description,
+            hidden=hidden,
+            created_at=now,
+            updated_at=now,
         )
     return folder, False
 
@@ -53,8 +70,11 @@ def file_update(*, drive: Drive, item: File, fields: dict[str, Any], check_name_
         item = File.objects.select_for_update().get(pk=item.pk)
         if fields.get("name") is not None and fields["name"] != item.name:
             name, clash = name_resolve(
-                drive=drive, parent_file_id=item.parent_file_id, name=validate_name(fields["name"]),
-                check_name_mode=check_name_mode, exclude_pk=item.pk,
+                drive=drive,
+                parent_file_id=item.parent_file_id,
+                name=validate_name(fields["name"]),
+                check_name_mode=check_name_mode,
+                exclude_pk=item.pk,
             )
             if clash is not None:
                 raise errors.AlreadyExist("File", "A file with that name already exists in this folder.")
@@ -84,14 +104,20 @@ def check_not_into_itself(*, drive: Drive, item: File, to_parent_file_id: str, v
         raise errors.InvalidParameter(f"A folder cannot be {verb} into itself.", code="InvalidParameter.ToParentFileId")
 
 
-def file_move(*, drive: Drive, item: File, to_parent_file_id: str, check_name_mode: str, new_name: str | None = None) -> tuple[File, bool]:
+def file_move(
+    *, drive: Drive, item: File, to_parent_file_id: str, check_name_mode: str, new_name: str | None = None
+) -> tuple[File, bool]:
     """Move within the drive. Returns (file, existed) where existed means `refuse` found a clash."""
     with transaction.atomic(using=PDS_DB):
         folder_check(drive=drive, parent_file_id=to_parent_file_id)
         check_not_into_itself(drive=drive, item=item, to_parent_file_id=to_parent_file_id, verb="moved")
         name = validate_name(new_name) if new_name else item.name
         name, clash = name_resolve(
-            drive=drive, parent_file_id=to_parent_file_id, name=name, check_name_mode=check_name_mode, exclude_pk=item.pk
+            drive=drive,
+            parent_file_id=to_parent_file_id,
+            name=name,
+            check_name_mode=check_name_mode,
+            exclude_pk=item.pk,
         )
         if clash is not None:
             if check_name_mode == "refuse":
@@ -112,7 +138,9 @@ def subtree_size(*, drive: Drive, items: list[File]) -> tuple[int, int]:
     return rows.count(), rows.aggregate(total=Sum("size"))["total"] or 0
 
 
-def file_copy(*, drive: Drive, item: File, to_drive: Drive, to_parent_file_id: str, auto_rename: bool, creator: str) -> File:
+def file_copy(
+    *, drive: Drive, item: File, to_drive: Drive, to_parent_file_id: str, auto_rename: bool, creator: str
+) -> File:
     """Copy a file or a folder tree; copies share blobs, so no bytes move."""
     with transaction.atomic(using=PDS_DB):
         folder_check(drive=to_drive, parent_file_id=to_parent_file_id)
@@ -121,7 +149,9 @@ def file_copy(*, drive: Drive, item: File, to_drive: Drive, to_parent_file_id: s
         _, total_bytes = subtree_size(drive=drive, items=[item])
         quota_settle(drive=to_drive, growth=total_bytes)
         name, _ = name_resolve(
-            drive=to_drive, parent_file_id=to_parent_file_id, name=item.name,
+            drive=to_drive,
+            parent_file_id=to_parent_file_id,
+            name=item.name,
             check_name_mode="auto_rename" if auto_rename else "ignore",
         )
         now = timezone.now()
@@ -134,7 +164,14 @@ def file_copy(*, drive: Drive, item: File, to_drive: Drive, to_parent_file_id: s
                 drive=drive, parent_file_id__in=list(mapping), trashed=False, status=File.Status.AVAILABLE
             )
             for child in children:
-                copied = clone(child, drive=to_drive, parent_file_id=mapping[child.parent_file_id], name=child.name, creator=creator, now=now)
+                copied = clone(
+                    child,
+                    drive=to_drive,
+                    parent_file_id=mapping[child.parent_file_id],
+                    name=child.name,
+                    creator=creator,
+                    now=now,
+                )
                 if child.is_folder:
                     level.append((child.file_id, copied.file_id))
     return copy_root
@@ -142,9 +179,24 @@ def file_copy(*, drive: Drive, item: File, to_drive: Drive, to_parent_file_id: s
 
 def clone(item: File, *, drive: Drive, parent_file_id: str, name: str, creator: str, now: datetime) -> File:
     return File.objects.create(
-        file_id=new_file_id(), drive=drive, parent_file_id=parent_file_id, name=name, type=item.type,
-        status=File.Status.AVAILABLE, size=item.size, content_type=item.content_type, category=item.category,
-        file_extension=item.file_extension, content_hash=item.content_hash, content_hash_name=item.content_hash_name,
-        crc64_hash=item.crc64_hash, blob=item.blob, revision_id=new_file_id(), description=item.description,
-        user_tags=item.user_tags, creator=creator, created_at=now, updated_at=now,
+        file_id=new_file_id(),
+        drive=drive,
+        parent_file_id=parent_file_id,
+        name=name,
+        type=item.type,
+        status=File.Status.AVAILABLE,
+        size=item.size,
+        content_type=item.content_type,
+        category=item.category,
+        file_extension=item.file_extension,
+        content_hash=item.content_hash,
+        content_hash_name=item.content_hash_name,
+        crc64_hash=item.crc64_hash,
+        blob=item.blob,
+        revision_id=new_file_id(),
+        description=item.description,
+        user_tags=item.user_tags,
+        creator=creator,
+        created_at=now,
+        updated_at=now,
     )

@@ -33,7 +33,9 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
         if missing:
             if Upload.objects.filter(pk=upload.pk, completed_at__isnull=False).exists():
                 return File.objects.get(pk=upload.file_id)  # a concurrent complete took the parts
-            raise errors.InvalidParameter(f"Parts not uploaded yet: {missing[:10]}", code="InvalidParameter.PartNotUploaded")
+            raise errors.InvalidParameter(
+                f"Parts not uploaded yet: {missing[:10]}", code="InvalidParameter.PartNotUploaded"
+            )
         try:
             assembled, stored_name = parts_assemble(upload, parts, crc64_hash=crc64_hash, keep_always=keep_always)
         except PartMissing:
@@ -53,20 +55,27 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
         except Exception:
             unused_blob_drop(stored_name)
             raise
-    raise errors.PdsError("The upload changed while it was completing; complete it again.", code="UploadChanged", status=409)
+    raise errors.PdsError(
+        "The upload changed while it was completing; complete it again.", code="UploadChanged", status=409
+    )
 
 
-def parts_assemble(upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None, keep_always: bool) -> tuple[Assembled, str | None]:
+def parts_assemble(
+    upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None, keep_always: bool
+) -> tuple[Assembled, str | None]:
     """Digest and check the parts; store them as a blob unless one with that SHA-1 exists.
     Outside any transaction: hashing a large file must not hold database locks."""
     names = [part.storage_name for part in parts]
     with blob_store().parts_assembled(names, scratch_folder=upload_folder(upload)) as assembled:
         if upload.declared_size is not None and assembled.size != upload.declared_size:
             raise errors.InvalidParameter(
-                f"The parts hold {assembled.size} bytes, not the declared {upload.declared_size}.", code="InvalidParameter.Size"
+                f"The parts hold {assembled.size} bytes, not the declared {upload.declared_size}.",
+                code="InvalidParameter.Size",
             )
         if crc64_hash and crc64_hash != assembled.crc64:
-            raise errors.InvalidParameter("crc64_hash does not match the uploaded content.", code="InvalidParameter.Crc64Hash")
+            raise errors.InvalidParameter(
+                "crc64_hash does not match the uploaded content.", code="InvalidParameter.Crc64Hash"
+            )
         stored_name = None
         if keep_always or not Blob.objects.filter(sha1=assembled.sha1).exists():
             stored_name = assembled.keep(blob_name(assembled.sha1))
@@ -87,10 +96,15 @@ def complete_commit(upload: Upload, parts: list[UploadPart], assembled: Assemble
         if blob is None and stored_name is None:
             raise BlobGone()
         if blob is None:
+            assert stored_name is not None
             try:
                 with transaction.atomic(using=PDS_DB):  # equal content may complete at this very moment
                     blob = Blob.objects.create(
-                        sha1=sha1, size=size, pre_hash=assembled.pre_hash, crc64=assembled.crc64, storage_name=stored_name
+                        sha1=sha1,
+                        size=size,
+                        pre_hash=assembled.pre_hash,
+                        crc64=assembled.crc64,
+                        storage_name=stored_name,
                     )
             except IntegrityError:
                 blob = Blob.objects.select_for_update().get(sha1=sha1)

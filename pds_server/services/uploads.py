@@ -9,6 +9,7 @@ the drive row, so parallel uploads can never push a drive past its total size. U
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -27,7 +28,14 @@ from pds_server.routers import PDS_DB
 from pds_server.selectors.files import folder_check
 from pds_server.services.access import owner_filter
 from pds_server.services.blobs import blobs_release
-from pds_server.services.names import category_of, content_type_of, extension_of, name_resolve, new_file_id, validate_name
+from pds_server.services.names import (
+    category_of,
+    content_type_of,
+    extension_of,
+    name_resolve,
+    new_file_id,
+    validate_name,
+)
 from pds_server.services.quota import quota_reserve, quota_room, quota_settle
 from pds_server.storage import blob_store
 from pds_server.storage.digest import StreamingReader
@@ -81,10 +89,16 @@ def upload_folder(upload: Upload) -> str:
 
 def part_urls(*, base_url: str, upload: Upload, part_numbers: list[int]) -> list[PartUrl]:
     return [
-        PartUrl(number, signing.signed_url(
-            base_url, "PUT", UPLOAD_PART_PATH, {"upload_id": upload.upload_id, "part_number": number},
-            settings.PDS_UPLOAD_URL_LIFETIME,
-        )[0])
+        PartUrl(
+            number,
+            signing.signed_url(
+                base_url,
+                "PUT",
+                UPLOAD_PART_PATH,
+                {"upload_id": upload.upload_id, "part_number": number},
+                settings.PDS_UPLOAD_URL_LIFETIME,
+            )[0],
+        )
         for number in part_numbers
     ]
 
@@ -104,12 +118,16 @@ def file_create(req: FileCreateRequest) -> FileCreated:
     if req.size is not None and req.size < 0:
         raise errors.InvalidParameter("size must not be negative", code="InvalidParameter.Size")
     if len(req.part_numbers) > MAX_PARTS or sorted(req.part_numbers) != list(range(1, len(req.part_numbers) + 1)):
-        raise errors.InvalidParameter("part_info_list must number parts 1..N, at most 10000.", code="InvalidParameter.PartInfoList")
+        raise errors.InvalidParameter(
+            "part_info_list must number parts 1..N, at most 10000.", code="InvalidParameter.PartInfoList"
+        )
     drive = req.drive
     owner = req.user.user_id if req.user else ""
     with transaction.atomic(using=PDS_DB):
         folder_check(drive=drive, parent_file_id=req.parent_file_id)
-        name, existing = name_resolve(drive=drive, parent_file_id=req.parent_file_id, name=name, check_name_mode=req.check_name_mode)
+        name, existing = name_resolve(
+            drive=drive, parent_file_id=req.parent_file_id, name=name, check_name_mode=req.check_name_mode
+        )
         target = None
         if existing is not None:
             if req.check_name_mode == "refuse":
@@ -125,7 +143,9 @@ def file_create(req: FileCreateRequest) -> FileCreated:
                 candidates = candidates.filter(size=req.size)
             if candidates.exists():
                 raise errors.PdsError(
-                    "The pre_hash matched: send the content hash.", code="PreHashMatched", status=409,
+                    "The pre_hash matched: send the content hash.",
+                    code="PreHashMatched",
+                    status=409,
                     extra={"pre_hash": req.pre_hash, "file_name": name, "parent_file_id": req.parent_file_id},
                 )
 
@@ -138,14 +158,31 @@ def file_create(req: FileCreateRequest) -> FileCreated:
         now = timezone.now()
         if target is None:
             target = File.objects.create(
-                file_id=new_file_id(), drive=drive, parent_file_id=req.parent_file_id, name=name, type=File.Type.FILE,
-                status=File.Status.UPLOADING, size=req.size or 0, content_type=content_type_of(name), category=category_of(name),
-                file_extension=extension_of(name), creator=owner, description=req.description, hidden=req.hidden,
-                local_created_at=req.local_created_at, local_modified_at=req.local_modified_at, created_at=now, updated_at=now,
+                file_id=new_file_id(),
+                drive=drive,
+                parent_file_id=req.parent_file_id,
+                name=name,
+                type=File.Type.FILE,
+                status=File.Status.UPLOADING,
+                size=req.size or 0,
+                content_type=content_type_of(name),
+                category=category_of(name),
+                file_extension=extension_of(name),
+                creator=owner,
+                description=req.description,
+                hidden=req.hidden,
+                local_created_at=req.local_created_at,
+                local_modified_at=req.local_modified_at,
+                created_at=now,
+                updated_at=now,
             )
         upload = Upload.objects.create(
-            upload_id=secrets.token_hex(16).upper(), file=target, part_count=len(req.part_numbers) or 1,
-            declared_size=req.size, reserved_size=req.size or 0, revision_id=new_file_id(),
+            upload_id=secrets.token_hex(16).upper(),
+            file=target,
+            part_count=len(req.part_numbers) or 1,
+            declared_size=req.size,
+            reserved_size=req.size or 0,
+            revision_id=new_file_id(),
             expires_at=now + timedelta(seconds=settings.PDS_UPLOAD_LIFETIME),
         )
     return FileCreated(target, upload=upload)
@@ -178,10 +215,20 @@ def rapid_upload(*, drive: Drive, req: FileCreateRequest, name: str, blob: Blob,
     now = timezone.now()
     old_blob_id = target.blob_id if target is not None else None
     item = target or File(
-        file_id=new_file_id(), drive=drive, parent_file_id=req.parent_file_id, name=name, type=File.Type.FILE,
-        content_type=content_type_of(name), category=category_of(name), file_extension=extension_of(name),
-        creator=req.user.user_id if req.user else "", description=req.description, hidden=req.hidden,
-        local_created_at=req.local_created_at, local_modified_at=req.local_modified_at, created_at=now,
+        file_id=new_file_id(),
+        drive=drive,
+        parent_file_id=req.parent_file_id,
+        name=name,
+        type=File.Type.FILE,
+        content_type=content_type_of(name),
+        category=category_of(name),
+        file_extension=extension_of(name),
+        creator=req.user.user_id if req.user else "",
+        description=req.description,
+        hidden=req.hidden,
+        local_created_at=req.local_created_at,
+        local_modified_at=req.local_modified_at,
+        created_at=now,
     )
     content_set(item, blob)
     item.updated_at = now
@@ -225,7 +272,9 @@ def part_store(*, upload_id: str, part_number: int, body: BinaryIO, content_leng
     if reader.exceeded:
         store.delete(name)
         raise errors.PdsError(
-            "The parts are larger than the declared size or the drive's free space.", code="QuotaExhausted.Drive", status=403
+            "The parts are larger than the declared size or the drive's free space.",
+            code="QuotaExhausted.Drive",
+            status=403,
         )
     if content_length is not None and reader.size != content_length:
         store.delete(name)
@@ -236,7 +285,9 @@ def part_store(*, upload_id: str, part_number: int, body: BinaryIO, content_leng
         if previous is None:
             try:
                 with transaction.atomic(using=PDS_DB):
-                    UploadPart.objects.create(upload=upload, part_number=part_number, size=reader.size, etag=etag, storage_name=name)
+                    UploadPart.objects.create(
+                        upload=upload, part_number=part_number, size=reader.size, etag=etag, storage_name=name
+                    )
                 return etag
             except IntegrityError:  # the same part arrived twice at once: fall through and replace
                 previous = UploadPart.objects.select_for_update().get(upload=upload, part_number=part_number)
@@ -257,16 +308,16 @@ def upload_parts_delete(upload: Upload, names: list[str]) -> None:
 def upload_discard(*, upload: Upload) -> None:
     """Drop an unfinished upload: its parts, its quota hold and, for a new file, the file."""
     with transaction.atomic(using=PDS_DB):
-        upload = Upload.objects.select_for_update().select_related("file").filter(pk=upload.pk).first()
-        if upload is None or upload.completed_at is not None:
+        locked = Upload.objects.select_for_update().select_related("file").filter(pk=upload.pk).first()
+        if locked is None or locked.completed_at is not None:
             return
-        names = list(upload.parts.values_list("storage_name", flat=True))
-        quota_settle(drive=upload.file.drive, growth=0, reserved=upload.reserved_size)
-        if upload.file.status == File.Status.UPLOADING:
-            upload.file.delete()  # cascades to the upload and its parts
+        names = list(locked.parts.values_list("storage_name", flat=True))
+        quota_settle(drive=locked.file.drive, growth=0, reserved=locked.reserved_size)
+        if locked.file.status == File.Status.UPLOADING:
+            locked.file.delete()  # cascades to the upload and its parts
         else:
-            upload.delete()
-        transaction.on_commit(lambda: upload_parts_delete(upload, names), using=PDS_DB)
+            locked.delete()
+        transaction.on_commit(functools.partial(upload_parts_delete, locked, names), using=PDS_DB)
 
 
 def uploads_expire() -> int:

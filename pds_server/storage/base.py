@@ -26,7 +26,12 @@ class Assembled:
     """The digest of an upload's parts, and the means to keep them as one blob."""
 
     def __init__(self, digest: ContentDigest, *, store: BlobStore, names: list[str], source_path: str | None):
-        self.size, self.sha1, self.crc64, self.pre_hash = digest.size, digest.sha1_hex, digest.crc64_decimal, digest.pre_hash
+        self.size, self.sha1, self.crc64, self.pre_hash = (
+            digest.size,
+            digest.sha1_hex,
+            digest.crc64_decimal,
+            digest.pre_hash,
+        )
         self.store, self.names, self.source_path = store, names, source_path
 
     def keep(self, name: str) -> str:
@@ -64,16 +69,16 @@ class BlobStore:
 
     # --- Common operations ----------------------------------------------------------------
 
-    def save_stream(self, prefix: str, reader: io.RawIOBase) -> str:
+    def save_stream(self, prefix: str, reader: StreamingReader) -> str:
         """Store a stream under a fresh name beginning with `prefix`; returns the name."""
         name = f"{prefix}{secrets.token_hex(8)}"
-        return self.storage.save(name, StreamFile(reader, name=name))
+        return self.storage.save(name, StreamFile(reader, name=name))  # type: ignore[arg-type]
 
     def save_bytes(self, name: str, data: bytes) -> str:
         return self.storage.save(name, io.BytesIO(data))
 
     def open(self, name: str) -> BinaryIO:
-        return self.storage.open(name, "rb")
+        return self.storage.open(name, "rb")  # type: ignore[return-value]  # a django File wraps the stream
 
     def delete(self, name: str) -> None:
         if name:
@@ -130,7 +135,7 @@ class BlobStore:
         if self.storage.exists(name):
             name = f"{name}_{secrets.token_hex(4)}"
         reader = StreamingReader(self.part_streams(assembled.names), sha1=False, crc64=False)
-        return self.storage.save(name, StreamFile(reader, name=name))
+        return self.storage.save(name, StreamFile(reader, name=name))  # type: ignore[arg-type]
 
     def scratch_clear(self, folder: str) -> None:
         """Remove scratch files a killed process left in `folder`, and the folder if empty."""

@@ -11,6 +11,7 @@ the digested bytes.
 from __future__ import annotations
 
 import errno
+import io
 import mmap
 import os
 import secrets
@@ -44,7 +45,9 @@ class LocalBlobStore(BlobStore):
             with super().parts_assembled(names, scratch_folder=scratch_folder) as assembled:
                 yield assembled
             return
-        scratch = self.storage.path(f"{scratch_folder}/{SCRATCH_PREFIX}{secrets.token_hex(8)}") if len(paths) > 1 else None
+        scratch = (
+            self.storage.path(f"{scratch_folder}/{SCRATCH_PREFIX}{secrets.token_hex(8)}") if len(paths) > 1 else None
+        )
         try:
             if scratch is None:
                 assembled = Assembled(digest_files(paths), store=self, names=names, source_path=paths[0])
@@ -134,7 +137,7 @@ def digest_files(paths: list[str]) -> ContentDigest:
     return digest
 
 
-def digest_file(part: BinaryIO, digest: ContentDigest) -> None:
+def digest_file(part: io.FileIO, digest: ContentDigest) -> None:
     """Hash straight from the page cache through a mapping, a window at a time (a read into
     a buffer costs a copy: about an eighth of the time of the pass); through a buffer where
     the file cannot be mapped."""

@@ -45,6 +45,9 @@ def serialize(caller: Caller, item: File, body: dict, share: ShareLink | None = 
         processes = None if share.disable_preview else thumbnail_processes(body)
         return file_to_pds(item, base_url=caller.base_url, fields="", thumbnail_processes=processes)
     return file_to_pds(
-        item, base_url=caller.base_url, fields=parse_str(body, "fields"), thumbnail_processes=thumbnail_processes(body),
+        item,
+        base_url=caller.base_url,
+        fields=parse_str(body, "fields"),
+        thumbnail_processes=thumbnail_processes(body),
         url_expire_sec=parse_int(body, "url_expire_sec", default=900) or 900,
     )

@@ -102,7 +102,9 @@ def blob_response(request: HttpRequest, *, blob: Blob, name: str, content_type: 
         return response
 
     size = blob.size
-    wanted = parse_range(request.headers.get("Range", ""), size) if range_applies(request, etag, last_modified) else None
+    wanted = (
+        parse_range(request.headers.get("Range", ""), size) if range_applies(request, etag, last_modified) else None
+    )
     if wanted == "unsatisfiable":
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
@@ -124,14 +126,23 @@ def file_content(request: HttpRequest, caller: Caller, body: dict) -> HttpRespon
     params = signing.verify(query=request.GET, method="GET", path=request.path, names=downloads.CONTENT_PARAMS)
     item = downloads.signed_file(params)
     assert item.blob is not None
-    return blob_response(request, blob=item.blob, name=params.get("name") or item.name, content_type=params.get("ctype") or item.content_type)
+    return blob_response(
+        request,
+        blob=item.blob,
+        name=params.get("name") or item.name,
+        content_type=params.get("ctype") or item.content_type,
+    )
 
 
 @pds_endpoint("/v2/file/thumbnail", scope=None, auth="none", methods=GET_METHODS, body="none")
 def file_thumbnail(request: HttpRequest, caller: Caller, body: dict) -> HttpResponse:
     params = signing.verify(query=request.GET, method="GET", path=request.path, names=downloads.THUMBNAIL_PARAMS)
-    thumbnail = thumbnail_get_or_create(sha1=params.get("sha1", ""), process=params.get("process", downloads.DEFAULT_THUMBNAIL))
-    response = StreamingHttpResponse(blob_store().iter_range(thumbnail.storage_name, 0, thumbnail.size), content_type="image/jpeg")
+    thumbnail = thumbnail_get_or_create(
+        sha1=params.get("sha1", ""), process=params.get("process", downloads.DEFAULT_THUMBNAIL)
+    )
+    response = StreamingHttpResponse(
+        blob_store().iter_range(thumbnail.storage_name, 0, thumbnail.size), content_type="image/jpeg"
+    )
     response["Content-Length"] = str(thumbnail.size)
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
@@ -144,7 +155,9 @@ def file_download(request: HttpRequest, caller: Caller, query: dict) -> HttpResp
     """GET /v2/file/download?drive_id&file_id: redirect to a signed URL (or its thumbnail)."""
     item = readable_file(caller, query)
     if query.get("image_thumbnail_process") and item.category == "image":
-        return HttpResponseRedirect(downloads.thumbnail_url(base_url=caller.base_url, item=item, process=query["image_thumbnail_process"]))
+        return HttpResponseRedirect(
+            downloads.thumbnail_url(base_url=caller.base_url, item=item, process=query["image_thumbnail_process"])
+        )
     if caller.share is not None:
         shares.count_download(caller.share)
     url, _ = downloads.download_url(base_url=caller.base_url, item=item, expire_sec=downloads.DEFAULT_EXPIRE_SEC)

@@ -39,7 +39,9 @@ def drive_list_my_drives_view(request, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/drive/get", scope="DRIVE.GET")
 def drive_get_view(request, caller: Caller, body: dict):
-    return drive_to_pds(drive_resolve(actor=caller.actor, drive_id=parse_str(body, "drive_id", required=True), managing=True))
+    return drive_to_pds(
+        drive_resolve(actor=caller.actor, drive_id=parse_str(body, "drive_id", required=True), managing=True)
+    )
 
 
 @pds_endpoint("/v2/drive/create", scope="DRIVE.CREATE")
@@ -62,7 +64,9 @@ def drive_create_view(request, caller: Caller, body: dict):
 @pds_endpoint("/v2/drive/list", scope="DRIVE.LIST")
 def drive_list_view(request, caller: Caller, body: dict):
     caller.require_admin()
-    drives = drives_of_domain(domain=caller.domain, owner=parse_str(body, "owner"), owner_type=parse_str(body, "owner_type"))
+    drives = drives_of_domain(
+        domain=caller.domain, owner=parse_str(body, "owner"), owner_type=parse_str(body, "owner_type")
+    )
     rows, next_marker = paginate_by_pk(
         drives, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker")
     )

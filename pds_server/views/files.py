@@ -23,13 +23,23 @@ def file_list(request: HttpRequest, caller: Caller, body: dict):
     kind, category, status = parse_str(body, "type"), parse_str(body, "category"), parse_str(body, "status")
     if caller.share is not None:
         items, next_marker = file_selectors.shared_file_list(
-            share=caller.share, parent_file_id=parse_str(body, "parent_file_id", default="root"), type_=kind,
-            ordering=ordering, limit=limit, marker=marker,
+            share=caller.share,
+            parent_file_id=parse_str(body, "parent_file_id", default="root"),
+            type_=kind,
+            ordering=ordering,
+            limit=limit,
+            marker=marker,
         )
     else:
         items, next_marker = file_selectors.file_list(
-            drive=caller_drive(caller, body), parent_file_id=parse_str(body, "parent_file_id", required=True),
-            ordering=ordering, limit=limit, marker=marker, type_=kind, category=category, status=status,
+            drive=caller_drive(caller, body),
+            parent_file_id=parse_str(body, "parent_file_id", required=True),
+            ordering=ordering,
+            limit=limit,
+            marker=marker,
+            type_=kind,
+            category=category,
+            status=status,
         )
     return page_to_pds([serialize(caller, item, body, caller.share) for item in items], next_marker)
 
@@ -41,7 +51,9 @@ def file_get(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/file/get_by_path", scope="FILE.GET", batchable=True)
 def file_get_by_path(request: HttpRequest, caller: Caller, body: dict):
-    item = file_selectors.file_get_by_path(drive=caller_drive(caller, body), file_path=parse_str(body, "file_path", required=True))
+    item = file_selectors.file_get_by_path(
+        drive=caller_drive(caller, body), file_path=parse_str(body, "file_path", required=True)
+    )
     return serialize(caller, item, body)
 
 
@@ -72,7 +84,10 @@ def file_get_download_url(request: HttpRequest, caller: Caller, body: dict):
     if not 1 <= expire_sec <= downloads.MAX_EXPIRE_SEC:
         raise errors.InvalidParameter("expire_sec must be 1-115200", code="InvalidParameter.ExpireSec")
     url, expires = downloads.download_url(
-        base_url=caller.base_url, item=item, expire_sec=expire_sec, file_name=parse_str(body, "file_name", max_length=1024),
+        base_url=caller.base_url,
+        item=item,
+        expire_sec=expire_sec,
+        file_name=parse_str(body, "file_name", max_length=1024),
         response_content_type=parse_str(body, "response_content_type", max_length=255),
     )
     return download_url_to_pds(item, url=url, expires=expires)
@@ -99,9 +114,13 @@ def file_move(request: HttpRequest, caller: Caller, body: dict):
     drive = caller_drive(caller, body)
     item = file_selectors.file_get(drive=drive, file_id=parse_str(body, "file_id", required=True), allow_trashed=False)
     if body.get("to_drive_id") and str(body["to_drive_id"]) != drive.drive_id:
-        raise errors.InvalidParameter("Moving between drives is not supported; copy instead.", code="InvalidParameter.ToDriveId")
+        raise errors.InvalidParameter(
+            "Moving between drives is not supported; copy instead.", code="InvalidParameter.ToDriveId"
+        )
     moved, existed = tree.file_move(
-        drive=drive, item=item, to_parent_file_id=parse_str(body, "to_parent_file_id", required=True),
+        drive=drive,
+        item=item,
+        to_parent_file_id=parse_str(body, "to_parent_file_id", required=True),
         check_name_mode=check_name_mode(body, "refuse" if not body.get("auto_rename") else "auto_rename"),
         new_name=body.get("new_name"),
     )
@@ -116,23 +135,41 @@ def file_copy(request: HttpRequest, caller: Caller, body: dict):
             raise errors.AccessTokenInvalid("Saving from a share needs your own access token too.")
         source_drive = caller.share.drive
         item = file_selectors.shared_file(share=caller.share, file_id=parse_str(body, "file_id", required=True))
-        to_drive = caller_drive(caller, body, "to_drive_id") if body.get("to_drive_id") else drive_resolve(
-            actor=Actor(domain=caller.domain, user=user, is_admin=False), drive_id=user.default_drive_id
+        to_drive = (
+            caller_drive(caller, body, "to_drive_id")
+            if body.get("to_drive_id")
+            else drive_resolve(
+                actor=Actor(domain=caller.domain, user=user, is_admin=False), drive_id=user.default_drive_id
+            )
         )
         shares.count_save(caller.share)
     else:
         source_drive = caller_drive(caller, body)
-        item = file_selectors.file_get(drive=source_drive, file_id=parse_str(body, "file_id", required=True), allow_trashed=False)
+        item = file_selectors.file_get(
+            drive=source_drive, file_id=parse_str(body, "file_id", required=True), allow_trashed=False
+        )
         to_drive = caller_drive(caller, body, "to_drive_id") if body.get("to_drive_id") else source_drive
     to_parent = parse_str(body, "to_parent_file_id", required=True)
     auto_rename = parse_bool(body.get("auto_rename"), "auto_rename", default=True)
     if async_tasks.is_big(drive=source_drive, file_ids=[item.file_id]):
-        task = async_tasks.async_task_start(drive=source_drive, user_id=caller.user_id, operation="copy", params={
-            "file_id": item.file_id, "to_drive_id": to_drive.pk, "to_parent_file_id": to_parent, "auto_rename": auto_rename,
-        })
+        task = async_tasks.async_task_start(
+            drive=source_drive,
+            user_id=caller.user_id,
+            operation="copy",
+            params={
+                "file_id": item.file_id,
+                "to_drive_id": to_drive.pk,
+                "to_parent_file_id": to_parent,
+                "auto_rename": auto_rename,
+            },
+        )
         return 202, file_job_to_pds(drive=to_drive, async_task_id=task.async_task_id)
     copy = tree.file_copy(
-        drive=source_drive, item=item, to_drive=to_drive, to_parent_file_id=to_parent, auto_rename=auto_rename,
+        drive=source_drive,
+        item=item,
+        to_drive=to_drive,
+        to_parent_file_id=to_parent,
+        auto_rename=auto_rename,
         creator=caller.user_id,
     )
     return 201, file_job_to_pds(drive=to_drive, file_id=copy.file_id)

@@ -43,7 +43,16 @@ class OAuthRedirect(HttpResponseRedirect):
     allowed_schemes = _Schemes()
 
 
-IMPLICIT_FIELDS = ("access_token", "token_type", "expires_in", "expire_time", "scope", "user_id", "domain_id", "default_drive_id")
+IMPLICIT_FIELDS = (
+    "access_token",
+    "token_type",
+    "expires_in",
+    "expire_time",
+    "scope",
+    "user_id",
+    "domain_id",
+    "default_drive_id",
+)
 
 
 def granted_params(grant: str | tokens.IssuedTokens) -> dict:
@@ -132,7 +141,9 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if oauth.consent_needed(request=auth_request, user=user):
         response = render(request, "pds_server/consent.html", {**context, "user": user})
     else:
-        response = OAuthRedirect(auth_request.redirect_with(granted_params(oauth.authorization_complete(request=auth_request, user=user))))
+        response = OAuthRedirect(
+            auth_request.redirect_with(granted_params(oauth.authorization_complete(request=auth_request, user=user)))
+        )
     if newly_signed_in:
         response.set_signed_cookie(
             SIGNIN_COOKIE,
@@ -206,7 +217,9 @@ def token(request: HttpRequest, caller: Caller, body: dict) -> dict:
         app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
         issued = oauth.jwt_bearer_grant(app=app, assertion=form.get("assertion", ""))
     else:
-        raise errors.OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.", code="InvalidGrantType")
+        raise errors.OAuthError(
+            "unsupported_grant_type", f"grant_type {grant_type!r} is not supported.", code="InvalidGrantType"
+        )
     return token_to_pds(issued)
 
 
@@ -229,7 +242,9 @@ def revoke(request: HttpRequest, caller: Caller, body: dict) -> dict:
 @pds_endpoint("/v2/account/token", scope=None, auth="none", finish=no_store)
 def account_token(request: HttpRequest, caller: Caller, body: dict) -> dict:
     if body.get("grant_type", "refresh_token") != "refresh_token":
-        raise errors.OAuthError("unsupported_grant_type", "Only refresh_token is supported here.", code="InvalidGrantType")
+        raise errors.OAuthError(
+            "unsupported_grant_type", "Only refresh_token is supported here.", code="InvalidGrantType"
+        )
     app = oauth.client_authenticate(
         domain=caller.domain, client_id=body.get("app_id", ""), client_secret=body.get("client_secret") or None
     )
@@ -247,4 +262,3 @@ def account_revoke(request: HttpRequest, caller: Caller, body: dict):
         raise errors.MissingParameter("refresh_token")
     tokens.token_revoke(app=app, raw_token=raw)
     return 204, None
-

@@ -11,7 +11,8 @@ from pds_server import errors
 from pds_server.api import Caller, batch_dispatch, parse_limit, parse_str, pds_endpoint
 from pds_server.models import Drive
 from pds_server.selectors import async_task_get as async_task_read
-from pds_server.selectors.files import file_get, recyclebin_list as recyclebin_page, recyclebin_root_ids
+from pds_server.selectors.files import file_get, recyclebin_root_ids
+from pds_server.selectors.files import recyclebin_list as recyclebin_page
 from pds_server.serializers import async_task_to_pds, file_job_to_pds, page_to_pds, recyclebin_cleared_to_pds
 from pds_server.services import async_tasks, trash
 from pds_server.views.common import caller_drive, serialize
@@ -32,7 +33,9 @@ def file_delete(request: HttpRequest, caller: Caller, body: dict):
     drive = caller_drive(caller, body)
     item = file_get(drive=drive, file_id=parse_str(body, "file_id", required=True))
     ids = [item.file_id]
-    return maybe_async(caller, drive, "delete", item.file_id, {"file_ids": ids}, lambda: trash.file_delete(drive=drive, file_ids=ids))
+    return maybe_async(
+        caller, drive, "delete", item.file_id, {"file_ids": ids}, lambda: trash.file_delete(drive=drive, file_ids=ids)
+    )
 
 
 @pds_endpoint("/v2/recyclebin/trash", scope="FILE.DELETE", batchable=True)
@@ -42,7 +45,9 @@ def recyclebin_trash(request: HttpRequest, caller: Caller, body: dict):
     if item.trashed:
         return 204, None
     ids = [item.file_id]
-    return maybe_async(caller, drive, "trash", item.file_id, {"file_ids": ids}, lambda: trash.file_trash(drive=drive, file_ids=ids))
+    return maybe_async(
+        caller, drive, "trash", item.file_id, {"file_ids": ids}, lambda: trash.file_trash(drive=drive, file_ids=ids)
+    )
 
 
 @pds_endpoint("/v2/recyclebin/restore", scope="FILE.RESTORE", batchable=True)
@@ -50,13 +55,17 @@ def recyclebin_restore(request: HttpRequest, caller: Caller, body: dict):
     drive = caller_drive(caller, body)
     item = file_get(drive=drive, file_id=parse_str(body, "file_id", required=True))
     params = {"file_id": item.file_id}
-    return maybe_async(caller, drive, "restore", item.file_id, params, lambda: trash.file_restore(drive=drive, item=item))
+    return maybe_async(
+        caller, drive, "restore", item.file_id, params, lambda: trash.file_restore(drive=drive, item=item)
+    )
 
 
 @pds_endpoint("/v2/recyclebin/list", scope="FILE.LIST", batchable=True)
 def recyclebin_list(request: HttpRequest, caller: Caller, body: dict):
     drive = caller_drive(caller, body)
-    items, next_marker = recyclebin_page(drive=drive, limit=parse_limit(body, default=50, maximum=200), marker=parse_str(body, "marker"))
+    items, next_marker = recyclebin_page(
+        drive=drive, limit=parse_limit(body, default=50, maximum=200), marker=parse_str(body, "marker")
+    )
     return page_to_pds([serialize(caller, item, body) for item in items], next_marker)
 
 
@@ -68,7 +77,9 @@ def recyclebin_clear(request: HttpRequest, caller: Caller, body: dict):
         task = async_tasks.async_task_start(drive=drive, user_id=caller.user_id, operation="clear", params={})
     else:
         count = trash.recyclebin_clear(drive=drive)
-        task = async_tasks.async_task_finished(drive=drive, user_id=caller.user_id, operation="clear", result={"deleted": count})
+        task = async_tasks.async_task_finished(
+            drive=drive, user_id=caller.user_id, operation="clear", result={"deleted": count}
+        )
     return 202, recyclebin_cleared_to_pds(drive, task)
 
 

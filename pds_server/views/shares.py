@@ -49,10 +49,13 @@ def share_link_list(request: HttpRequest, caller: Caller, body: dict):
     if not (caller.is_admin and creator):  # only an administrator lists someone else's shares
         creator = caller.require_user().user_id
     rows = share_links_of(
-        domain=caller.domain, creator=creator,
+        domain=caller.domain,
+        creator=creator,
         include_cancelled=parse_bool(body.get("include_cancelled"), "include_cancelled"),
     )
-    items, next_marker = paginate_by_pk(rows, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker"))
+    items, next_marker = paginate_by_pk(
+        rows, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker")
+    )
     return page_to_pds([share_to_pds(share) for share in items], next_marker)
 
 

@@ -25,8 +25,13 @@ def file_create(request: HttpRequest, caller: Caller, body: dict):
         mode = "auto_rename"
     if kind == File.Type.FOLDER:
         folder, existed = tree.folder_create(
-            drive=drive, parent_file_id=parent_file_id, name=name, check_name_mode=mode, creator=caller.user_id,
-            description=parse_str(body, "description"), hidden=parse_bool(body.get("hidden"), "hidden"),
+            drive=drive,
+            parent_file_id=parent_file_id,
+            name=name,
+            check_name_mode=mode,
+            creator=caller.user_id,
+            description=parse_str(body, "description"),
+            hidden=parse_bool(body.get("hidden"), "hidden"),
         )
         return 201, folder_created_to_pds(folder, existed=existed)
     if kind != File.Type.FILE:
@@ -34,17 +39,31 @@ def file_create(request: HttpRequest, caller: Caller, body: dict):
     part_info_list = body.get("part_info_list") or []
     if not isinstance(part_info_list, list) or not all(isinstance(part, dict) for part in part_info_list):
         raise errors.InvalidParameter("part_info_list must be a list of objects", code="InvalidParameter.PartInfoList")
-    part_numbers = [parse_int(part, "part_number", minimum=1) or 0 for part in part_info_list] or [1]  # empty means one part
+    part_numbers = [parse_int(part, "part_number", minimum=1) or 0 for part in part_info_list] or [
+        1
+    ]  # empty means one part
     proof_code = body.get("proof_code") if isinstance(body.get("proof_code"), str) else None
-    created = uploads.file_create(uploads.FileCreateRequest(
-        drive=drive, user=caller.user, parent_file_id=parent_file_id, name=name, size=parse_int(body, "size", minimum=0),
-        part_numbers=part_numbers, check_name_mode=mode, content_hash=parse_str(body, "content_hash", max_length=40),
-        content_hash_name=parse_str(body, "content_hash_name"), pre_hash=parse_str(body, "pre_hash", max_length=40),
-        proof_code=proof_code, proof_version=parse_str(body, "proof_version"), raw_access_token=caller.raw_token,
-        description=parse_str(body, "description"), hidden=parse_bool(body.get("hidden"), "hidden"),
-        local_created_at=parse_str(body, "local_created_at", max_length=32),
-        local_modified_at=parse_str(body, "local_modified_at", max_length=32),
-    ))
+    created = uploads.file_create(
+        uploads.FileCreateRequest(
+            drive=drive,
+            user=caller.user,
+            parent_file_id=parent_file_id,
+            name=name,
+            size=parse_int(body, "size", minimum=0),
+            part_numbers=part_numbers,
+            check_name_mode=mode,
+            content_hash=parse_str(body, "content_hash", max_length=40),
+            content_hash_name=parse_str(body, "content_hash_name"),
+            pre_hash=parse_str(body, "pre_hash", max_length=40),
+            proof_code=proof_code,
+            proof_version=parse_str(body, "proof_version"),
+            raw_access_token=caller.raw_token,
+            description=parse_str(body, "description"),
+            hidden=parse_bool(body.get("hidden"), "hidden"),
+            local_created_at=parse_str(body, "local_created_at", max_length=32),
+            local_modified_at=parse_str(body, "local_modified_at", max_length=32),
+        )
+    )
     urls = None
     if created.upload is not None:
         numbers = list(range(1, created.upload.part_count + 1))
@@ -54,7 +73,8 @@ def file_create(request: HttpRequest, caller: Caller, body: dict):
 
 def body_upload(caller: Caller, body: dict) -> Upload:
     return upload_get(
-        drive=caller_drive(caller, body), file_id=parse_str(body, "file_id", required=True),
+        drive=caller_drive(caller, body),
+        file_id=parse_str(body, "file_id", required=True),
         upload_id=parse_str(body, "upload_id", required=True),
     )
 
@@ -73,7 +93,8 @@ def file_get_upload_url(request: HttpRequest, caller: Caller, body: dict):
 def file_list_uploaded_parts(request: HttpRequest, caller: Caller, body: dict):
     upload = body_upload(caller, body)
     parts, next_marker = uploaded_parts(
-        upload=upload, limit=parse_limit(body, default=1000, maximum=1000),
+        upload=upload,
+        limit=parse_limit(body, default=1000, maximum=1000),
         part_number_marker=parse_int(body, "part_number_marker", default=0) or 0,
     )
     return uploaded_parts_to_pds(upload, parts, next_marker)
@@ -96,7 +117,9 @@ def part_cors(response: HttpResponse, error: errors.PdsError | None) -> HttpResp
     return response
 
 
-@pds_endpoint("/v2/file/upload_part", scope=None, auth="none", methods=("PUT", "OPTIONS"), body="none", finish=part_cors)
+@pds_endpoint(
+    "/v2/file/upload_part", scope=None, auth="none", methods=("PUT", "OPTIONS"), body="none", finish=part_cors
+)
 def file_upload_part(request: HttpRequest, caller: Caller, body: dict):
     """PUT to a signed upload URL: authenticated by its signature alone; Content-Type is
     ignored; the body streams to storage in constant memory."""
@@ -105,7 +128,9 @@ def file_upload_part(request: HttpRequest, caller: Caller, body: dict):
     params = signing.verify(query=request.GET, method="PUT", path=request.path, names=("upload_id", "part_number"))
     length = request.headers.get("Content-Length")
     etag = uploads.part_store(
-        upload_id=params["upload_id"], part_number=int(params["part_number"]), body=request,  # type: ignore[arg-type]
+        upload_id=params["upload_id"],
+        part_number=int(params["part_number"]),
+        body=request,  # type: ignore[arg-type]
         content_length=int(length) if length and length.isdigit() else None,
     )
     response = HttpResponse(status=200)

@@ -57,7 +57,9 @@ def user_update_view(request, caller: Caller, body: dict):
     parse_str(body, "user_id", required=True)
     user = target_user(caller, body)
     if user.role == PdsUser.Role.SUPERADMIN and not caller.is_superadmin and user != caller.user:
-        raise errors.Forbidden("Only a super administrator may change a super administrator.", code="ForbiddenNoPermission")
+        raise errors.Forbidden(
+            "Only a super administrator may change a super administrator.", code="ForbiddenNoPermission"
+        )
     fields = {name: body.get(name) for name in user_services.EDITABLE_BY_ADMIN if name in body}
     user = user_services.user_update(
         user=user, fields=fields, actor_is_admin=caller.is_admin, actor_is_superadmin=caller.is_superadmin
@@ -72,6 +74,8 @@ def user_delete_view(request, caller: Caller, body: dict):
     if caller.user is not None and user.pk == caller.user.pk:
         raise errors.Forbidden("You cannot delete yourself.", code="ForbiddenNoPermission")
     if user.role == PdsUser.Role.SUPERADMIN and not caller.is_superadmin:
-        raise errors.Forbidden("Only a super administrator may delete a super administrator.", code="ForbiddenNoPermission")
+        raise errors.Forbidden(
+            "Only a super administrator may delete a super administrator.", code="ForbiddenNoPermission"
+        )
     user_services.user_delete(user=user)
     return 204, None

@@ -27,7 +27,9 @@ def post_form(session: requests.Session, url: str, page: requests.Response, **fi
     return session.post(url, data={"csrfmiddlewaretoken": match.group(1), **fields}, allow_redirects=False)
 
 
-def sign_in_and_consent(session: requests.Session, url: str, username: str, password: str, consent: str | None = "allow") -> requests.Response:
+def sign_in_and_consent(
+    session: requests.Session, url: str, username: str, password: str, consent: str | None = "allow"
+) -> requests.Response:
     """Walk the sign-in page (and the consent page when it comes); return the final redirect."""
     page = session.get(url, allow_redirects=False)
     assert page.status_code == 200, page.text[:300]
@@ -58,12 +60,31 @@ def token_request(base: str, **form) -> requests.Response:
 def api(base: str, path: str, token: str | None = None, body: dict | None = None, **kwargs) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     headers.update(kwargs.pop("headers", {}))
-    return requests.post(f"{base}/v2/{path}", json=body if body is not None else {}, headers=headers, timeout=30, **kwargs)
+    return requests.post(
+        f"{base}/v2/{path}", json=body if body is not None else {}, headers=headers, timeout=30, **kwargs
+    )
 
 
-def assertion(private_key: str, *, app_id: str, sub: str, aud: str = "demo", headers: dict | None = None, algorithm: str = "RS256", **claims) -> str:
+def assertion(
+    private_key: str,
+    *,
+    app_id: str,
+    sub: str,
+    aud: str = "demo",
+    headers: dict | None = None,
+    algorithm: str = "RS256",
+    **claims,
+) -> str:
     now = int(time.time())
-    payload = {"iss": app_id, "sub": sub, "sub_type": "user", "aud": aud, "jti": uuid.uuid4().hex, "iat": now, "exp": now + 60}
+    payload = {
+        "iss": app_id,
+        "sub": sub,
+        "sub_type": "user",
+        "aud": aud,
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 60,
+    }
     payload.update(claims)
     payload = {key: value for key, value in payload.items() if value is not None}
     return jwt.encode(payload, private_key, algorithm=algorithm, headers=headers)
@@ -72,9 +93,19 @@ def assertion(private_key: str, *, app_id: str, sub: str, aud: str = "demo", hea
 def web_server_tokens(base: str, app_id: str, secret: str, redirect_uri: str, username: str, password: str) -> dict:
     session = requests.Session()
     answer = sign_in_and_consent(
-        session, authorize_url(base, client_id=app_id, redirect_uri=redirect_uri, response_type="code", state="s1"), username, password
+        session,
+        authorize_url(base, client_id=app_id, redirect_uri=redirect_uri, response_type="code", state="s1"),
+        username,
+        password,
     )
     code = redirect_params(answer)["code"]
-    reply = token_request(base, grant_type="authorization_code", code=code, redirect_uri=redirect_uri, client_id=app_id, client_secret=secret)
+    reply = token_request(
+        base,
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=redirect_uri,
+        client_id=app_id,
+        client_secret=secret,
+    )
     assert reply.status_code == 200, reply.text
     return reply.json()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pds_server.models import Drive, File
 from tests.celery_worker import start_worker
-from tests.pds_server.test_file_rules import ALL, make_api
+from tests.pds_server.api_client import ALL, make_api
 
 
 @pytest.mark.slow
@@ -24,9 +24,20 @@ def test_big_folder_trash_restore_and_delete_run_in_a_worker(pds_url, make_user,
     big = alice.folder("big")
     drive = Drive.objects.get(pk=int(alice.drive_id))
     now = timezone.now()
-    File.objects.bulk_create([
-        File(file_id=f"{i:040d}", drive=drive, parent_file_id=big, name=f"f{i}", type="file", created_at=now, updated_at=now) for i in range(50)
-    ])
+    File.objects.bulk_create(
+        [
+            File(
+                file_id=f"{i:040d}",
+                drive=drive,
+                parent_file_id=big,
+                name=f"f{i}",
+                type="file",
+                created_at=now,
+                updated_at=now,
+            )
+            for i in range(50)
+        ]
+    )
     worker = start_worker("filesystem://", tmp_path / "worker.log", settings)
 
     def wait(task_id: str) -> dict:

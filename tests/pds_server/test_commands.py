@@ -12,11 +12,19 @@ from pds_server.models import App, Domain, PdsUser
 from pds_server.services.bootstrap import read_env_file
 from pds_server.services.tokens import secret_matches
 from pds_server.services.users import user_check_password
+from tests.factories import DomainFactory
 
 
 def bootstrap(env_file) -> dict:
     out = io.StringIO()
-    call_command("pds_bootstrap", "--json", f"--env-file={env_file}", "--site-url=http://drive.test", "--endpoint=http://pds.test", stdout=out)
+    call_command(
+        "pds_bootstrap",
+        "--json",
+        f"--env-file={env_file}",
+        "--site-url=http://drive.test",
+        "--endpoint=http://pds.test",
+        stdout=out,
+    )
     return json.loads(out.getvalue())
 
 
@@ -69,7 +77,7 @@ def test_bootstrap_keeps_other_lines_of_the_env_file(tmp_path, settings):
 
 @pytest.mark.django_db(databases="__all__")
 def test_createapp_and_createuser(tmp_path, settings):
-    Domain.objects.create(domain_id="demo", name="Demo", is_default=True)
+    DomainFactory(domain_id="demo", name="Demo", is_default=True)
     out = io.StringIO()
     call_command("pds_createapp", "Mobile", "--type=native", "--redirect-uri=com.example.app://cb", stdout=out)
     created = json.loads(out.getvalue())

@@ -19,8 +19,17 @@ from tests.pds_server.oauth_helpers import (
 )
 
 TOKEN_FIELDS = {
-    "access_token", "refresh_token", "expires_in", "expire_time", "token_type", "user_id", "user_name",
-    "nick_name", "role", "domain_id", "default_drive_id",
+    "access_token",
+    "refresh_token",
+    "expires_in",
+    "expire_time",
+    "token_type",
+    "user_id",
+    "user_name",
+    "nick_name",
+    "role",
+    "domain_id",
+    "default_drive_id",
 }
 
 
@@ -28,7 +37,14 @@ def test_web_server_code_flow_with_sign_in_and_consent(pds_url, web_app, make_us
     app, secret = web_app
     make_user("alice", password="alice-password-1")
     session = requests.Session()
-    url = authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code", state="xyz", scope="FILE.ALL,USER.ALL,DRIVE.ALL")
+    url = authorize_url(
+        pds_url,
+        client_id=app.app_id,
+        redirect_uri=REDIRECT_URI,
+        response_type="code",
+        state="xyz",
+        scope="FILE.ALL,USER.ALL,DRIVE.ALL",
+    )
 
     page = session.get(url)
     assert page.status_code == 200 and "Sign in" in page.text
@@ -40,7 +56,14 @@ def test_web_server_code_flow_with_sign_in_and_consent(pds_url, web_app, make_us
     params = redirect_params(answer)
     assert params["state"] == "xyz"
 
-    reply = token_request(pds_url, grant_type="authorization_code", code=params["code"], redirect_uri=REDIRECT_URI, client_id=app.app_id, client_secret=secret)
+    reply = token_request(
+        pds_url,
+        grant_type="authorization_code",
+        code=params["code"],
+        redirect_uri=REDIRECT_URI,
+        client_id=app.app_id,
+        client_secret=secret,
+    )
     assert reply.status_code == 200, reply.text
     assert reply.headers["Cache-Control"] == "no-store"
     token = reply.json()
@@ -71,7 +94,11 @@ def test_consent_denied_redirects_with_access_denied(pds_url, web_app, make_user
         "bob-password-22",
         consent="deny",
     )
-    assert redirect_params(answer) == {"error": "access_denied", "error_description": "The user denied the request.", "state": "st"}
+    assert redirect_params(answer) == {
+        "error": "access_denied",
+        "error_description": "The user denied the request.",
+        "state": "st",
+    }
     assert not Consent.objects.exists()
 
 
@@ -80,7 +107,9 @@ def test_hide_consent_skips_the_consent_page(pds_url, web_app, make_user):
     make_user("carol", password="carol-password-3")
     answer = sign_in_and_consent(
         requests.Session(),
-        authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code", hide_consent="True"),
+        authorize_url(
+            pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code", hide_consent="True"
+        ),
         "carol",
         "carol-password-3",
         consent=None,
@@ -101,7 +130,9 @@ def test_wrong_password_shows_the_form_again(pds_url, web_app, make_user):
 
 def test_sign_in_page_speaks_chinese_with_lang_zh_cn(pds_url, web_app):
     app, _ = web_app
-    page = requests.get(authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code", lang="zh_CN"))
+    page = requests.get(
+        authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code", lang="zh_CN")
+    )
     assert page.status_code == 200 and "登录" in page.text and 'lang="zh-CN"' in page.text
 
 
@@ -110,12 +141,26 @@ def test_native_flow_with_pkce_needs_no_secret(pds_url, native_app, make_user):
     verifier, challenge = pkce_pair()
     answer = sign_in_and_consent(
         requests.Session(),
-        authorize_url(pds_url, client_id=native_app.app_id, redirect_uri=NATIVE_REDIRECT_URI, response_type="code", code_challenge=challenge, code_challenge_method="S256"),
+        authorize_url(
+            pds_url,
+            client_id=native_app.app_id,
+            redirect_uri=NATIVE_REDIRECT_URI,
+            response_type="code",
+            code_challenge=challenge,
+            code_challenge_method="S256",
+        ),
         "erin",
         "erin-password-5",
     )
     code = redirect_params(answer)["code"]
-    reply = token_request(pds_url, grant_type="code", code=code, redirect_uri=NATIVE_REDIRECT_URI, client_id=native_app.app_id, code_verifier=verifier)
+    reply = token_request(
+        pds_url,
+        grant_type="code",
+        code=code,
+        redirect_uri=NATIVE_REDIRECT_URI,
+        client_id=native_app.app_id,
+        code_verifier=verifier,
+    )
     assert reply.status_code == 200, reply.text
     assert api(pds_url, "user/get", reply.json()["access_token"]).json()["user_name"] == "erin"
 
@@ -124,7 +169,9 @@ def test_browser_flow_returns_the_token_in_the_fragment_without_refresh_token(pd
     make_user("frank", password="frank-password-6")
     answer = sign_in_and_consent(
         requests.Session(),
-        authorize_url(pds_url, client_id=browser_app.app_id, redirect_uri=BROWSER_REDIRECT_URI, response_type="token", state="abc"),
+        authorize_url(
+            pds_url, client_id=browser_app.app_id, redirect_uri=BROWSER_REDIRECT_URI, response_type="token", state="abc"
+        ),
         "frank",
         "frank-password-6",
     )
@@ -137,7 +184,9 @@ def test_browser_flow_returns_the_token_in_the_fragment_without_refresh_token(pd
 
 def test_jwt_bearer_with_auto_create_makes_the_user_and_drive(pds_url, jwt_app, rsa_keys):
     signed = assertion(rsa_keys[0], app_id=jwt_app.app_id, sub="site-user-42", auto_create=True)
-    reply = token_request(pds_url, grant_type="urn:ietf:params:oauth:grant-type:jwt-bearer", client_id=jwt_app.app_id, assertion=signed)
+    reply = token_request(
+        pds_url, grant_type="urn:ietf:params:oauth:grant-type:jwt-bearer", client_id=jwt_app.app_id, assertion=signed
+    )
     assert reply.status_code == 200, reply.text
     token = reply.json()
     assert TOKEN_FIELDS <= token.keys() and token["user_id"] == "site-user-42"
@@ -150,17 +199,35 @@ def test_refresh_rotates_and_old_token_reuse_revokes_the_family(pds_url, web_app
     app, secret = web_app
     make_user("gina", password="gina-password-7")
     first = web_server_tokens(pds_url, app.app_id, secret, REDIRECT_URI, "gina", "gina-password-7")
-    reply = token_request(pds_url, grant_type="refresh_token", refresh_token=first["refresh_token"], client_id=app.app_id, client_secret=secret)
+    reply = token_request(
+        pds_url,
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+        client_id=app.app_id,
+        client_secret=secret,
+    )
     assert reply.status_code == 200, reply.text
     second = reply.json()
     assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
     assert api(pds_url, "user/get", second["access_token"]).status_code == 200
 
-    replay = token_request(pds_url, grant_type="refresh_token", refresh_token=first["refresh_token"], client_id=app.app_id, client_secret=secret)
+    replay = token_request(
+        pds_url,
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+        client_id=app.app_id,
+        client_secret=secret,
+    )
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
     # The whole family is gone: the newest refresh token and its access token too.
     assert api(pds_url, "user/get", second["access_token"]).json()["code"] == "AccessTokenInvalid"
-    newest = token_request(pds_url, grant_type="refresh_token", refresh_token=second["refresh_token"], client_id=app.app_id, client_secret=secret)
+    newest = token_request(
+        pds_url,
+        grant_type="refresh_token",
+        refresh_token=second["refresh_token"],
+        client_id=app.app_id,
+        client_secret=secret,
+    )
     assert newest.status_code == 400
 
 
@@ -168,12 +235,30 @@ def test_revoke_refresh_token_ends_the_grant(pds_url, web_app, make_user):
     app, secret = web_app
     make_user("hank", password="hank-password-8")
     token = web_server_tokens(pds_url, app.app_id, secret, REDIRECT_URI, "hank", "hank-password-8")
-    reply = requests.post(f"{pds_url}/v2/oauth/revoke", data={"token": token["refresh_token"], "token_type_hint": "refresh_token"}, auth=(app.app_id, secret))
+    reply = requests.post(
+        f"{pds_url}/v2/oauth/revoke",
+        data={"token": token["refresh_token"], "token_type_hint": "refresh_token"},
+        auth=(app.app_id, secret),
+    )
     assert reply.status_code == 200
-    assert token_request(pds_url, grant_type="refresh_token", refresh_token=token["refresh_token"], client_id=app.app_id, client_secret=secret).status_code == 400
+    assert (
+        token_request(
+            pds_url,
+            grant_type="refresh_token",
+            refresh_token=token["refresh_token"],
+            client_id=app.app_id,
+            client_secret=secret,
+        ).status_code
+        == 400
+    )
     assert api(pds_url, "user/get", token["access_token"]).status_code == 401
     # RFC 7009 section 2.2: an unknown token is not an error.
-    assert requests.post(f"{pds_url}/v2/oauth/revoke", data={"token": "unknown", "client_id": app.app_id, "client_secret": secret}).status_code == 200
+    assert (
+        requests.post(
+            f"{pds_url}/v2/oauth/revoke", data={"token": "unknown", "client_id": app.app_id, "client_secret": secret}
+        ).status_code
+        == 200
+    )
 
 
 def test_revoke_needs_the_client_secret(pds_url, web_app, make_user):
@@ -189,18 +274,37 @@ def test_revoke_access_token_only(pds_url, web_app, make_user):
     app, secret = web_app
     make_user("jane", password="jane-password-10")
     token = web_server_tokens(pds_url, app.app_id, secret, REDIRECT_URI, "jane", "jane-password-10")
-    requests.post(f"{pds_url}/v2/oauth/revoke", data={"token": token["access_token"], "client_id": app.app_id, "client_secret": secret})
+    requests.post(
+        f"{pds_url}/v2/oauth/revoke",
+        data={"token": token["access_token"], "client_id": app.app_id, "client_secret": secret},
+    )
     assert api(pds_url, "user/get", token["access_token"]).status_code == 401
-    assert token_request(pds_url, grant_type="refresh_token", refresh_token=token["refresh_token"], client_id=app.app_id, client_secret=secret).status_code == 200
+    assert (
+        token_request(
+            pds_url,
+            grant_type="refresh_token",
+            refresh_token=token["refresh_token"],
+            client_id=app.app_id,
+            client_secret=secret,
+        ).status_code
+        == 200
+    )
 
 
 def test_legacy_account_token_and_revoke(pds_url, jwt_app, rsa_keys):
     signed = assertion(rsa_keys[0], app_id=jwt_app.app_id, sub="legacy-user", auto_create=True)
-    token = token_request(pds_url, grant_type="urn:ietf:params:oauth:grant-type:jwt-bearer", client_id=jwt_app.app_id, assertion=signed).json()
-    refreshed = requests.post(f"{pds_url}/v2/account/token", json={"app_id": jwt_app.app_id, "grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
+    token = token_request(
+        pds_url, grant_type="urn:ietf:params:oauth:grant-type:jwt-bearer", client_id=jwt_app.app_id, assertion=signed
+    ).json()
+    refreshed = requests.post(
+        f"{pds_url}/v2/account/token",
+        json={"app_id": jwt_app.app_id, "grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+    )
     assert refreshed.status_code == 200, refreshed.text
     new = refreshed.json()
     assert new["user_id"] == "legacy-user" and new["refresh_token"] != token["refresh_token"]
-    revoked = requests.post(f"{pds_url}/v2/account/revoke", json={"app_id": jwt_app.app_id, "refresh_token": new["refresh_token"]})
+    revoked = requests.post(
+        f"{pds_url}/v2/account/revoke", json={"app_id": jwt_app.app_id, "refresh_token": new["refresh_token"]}
+    )
     assert revoked.status_code == 204 and revoked.content == b""
     assert AccessToken.objects.filter(revoked_at__isnull=True, user__user_id="legacy-user").count() == 0

@@ -63,45 +63,73 @@ def alice(make_user):
 )
 def test_unregistered_redirect_uri_gets_an_error_page_never_a_redirect(pds_url, web_app, redirect_uri):
     app, _ = web_app
-    page = requests.get(authorize_url(pds_url, client_id=app.app_id, redirect_uri=redirect_uri, response_type="code"), allow_redirects=False)
+    page = requests.get(
+        authorize_url(pds_url, client_id=app.app_id, redirect_uri=redirect_uri, response_type="code"),
+        allow_redirects=False,
+    )
     assert page.status_code == 400
     assert "Location" not in page.headers
     assert "redirect_uri is not registered" in page.text
 
 
 def test_unknown_client_gets_an_error_page(pds_url, domain):
-    page = requests.get(authorize_url(pds_url, client_id="nope", redirect_uri=REDIRECT_URI, response_type="code"), allow_redirects=False)
+    page = requests.get(
+        authorize_url(pds_url, client_id="nope", redirect_uri=REDIRECT_URI, response_type="code"), allow_redirects=False
+    )
     assert page.status_code == 400 and "Location" not in page.headers and "unknown" in page.text
 
 
 def test_disabled_client_gets_an_error_page(pds_url, web_app):
     app, _ = web_app
     App.objects.filter(pk=app.pk).update(enabled=False)
-    page = requests.get(authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code"), allow_redirects=False)
+    page = requests.get(
+        authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code"),
+        allow_redirects=False,
+    )
     assert page.status_code == 400
 
 
 def test_wrong_response_type_for_the_app_type_redirects_with_an_error(pds_url, web_app):
     app, _ = web_app
-    answer = requests.get(authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="token", state="q"), allow_redirects=False)
+    answer = requests.get(
+        authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="token", state="q"),
+        allow_redirects=False,
+    )
     assert redirect_params(answer)["error"] == "unsupported_response_type"
 
 
 def test_scope_beyond_the_apps_scopes_is_refused(pds_url, domain):
-    app, _ = app_create(domain=domain, name="Narrow", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI], scopes=["FILE.ALL"])
-    answer = requests.get(authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code", scope="FILE.ALL,USER.ALL"), allow_redirects=False)
+    app, _ = app_create(
+        domain=domain, name="Narrow", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI], scopes=["FILE.ALL"]
+    )
+    answer = requests.get(
+        authorize_url(
+            pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code", scope="FILE.ALL,USER.ALL"
+        ),
+        allow_redirects=False,
+    )
     assert redirect_params(answer)["error"] == "invalid_scope"
 
 
 def test_native_app_without_pkce_is_refused(pds_url, native_app):
-    answer = requests.get(authorize_url(pds_url, client_id=native_app.app_id, redirect_uri=NATIVE_REDIRECT_URI, response_type="code"), allow_redirects=False)
+    answer = requests.get(
+        authorize_url(pds_url, client_id=native_app.app_id, redirect_uri=NATIVE_REDIRECT_URI, response_type="code"),
+        allow_redirects=False,
+    )
     assert redirect_params(answer)["error"] == "invalid_request"
 
 
 def test_pkce_plain_method_is_refused(pds_url, native_app):
     verifier, _ = pkce_pair()
     answer = requests.get(
-        authorize_url(pds_url, client_id=native_app.app_id, redirect_uri=NATIVE_REDIRECT_URI, response_type="code", code_challenge=verifier[:43], code_challenge_method="plain"),
+        authorize_url(
+            pds_url,
+            client_id=native_app.app_id,
+            redirect_uri=NATIVE_REDIRECT_URI,
+            response_type="code",
+            code_challenge=verifier[:43],
+            code_challenge_method="plain",
+        ),
         allow_redirects=False,
     )
     assert redirect_params(answer)["error"] == "invalid_request"
@@ -110,7 +138,12 @@ def test_pkce_plain_method_is_refused(pds_url, native_app):
 def test_pds_sign_in_never_signs_into_the_drive_app(pds_url, web_app, alice):
     app, _ = web_app
     session = requests.Session()
-    sign_in_and_consent(session, authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code"), "alice", "alice-password-1")
+    sign_in_and_consent(
+        session,
+        authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="code"),
+        "alice",
+        "alice-password-1",
+    )
     cookie = next(c for c in session.cookies if c.name == "pds_signin")
     assert cookie.path == "/v2/oauth/"
     assert "drive_sessionid" not in session.cookies
@@ -141,11 +174,16 @@ def test_sign_in_failures_count_across_processes(pds_url, web_app, alice, settin
         "from pds_server.views import oauth\n"
         f"request = RequestFactory().post('/', {{'username': 'alice', 'password': 'wrong'}})\n"
         f"request.pds_domain = Domain.objects.get(pk={domain.pk})\n"
-        f"for _ in range({settings.PDS_SIGNIN_MAX_FAILURES}): assert oauth._signin_attempt(request) == (None, 'bad_credentials')\n"
+        f"for _ in range({settings.PDS_SIGNIN_MAX_FAILURES}): assert oauth._signin_attempt(request) == (None, 'bad_credentials')\n"  # noqa: E501
     )
     from tests.celery_worker import database_url
 
-    env = {**os.environ, "DATABASE_URL": database_url("default"), "PDS_DATABASE_URL": database_url("pds"), "DRIVE_ROLE": "pds"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url("default"),
+        "PDS_DATABASE_URL": database_url("pds"),
+        "DRIVE_ROLE": "pds",
+    }
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     app, _ = web_app
@@ -158,7 +196,15 @@ def test_sign_in_failures_count_across_processes(pds_url, web_app, alice, settin
 
 
 def exchange(pds_url, app, secret, code, redirect_uri=REDIRECT_URI, **extra):
-    return token_request(pds_url, grant_type="authorization_code", code=code, redirect_uri=redirect_uri, client_id=app.app_id, client_secret=secret, **extra)
+    return token_request(
+        pds_url,
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=redirect_uri,
+        client_id=app.app_id,
+        client_secret=secret,
+        **extra,
+    )
 
 
 def test_code_is_single_use_and_replay_revokes_what_it_issued(pds_url, web_app, alice):
@@ -169,7 +215,13 @@ def test_code_is_single_use_and_replay_revokes_what_it_issued(pds_url, web_app, 
     replay = exchange(pds_url, app, secret, code)
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
     assert api(pds_url, "user/get", first.json()["access_token"]).status_code == 401
-    refresh = token_request(pds_url, grant_type="refresh_token", refresh_token=first.json()["refresh_token"], client_id=app.app_id, client_secret=secret)
+    refresh = token_request(
+        pds_url,
+        grant_type="refresh_token",
+        refresh_token=first.json()["refresh_token"],
+        client_id=app.app_id,
+        client_secret=secret,
+    )
     assert refresh.status_code == 400
 
 
@@ -185,14 +237,21 @@ def test_code_lives_at_most_ten_minutes_and_expires(pds_url, web_app, alice):
 
 def test_code_is_bound_to_its_client(pds_url, web_app, domain, alice):
     app, _ = web_app
-    other, other_secret = app_create(domain=domain, name="Other", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI])
+    other, other_secret = app_create(
+        domain=domain, name="Other", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI]
+    )
     code = get_code(pds_url, app)
     reply = exchange(pds_url, other, other_secret, code)
     assert reply.status_code == 400 and reply.json()["error"] == "invalid_grant"
 
 
 def test_code_is_bound_to_its_redirect_uri(pds_url, domain, alice):
-    app, secret = app_create(domain=domain, name="Two", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI, "http://drive.test/other/"])
+    app, secret = app_create(
+        domain=domain,
+        name="Two",
+        app_type=App.AppType.WEB_SERVER,
+        redirect_uris=[REDIRECT_URI, "http://drive.test/other/"],
+    )
     code = get_code(pds_url, app)
     reply = exchange(pds_url, app, secret, code, redirect_uri="http://drive.test/other/")
     assert reply.status_code == 400 and reply.json()["error"] == "invalid_grant"
@@ -211,13 +270,19 @@ def test_web_server_app_must_prove_its_secret(pds_url, web_app, alice, secret):
 def test_client_secret_basic_is_accepted(pds_url, web_app, alice):
     app, secret = web_app
     code = get_code(pds_url, app)
-    reply = requests.post(f"{pds_url}/v2/oauth/token", data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}, auth=(app.app_id, secret))
+    reply = requests.post(
+        f"{pds_url}/v2/oauth/token",
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI},
+        auth=(app.app_id, secret),
+    )
     assert reply.status_code == 200, reply.text
 
 
 def test_unsupported_grant_type(pds_url, web_app):
     app, secret = web_app
-    reply = token_request(pds_url, grant_type="password", client_id=app.app_id, client_secret=secret, username="a", password="b")
+    reply = token_request(
+        pds_url, grant_type="password", client_id=app.app_id, client_secret=secret, username="a", password="b"
+    )
     assert reply.status_code == 400 and reply.json()["error"] == "unsupported_grant_type"
 
 
@@ -225,11 +290,18 @@ def test_unsupported_grant_type(pds_url, web_app):
 
 
 def native_code(pds_url, native_app, challenge):
-    return get_code(pds_url, native_app, redirect_uri=NATIVE_REDIRECT_URI, code_challenge=challenge, code_challenge_method="S256")
+    return get_code(
+        pds_url, native_app, redirect_uri=NATIVE_REDIRECT_URI, code_challenge=challenge, code_challenge_method="S256"
+    )
 
 
 def native_exchange(pds_url, native_app, code, verifier):
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": NATIVE_REDIRECT_URI, "client_id": native_app.app_id}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": NATIVE_REDIRECT_URI,
+        "client_id": native_app.app_id,
+    }
     if verifier is not None:
         form["code_verifier"] = verifier
     return token_request(pds_url, **form)
@@ -264,19 +336,47 @@ def test_web_server_app_may_add_pkce(pds_url, web_app, alice):
 
 
 def test_refresh_may_not_widen_scope_but_may_narrow_it(pds_url, domain, alice):
-    app, secret = app_create(domain=domain, name="Files only", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI], scopes=["FILE.ALL", "USER.ALL"])
+    app, secret = app_create(
+        domain=domain,
+        name="Files only",
+        app_type=App.AppType.WEB_SERVER,
+        redirect_uris=[REDIRECT_URI],
+        scopes=["FILE.ALL", "USER.ALL"],
+    )
     token = web_server_tokens(pds_url, app.app_id, secret, REDIRECT_URI, "alice", "alice-password-1")
-    wider = token_request(pds_url, grant_type="refresh_token", refresh_token=token["refresh_token"], client_id=app.app_id, client_secret=secret, scope="FILE.ALL USER.ALL DRIVE.ALL")
+    wider = token_request(
+        pds_url,
+        grant_type="refresh_token",
+        refresh_token=token["refresh_token"],
+        client_id=app.app_id,
+        client_secret=secret,
+        scope="FILE.ALL USER.ALL DRIVE.ALL",
+    )
     assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
-    narrower = token_request(pds_url, grant_type="refresh_token", refresh_token=token["refresh_token"], client_id=app.app_id, client_secret=secret, scope="USER.ALL")
+    narrower = token_request(
+        pds_url,
+        grant_type="refresh_token",
+        refresh_token=token["refresh_token"],
+        client_id=app.app_id,
+        client_secret=secret,
+        scope="USER.ALL",
+    )
     assert narrower.status_code == 200 and narrower.json()["scope"] == "USER.ALL"
 
 
 def test_refresh_token_is_bound_to_its_client(pds_url, web_app, domain, alice):
     app, secret = web_app
-    other, other_secret = app_create(domain=domain, name="Other", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI])
+    other, other_secret = app_create(
+        domain=domain, name="Other", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI]
+    )
     token = web_server_tokens(pds_url, app.app_id, secret, REDIRECT_URI, "alice", "alice-password-1")
-    reply = token_request(pds_url, grant_type="refresh_token", refresh_token=token["refresh_token"], client_id=other.app_id, client_secret=other_secret)
+    reply = token_request(
+        pds_url,
+        grant_type="refresh_token",
+        refresh_token=token["refresh_token"],
+        client_id=other.app_id,
+        client_secret=other_secret,
+    )
     assert reply.status_code == 400
 
 
@@ -285,7 +385,13 @@ def test_refresh_token_idle_and_absolute_lifetimes(pds_url, web_app, alice, fiel
     app, secret = web_app
     token = web_server_tokens(pds_url, app.app_id, secret, REDIRECT_URI, "alice", "alice-password-1")
     RefreshToken.objects.update(**{field: timezone.now() - timedelta(seconds=1)})
-    reply = token_request(pds_url, grant_type="refresh_token", refresh_token=token["refresh_token"], client_id=app.app_id, client_secret=secret)
+    reply = token_request(
+        pds_url,
+        grant_type="refresh_token",
+        refresh_token=token["refresh_token"],
+        client_id=app.app_id,
+        client_secret=secret,
+    )
     assert reply.status_code == 400 and reply.json()["code"] == "RefreshTokenExpired"
 
 
@@ -293,7 +399,12 @@ def test_secrets_and_tokens_are_stored_hashed(pds_url, web_app, alice):
     app, secret = web_app
     token = web_server_tokens(pds_url, app.app_id, secret, REDIRECT_URI, "alice", "alice-password-1")
     with connections["pds"].cursor() as cursor:
-        for table in ("pds_server_app", "pds_server_accesstoken", "pds_server_refreshtoken", "pds_server_authorizationcode"):
+        for table in (
+            "pds_server_app",
+            "pds_server_accesstoken",
+            "pds_server_refreshtoken",
+            "pds_server_authorizationcode",
+        ):
             cursor.execute(f"SELECT * FROM {table}")
             dump = repr(cursor.fetchall())
             for value in (secret, token["access_token"], token["refresh_token"]):
@@ -319,7 +430,15 @@ def unsigned(claims: dict, header: dict) -> str:
 
 def base_claims(app, **override):
     now = int(time.time())
-    claims = {"iss": app.app_id, "sub": "alice", "sub_type": "user", "aud": "demo", "jti": uuid.uuid4().hex, "iat": now, "exp": now + 60}
+    claims = {
+        "iss": app.app_id,
+        "sub": "alice",
+        "sub_type": "user",
+        "aud": "demo",
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 60,
+    }
     claims.update(override)
     return {key: value for key, value in claims.items() if value is not None}
 
@@ -397,12 +516,20 @@ def test_jwt_unknown_user_without_auto_create(pds_url, jwt_app, rsa_keys):
 
 
 def test_jwt_service_subject_needs_permission(pds_url, domain, jwt_app, rsa_keys):
-    refused = jwt_exchange(pds_url, jwt_app, assertion(rsa_keys[0], app_id=jwt_app.app_id, sub="demo", sub_type="service"))
+    refused = jwt_exchange(
+        pds_url, jwt_app, assertion(rsa_keys[0], app_id=jwt_app.app_id, sub="demo", sub_type="service")
+    )
     assert refused.status_code == 403
-    service_app, _ = app_create(domain=domain, name="Ops", app_type=App.AppType.JWT, public_key=rsa_keys[1], allow_service_account=True)
-    wrong_sub = jwt_exchange(pds_url, service_app, assertion(rsa_keys[0], app_id=service_app.app_id, sub="alice", sub_type="service"))
+    service_app, _ = app_create(
+        domain=domain, name="Ops", app_type=App.AppType.JWT, public_key=rsa_keys[1], allow_service_account=True
+    )
+    wrong_sub = jwt_exchange(
+        pds_url, service_app, assertion(rsa_keys[0], app_id=service_app.app_id, sub="alice", sub_type="service")
+    )
     assert wrong_sub.status_code == 400
-    reply = jwt_exchange(pds_url, service_app, assertion(rsa_keys[0], app_id=service_app.app_id, sub="demo", sub_type="service"))
+    reply = jwt_exchange(
+        pds_url, service_app, assertion(rsa_keys[0], app_id=service_app.app_id, sub="demo", sub_type="service")
+    )
     assert reply.status_code == 200 and reply.json()["role"] == "superadmin"
     # A service token is an administrator: it may list the domain's users.
     assert api(pds_url, "user/list", reply.json()["access_token"]).status_code == 200
@@ -413,5 +540,8 @@ def test_jwt_app_cannot_use_other_grants_and_others_cannot_use_jwt(pds_url, jwt_
     signed = assertion(rsa_keys[0], app_id=app.app_id, sub="alice")
     reply = token_request(pds_url, grant_type=JWT_BEARER, client_id=app.app_id, client_secret=secret, assertion=signed)
     assert reply.status_code == 400 and reply.json()["error"] == "unauthorized_client"
-    page = requests.get(authorize_url(pds_url, client_id=jwt_app.app_id, redirect_uri=REDIRECT_URI, response_type="code"), allow_redirects=False)
+    page = requests.get(
+        authorize_url(pds_url, client_id=jwt_app.app_id, redirect_uri=REDIRECT_URI, response_type="code"),
+        allow_redirects=False,
+    )
     assert page.status_code == 400

@@ -20,7 +20,16 @@ def sdk_client(live_server, bearer_token: str | None = None) -> Client:
 
 def jwt_assertion(private_key: str, app_id: str, sub: str) -> str:
     now = int(time.time())
-    claims = {"iss": app_id, "sub": sub, "sub_type": "user", "aud": "demo", "jti": uuid.uuid4().hex, "iat": now, "exp": now + 60, "auto_create": True}
+    claims = {
+        "iss": app_id,
+        "sub": sub,
+        "sub_type": "user",
+        "aud": "demo",
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 60,
+        "auto_create": True,
+    }
     return jwt.encode(claims, private_key, algorithm="RS256")
 
 

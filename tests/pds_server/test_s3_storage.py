@@ -17,7 +17,7 @@ import requests
 
 from pds_server.models import Blob
 from tests.celery_worker import free_port
-from tests.pds_server.test_file_rules import make_api
+from tests.pds_server.api_client import make_api
 from tests.pds_server.upload_race import rival_complete_commits_first
 
 ACCESS_KEY, SECRET_KEY, BUCKET = "drive-test", "drive-test-secret", "blobs"
@@ -36,8 +36,20 @@ def s3_endpoint(tmp_path):
     (tmp_path / "s3" / BUCKET).mkdir(parents=True)
     port = free_port()
     server = subprocess.Popen(
-        [binary, "serve", "s3", str(tmp_path / "s3"), "--addr", f"127.0.0.1:{port}", "--auth-key", f"{ACCESS_KEY},{SECRET_KEY}", "--config", "/dev/null"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "serve",
+            "s3",
+            str(tmp_path / "s3"),
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--auth-key",
+            f"{ACCESS_KEY},{SECRET_KEY}",
+            "--config",
+            "/dev/null",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 20
     while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
@@ -55,12 +67,24 @@ def s3_blobs(settings, s3_endpoint):
         "pds_blobs": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
-                "bucket_name": BUCKET, "endpoint_url": s3_endpoint, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY,
-                "region_name": "us-east-1", "signature_version": "s3v4", "file_overwrite": True, "addressing_style": "path",
+                "bucket_name": BUCKET,
+                "endpoint_url": s3_endpoint,
+                "access_key": ACCESS_KEY,
+                "secret_key": SECRET_KEY,
+                "region_name": "us-east-1",
+                "signature_version": "s3v4",
+                "file_overwrite": True,
+                "addressing_style": "path",
             },
         },
     }
-    client = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+    )
     return client
 
 
@@ -79,7 +103,18 @@ def test_blobs_on_s3_upload_instant_upload_range_and_delete(pds_url, make_user, 
     stored = s3_blobs.get_object(Bucket=BUCKET, Key=blob.storage_name)["Body"].read()
     assert stored == data
 
-    again = alice.ok("file/create", {"parent_file_id": "root", "name": "again.bin", "type": "file", "size": len(data), "content_hash": blob.sha1, "content_hash_name": "sha1"}, 201)
+    again = alice.ok(
+        "file/create",
+        {
+            "parent_file_id": "root",
+            "name": "again.bin",
+            "type": "file",
+            "size": len(data),
+            "content_hash": blob.sha1,
+            "content_hash_name": "sha1",
+        },
+        201,
+    )
     assert again["rapid_upload"] is True and Blob.objects.count() == 1
 
     url = alice.ok("file/get_download_url", {"file_id": item["file_id"]})["url"]
@@ -96,10 +131,14 @@ def test_blobs_on_s3_upload_instant_upload_range_and_delete(pds_url, make_user, 
 
 
 @pytest.mark.slow
-def test_on_s3_a_single_part_is_copied_on_the_server_and_the_loser_of_two_completes_keeps_the_winners_blob(pds_url, make_user, jwt_app, s3_blobs, monkeypatch):
+def test_on_s3_a_single_part_is_copied_on_the_server_and_the_loser_of_two_completes_keeps_the_winners_blob(
+    pds_url, make_user, jwt_app, s3_blobs, monkeypatch
+):
     alice = make_api(pds_url, make_user("alice"), jwt_app)
     data = os.urandom(2 * 1024 * 1024 + 1)
-    created = alice.ok("file/create", {"parent_file_id": "root", "name": "one.bin", "type": "file", "size": len(data)}, 201)
+    created = alice.ok(
+        "file/create", {"parent_file_id": "root", "name": "one.bin", "type": "file", "size": len(data)}, 201
+    )
     assert requests.put(created["part_info_list"][0]["upload_url"], data=data).status_code == 200
     rival_complete_commits_first(monkeypatch)
     done = alice.ok("file/complete", {"file_id": created["file_id"], "upload_id": created["upload_id"]})

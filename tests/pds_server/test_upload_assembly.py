@@ -13,8 +13,6 @@ from django.conf import settings
 
 from pds_server.models import Blob, Drive, Upload, UploadPart
 from pds_server.services.upload_complete import upload_complete
-
-from tests.pds_server.test_file_rules import alice  # noqa: F401  (fixture)
 from tests.pds_server.upload_race import rival_complete_commits_first
 
 
@@ -30,22 +28,41 @@ def stored_files(under: str) -> list[str]:
 def blob_files(data: bytes) -> list[str]:
     """The files stored for this content: its blob name and any variant of it."""
     sha1 = hashlib.sha1(data).hexdigest().upper()
-    return sorted(f"{sha1[:2]}/{sha1[2:4]}/{path.name}" for path in (blobs_dir() / "blobs" / sha1[:2] / sha1[2:4]).glob(f"{sha1}*"))
+    return sorted(
+        f"{sha1[:2]}/{sha1[2:4]}/{path.name}"
+        for path in (blobs_dir() / "blobs" / sha1[:2] / sha1[2:4]).glob(f"{sha1}*")
+    )
 
 
 def create(api, name: str, data: bytes, parts: int) -> dict:
-    return api.ok("file/create", {"parent_file_id": "root", "name": name, "type": "file", "size": len(data), "part_info_list": [{"part_number": n} for n in range(1, parts + 1)]}, 201)
+    return api.ok(
+        "file/create",
+        {
+            "parent_file_id": "root",
+            "name": name,
+            "type": "file",
+            "size": len(data),
+            "part_info_list": [{"part_number": n} for n in range(1, parts + 1)],
+        },
+        201,
+    )
 
 
 def put_parts(created: dict, data: bytes) -> list[requests.Response]:
     step = -(-len(data) // len(created["part_info_list"]))
-    replies = [requests.put(info["upload_url"], data=data[(info["part_number"] - 1) * step: info["part_number"] * step]) for info in created["part_info_list"]]
+    replies = [
+        requests.put(info["upload_url"], data=data[(info["part_number"] - 1) * step : info["part_number"] * step])
+        for info in created["part_info_list"]
+    ]
     assert all(reply.status_code == 200 for reply in replies), [reply.text for reply in replies]
     return replies
 
 
 def complete(api, created: dict, **extra) -> requests.Response:
-    return api.call("file/complete", {"drive_id": api.drive_id, "file_id": created["file_id"], "upload_id": created["upload_id"], **extra})
+    return api.call(
+        "file/complete",
+        {"drive_id": api.drive_id, "file_id": created["file_id"], "upload_id": created["upload_id"], **extra},
+    )
 
 
 def test_part_etag_is_the_quoted_crc64_of_the_part(alice):
@@ -120,7 +137,9 @@ def test_a_refused_complete_keeps_the_parts_and_leaves_no_scratch_file(alice):
 
 def test_a_complete_refused_for_quota_leaves_no_blob_file(alice):
     Drive.objects.filter(pk=int(alice.drive_id)).update(total_size=10)
-    created = alice.ok("file/create", {"parent_file_id": "root", "name": "open.bin", "type": "file"}, 201)  # no size: nothing reserved
+    created = alice.ok(
+        "file/create", {"parent_file_id": "root", "name": "open.bin", "type": "file"}, 201
+    )  # no size: nothing reserved
     data = os.urandom(6)
     put_parts(created, data)
     Drive.objects.filter(pk=int(alice.drive_id)).update(used_size=8)  # another upload took the room meanwhile

@@ -12,21 +12,28 @@ from pds_server.models import AccessToken, App, Domain, Drive, PdsUser
 from pds_server.services.apps import app_create
 from pds_server.services.tokens import tokens_issue
 from pds_server.services.users import user_logon
+from tests.factories import AppFactory, DomainFactory, PdsUserFactory
 
 
 def bearer(user: PdsUser, scopes=("USER.ALL", "DRIVE.ALL"), app: App | None = None) -> str:
-    app = app or App.objects.filter(domain=user.domain, app_type=App.AppType.JWT).first() or app_create(
-        domain=user.domain, name="tests", app_type=App.AppType.JWT, public_key="-"
-    )[0]
+    app = (
+        app
+        or App.objects.filter(domain=user.domain, app_type=App.AppType.JWT).first()
+        or app_create(domain=user.domain, name="tests", app_type=App.AppType.JWT, public_key="-")[0]
+    )
     user_logon(user=user)
     user.refresh_from_db()
-    return tokens_issue(app=app, user=user, scopes=list(scopes), grant_type="test", with_refresh_token=False).access_token_value
+    return tokens_issue(
+        app=app, user=user, scopes=list(scopes), grant_type="test", with_refresh_token=False
+    ).access_token_value
 
 
 def call(pds_url, path, token=None, body=None, **kwargs):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     headers.update(kwargs.pop("headers", {}))
-    return requests.post(f"{pds_url}/v2/{path}", json=body if body is not None else {}, headers=headers, timeout=30, **kwargs)
+    return requests.post(
+        f"{pds_url}/v2/{path}", json=body if body is not None else {}, headers=headers, timeout=30, **kwargs
+    )
 
 
 @pytest.fixture
@@ -67,7 +74,11 @@ def test_malformed_json_is_a_400(pds_url, alice):
 
 def test_bearer_accepts_any_case_and_whitespace_and_the_acs_header(pds_url, alice):
     token = bearer(alice)
-    for headers in ({"authorization": f"bearer\t{token}"}, {"AUTHORIZATION": f"BEARER   {token}"}, {"x-acs-bearer-token": token}):
+    for headers in (
+        {"authorization": f"bearer\t{token}"},
+        {"AUTHORIZATION": f"BEARER   {token}"},
+        {"x-acs-bearer-token": token},
+    ):
         assert requests.post(f"{pds_url}/v2/user/get", json={}, headers=headers).status_code == 200
 
 
@@ -93,17 +104,29 @@ def test_missing_scope_is_a_403(pds_url, alice):
 
 
 def test_domain_is_chosen_by_host(pds_url, live_server, alice, settings):
-    other = Domain.objects.create(domain_id="acme", name="Acme")
+    other = DomainFactory(domain_id="acme", name="Acme")
     port = live_server.url.rsplit(":", 1)[1]
     token = bearer(alice)
     # The same token on another domain's host is not valid there.
-    reply = requests.post(f"http://127.0.0.1:{port}/v2/user/get", json={}, headers={"Authorization": f"Bearer {token}", "Host": f"acme.{settings.PDS_HOST_SUFFIX}:{port}"})
+    reply = requests.post(
+        f"http://127.0.0.1:{port}/v2/user/get",
+        json={},
+        headers={"Authorization": f"Bearer {token}", "Host": f"acme.{settings.PDS_HOST_SUFFIX}:{port}"},
+    )
     assert reply.status_code == 401
-    bob = PdsUser.objects.create(domain=other, user_id="bob", user_name="bob")
-    bob_token = bearer(bob, app=app_create(domain=other, name="x", app_type=App.AppType.JWT, public_key="-")[0])
-    reply = requests.post(f"http://127.0.0.1:{port}/v2/user/get", json={}, headers={"Authorization": f"Bearer {bob_token}", "Host": f"acme.{settings.PDS_HOST_SUFFIX}:{port}"})
+    bob = PdsUserFactory(domain=other, user_id="bob")
+    bob_token = bearer(
+        bob, app=AppFactory(domain=other, name="x", app_type=App.AppType.JWT, public_key="-", redirect_uris=[])
+    )
+    reply = requests.post(
+        f"http://127.0.0.1:{port}/v2/user/get",
+        json={},
+        headers={"Authorization": f"Bearer {bob_token}", "Host": f"acme.{settings.PDS_HOST_SUFFIX}:{port}"},
+    )
     assert reply.status_code == 200 and reply.json()["domain_id"] == "acme"
-    unknown = requests.post(f"http://127.0.0.1:{port}/v2/user/get", json={}, headers={"Host": f"nope.{settings.PDS_HOST_SUFFIX}:{port}"})
+    unknown = requests.post(
+        f"http://127.0.0.1:{port}/v2/user/get", json={}, headers={"Host": f"nope.{settings.PDS_HOST_SUFFIX}:{port}"}
+    )
     assert unknown.status_code == 404 and unknown.json()["code"] == "NotFound.Domain"
 
 
@@ -121,7 +144,12 @@ def test_user_get_self_and_others(pds_url, alice, admin, make_user):
 
 
 def test_user_create_by_admin_only(pds_url, alice, admin):
-    created = call(pds_url, "user/create", bearer(admin), {"user_id": "new1", "user_name": "new1", "nick_name": "New", "password": "pw-for-new-1"})
+    created = call(
+        pds_url,
+        "user/create",
+        bearer(admin),
+        {"user_id": "new1", "user_name": "new1", "nick_name": "New", "password": "pw-for-new-1"},
+    )
     assert created.status_code == 201 and created.json()["nick_name"] == "New"
     assert PdsUser.objects.get(user_id="new1").password.startswith("md5$")  # hashed, never plain
     assert call(pds_url, "user/create", bearer(admin), {"user_id": "new1"}).json()["code"] == "AlreadyExist.User"
@@ -193,18 +221,28 @@ def test_another_users_drive_is_not_found(pds_url, alice, make_user):
     bob_drive = call(pds_url, "drive/get_default_drive", bob_token).json()["drive_id"]
     reply = call(pds_url, "drive/get", bearer(alice), {"drive_id": bob_drive})
     assert reply.status_code == 404 and reply.json()["code"] == "NotFound.Drive"
-    assert call(pds_url, "drive/get", bearer(alice), {"drive_id": "999999"}).json() == reply.json() | {"code": "NotFound.Drive"}
+    assert call(pds_url, "drive/get", bearer(alice), {"drive_id": "999999"}).json() == reply.json() | {
+        "code": "NotFound.Drive"
+    }
     assert call(pds_url, "drive/get", bearer(alice), {"drive_id": "abc"}).status_code == 404
     assert call(pds_url, "drive/get_default_drive", bearer(alice), {"user_id": "bob"}).status_code == 403
 
 
 def test_drive_admin_operations(pds_url, alice, admin):
     token = bearer(admin)
-    created = call(pds_url, "drive/create", token, {"drive_name": "Team", "owner": "alice", "owner_type": "user", "total_size": 1024, "default": "True"})
+    created = call(
+        pds_url,
+        "drive/create",
+        token,
+        {"drive_name": "Team", "owner": "alice", "owner_type": "user", "total_size": 1024, "default": "True"},
+    )
     assert created.status_code == 201, created.text
     drive_id = created.json()["drive_id"]
     assert PdsUser.objects.get(user_id="alice").default_drive_id == drive_id
-    assert call(pds_url, "drive/create", token, {"drive_name": "X", "owner": "ghost", "owner_type": "user"}).status_code == 404
+    assert (
+        call(pds_url, "drive/create", token, {"drive_name": "X", "owner": "ghost", "owner_type": "user"}).status_code
+        == 404
+    )
     assert call(pds_url, "drive/create", token, {"owner": "alice"}).status_code == 400
     assert call(pds_url, "drive/create", bearer(alice), {"drive_name": "Mine", "owner": "alice"}).status_code == 403
     listed = call(pds_url, "drive/list", token, {"owner": "alice"}).json()["items"]
