@@ -28,6 +28,7 @@ import datetime
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import sqlite3
@@ -185,6 +186,9 @@ class Bench:
         tmp = self.tmp
         self.env = {key: value for key, value in os.environ.items() if not key.startswith(("DRIVE_", "PDS_", "DATABASE_URL", "CELERY_", "DJANGO_"))}
         self.env.update(DRIVE_DATA_DIR=str(tmp / "data"), DRIVE_ENV_FILE="", DJANGO_SETTINGS_MODULE="drive_site.settings", PYTHONPATH=str(ROOT))
+        # Settings only read keys; the bench process is this run's first start.
+        self.env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+        self.env.setdefault("TOKEN_ENCRYPTION_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode())
         if self.database_url:  # PostgreSQL: fresh databases <name>_bench and <name>_bench_pds
             self.env.update(DATABASE_URL=self.database_url + "_bench", PDS_DATABASE_URL=self.database_url + "_bench_pds")
             self.recreate_databases()

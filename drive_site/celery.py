@@ -22,6 +22,7 @@ def close_old_connections(**kwargs):
 
     close_old_connections()
 
+
 app.conf.beat_schedule = {
     # Keep every signed-in user's access token fresh ahead of expiry.
     "accounts-refresh-expiring-credentials": {

@@ -12,8 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from pds_server.routers import PDS_DB
 from pds_server.models import App, Domain, PdsUser
+from pds_server.routers import PDS_DB
 from pds_server.services import tokens
 from pds_server.services.apps import app_create, app_rotate_secret, rsa_key_pair
 from pds_server.services.users import user_check_password, user_create, user_set_password
@@ -96,13 +96,17 @@ def pds_bootstrap(*, env_file: Path | None, site_url: str, endpoint: str) -> Boo
 
     web_app = App.objects.filter(domain=domain, name=WEB_APP_NAME, app_type=App.AppType.WEB_SERVER).first()
     if web_app is None:
-        web_app, web_secret = app_create(domain=domain, name=WEB_APP_NAME, app_type=App.AppType.WEB_SERVER, redirect_uris=[redirect_uri])
+        web_app, web_secret = app_create(
+            domain=domain, name=WEB_APP_NAME, app_type=App.AppType.WEB_SERVER, redirect_uris=[redirect_uri]
+        )
     else:
         if redirect_uri not in web_app.redirect_uri_list:
             web_app.redirect_uris = "\n".join(web_app.redirect_uri_list + [redirect_uri])
             web_app.save(update_fields=["redirect_uris"])
         web_secret = existing_env.get("PDS_CLIENT_SECRET", "")
-        if existing_env.get("PDS_CLIENT_ID") != web_app.app_id or not tokens.secret_matches(web_secret, web_app.client_secret_hash):
+        if existing_env.get("PDS_CLIENT_ID") != web_app.app_id or not tokens.secret_matches(
+            web_secret, web_app.client_secret_hash
+        ):
             # The secret is kept only as a digest; without a working copy, issue a new one.
             web_secret = app_rotate_secret(app=web_app)
 
@@ -123,7 +127,9 @@ def pds_bootstrap(*, env_file: Path | None, site_url: str, endpoint: str) -> Boo
     password = demo.get("password", "")
     if user is None:
         password = secrets.token_urlsafe(12)
-        user = user_create(domain=domain, user_id=DEMO_USER_ID, fields={"user_name": "demo", "nick_name": "Demo"}, password=password)
+        user = user_create(
+            domain=domain, user_id=DEMO_USER_ID, fields={"user_name": "demo", "nick_name": "Demo"}, password=password
+        )
     elif not password or not user_check_password(user=user, password=password):
         password = secrets.token_urlsafe(12)
         user_set_password(user=user, password=password)

@@ -24,7 +24,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 # gunicorn's access log with what the test needs: the body bytes gunicorn itself sent and
 # the forwarding headers nginx set.
-ACCESS_LOG_FORMAT = '%(m)s %(U)s %(s)s bytes=%(B)s xff=%({x-forwarded-for}i)s real=%({x-real-ip}i)s proto=%({x-forwarded-proto}i)s'
+ACCESS_LOG_FORMAT = (
+    "%(m)s %(U)s %(s)s bytes=%(B)s xff=%({x-forwarded-for}i)s real=%({x-real-ip}i)s proto=%({x-forwarded-proto}i)s"
+)
 
 
 def free_port() -> int:
@@ -54,12 +56,16 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Drive test CA")])
     ca = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
@@ -68,14 +74,24 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
     )
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
-        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])).issuer_name(ca_name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-            # nginx (1.22) checks an upstream's certificate against DNS names only.
-            x509.DNSName("127.0.0.1"),
-        ]), critical=False)
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    # nginx (1.22) checks an upstream's certificate against DNS names only.
+                    x509.DNSName("127.0.0.1"),
+                ]
+            ),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
@@ -84,7 +100,9 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
     paths = directory / "ca.pem", directory / "server.pem", directory / "server.key"
     paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    paths[2].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     paths[2].chmod(0o600)
     return paths
 
@@ -92,7 +110,9 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
 def render_nginx_conf(values: dict[str, str]) -> str:
     """deploy/nginx.conf with the template's variables filled in, as envsubst would."""
     template = (ROOT / "deploy" / "nginx.conf").read_text()
-    named = {name for _, name, braced, _ in string.Template.pattern.findall(template) for name in (name, braced) if name}
+    named = {
+        name for _, name, braced, _ in string.Template.pattern.findall(template) for name in (name, braced) if name
+    }
     missing = {name for name in named if name.isupper()} - set(values)
     if missing:
         raise KeyError(f"deploy/nginx.conf needs values for {sorted(missing)}")
@@ -120,16 +140,33 @@ class Stack:
     def log(self, name: str) -> str:
         return (self.directory / f"{name}.log").read_text(errors="replace")
 
-    def start_nginx(self, *, static_root: Path, blob_root: Path, drive_upstream: str, pds_upstream: str, worker_processes: int = 1, extra_http: str = "") -> None:
+    def start_nginx(
+        self,
+        *,
+        static_root: Path,
+        blob_root: Path,
+        drive_upstream: str,
+        pds_upstream: str,
+        worker_processes: int = 1,
+        extra_http: str = "",
+    ) -> None:
         cert, key = self.directory / "server.pem", self.directory / "server.key"
-        site = render_nginx_conf({
-            "DRIVE_SERVER_NAME": "localhost", "PDS_SERVER_NAME": "127.0.0.1",
-            "DRIVE_LISTEN": f"127.0.0.1:{self.https_port}", "DRIVE_HTTP_LISTEN": f"127.0.0.1:{self.http_port}",
-            "DRIVE_TLS_CERTIFICATE": str(cert), "DRIVE_TLS_CERTIFICATE_KEY": str(key),
-            "DRIVE_UPSTREAM": drive_upstream, "PDS_UPSTREAM": pds_upstream,
-            "DRIVE_STATIC_ROOT": str(static_root), "PDS_BLOB_ROOT": str(blob_root),
-            "DRIVE_RESOLVER": "127.0.0.1", "DRIVE_PROXY_CA": str(self.ca),
-        })
+        site = render_nginx_conf(
+            {
+                "DRIVE_SERVER_NAME": "localhost",
+                "PDS_SERVER_NAME": "127.0.0.1",
+                "DRIVE_LISTEN": f"127.0.0.1:{self.https_port}",
+                "DRIVE_HTTP_LISTEN": f"127.0.0.1:{self.http_port}",
+                "DRIVE_TLS_CERTIFICATE": str(cert),
+                "DRIVE_TLS_CERTIFICATE_KEY": str(key),
+                "DRIVE_UPSTREAM": drive_upstream,
+                "PDS_UPSTREAM": pds_upstream,
+                "DRIVE_STATIC_ROOT": str(static_root),
+                "PDS_BLOB_ROOT": str(blob_root),
+                "DRIVE_RESOLVER": "127.0.0.1",
+                "DRIVE_PROXY_CA": str(self.ca),
+            }
+        )
         (self.directory / "drive.conf").write_text(site)
         d = self.directory
         (d / "nginx.conf").write_text(f"""
@@ -161,13 +198,27 @@ http {{
         self.processes.append(process)
         wait_for_port(self.https_port, process=process)
 
-    def start_gunicorn(self, name: str, wsgi: str, port: int, env: dict[str, str], workers: int = 2) -> subprocess.Popen:
+    def start_gunicorn(
+        self, name: str, wsgi: str, port: int, env: dict[str, str], workers: int = 2
+    ) -> subprocess.Popen:
         env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
         process = subprocess.Popen(
-            [str(GUNICORN), wsgi, "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
-             "--access-logfile", str(self.directory / f"{name}.log"), "--access-logformat", ACCESS_LOG_FORMAT,
-             "--error-logfile", str(self.directory / f"{name}-error.log")],
-            cwd=ROOT, env=env, start_new_session=True, stderr=(self.directory / f"{name}-stderr.log").open("w"),
+            [
+                str(GUNICORN),
+                wsgi,
+                "--config",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
+                "--access-logfile",
+                str(self.directory / f"{name}.log"),
+                "--access-logformat",
+                ACCESS_LOG_FORMAT,
+                "--error-logfile",
+                str(self.directory / f"{name}-error.log"),
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stderr=(self.directory / f"{name}-stderr.log").open("w"),
         )
         self.processes.append(process)
         wait_for_port(port, process=process)
@@ -202,7 +253,9 @@ def sign_in(stack: Stack, username: str, password: str) -> Browser:
     browser.verify = str(stack.ca)
     browser.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would replace `verify`
     answer = browser.get(f"{stack.drive_url}/accounts/login/", allow_redirects=False)
-    assert answer.status_code == 302 and answer.headers["Location"].startswith(f"{stack.pds_url}/v2/oauth/authorize?"), answer.text[:300]
+    assert answer.status_code == 302 and answer.headers["Location"].startswith(
+        f"{stack.pds_url}/v2/oauth/authorize?"
+    ), answer.text[:300]
     callback = pds_signin(browser, answer.headers["Location"], username, password)
     landing = browser.get(callback, allow_redirects=False)
     assert landing.status_code == 302, landing.text[:500]

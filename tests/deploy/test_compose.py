@@ -45,7 +45,10 @@ def compose() -> dict:
         return yaml.safe_load(COMPOSE.read_text())
     command = docker_compose()
     if command is None:
-        pytest.skip("cannot parse deploy/docker-compose.yml: PyYAML is not installed in this virtualenv and `docker compose` is not available")
+        pytest.skip(
+            "cannot parse deploy/docker-compose.yml: PyYAML is not installed in this virtualenv"
+            " and `docker compose` is not available"
+        )
     # As written: no interpolation, no env files read, paths as they are in the file.
     flags = ["--no-interpolate", "--no-normalize", "--no-path-resolution", "--no-env-resolution", "--format", "json"]
     result = subprocess.run([*command, "-f", str(COMPOSE), "config", *flags], capture_output=True, text=True)
@@ -85,7 +88,7 @@ def env_example_names() -> list[str]:
 
 
 def names_read_by_settings() -> set[str]:
-    source = (ROOT / "drive_site" / "settings.py").read_text()
+    source = "\n".join(path.read_text() for path in (ROOT / "drive_site" / "settings").glob("*.py"))
     return set(re.findall(r"""\b(?:env(?:\.\w+)?|os\.environ\.get)\(\s*["']([A-Z][A-Z0-9_]*)["']""", source))
 
 
@@ -118,7 +121,7 @@ def test_each_process_runs_what_it_should(compose):
     assert services["pds"]["command"][:2] == ["gunicorn", "pds_server.wsgi"]
     for name in ("web", "pds"):
         assert "deploy/gunicorn.conf.py" in services[name]["command"], name
-    # settings.py picks the URL conf from DRIVE_ROLE.
+    # The settings pick the URL conf from DRIVE_ROLE.
     assert environment(services["web"])["DRIVE_ROLE"] == "drive"
     assert environment(services["pds"])["DRIVE_ROLE"] == "pds"
     assert services["worker"]["command"][:4] == ["celery", "-A", "drive_site", "worker"]
@@ -147,7 +150,7 @@ def test_nginx_serves_the_static_files_that_collectstatic_writes(compose):
     nginx = services["nginx"]
     nginx_env = environment(nginx)
     assert mounts(nginx)[NGINX_TEMPLATE] == "./nginx.conf"
-    # STATIC_ROOT is $DRIVE_DATA_DIR/<this> in settings.py.
+    # STATIC_ROOT is $DRIVE_DATA_DIR/<this> in the settings.
     static_under_data = Path(settings.STATIC_ROOT).relative_to(settings.DATA_DIR)
     data_dir = environment(services["migrate"])["DRIVE_DATA_DIR"]
     static_volume = mounts(services["migrate"])[f"{data_dir}/{static_under_data}"]
@@ -165,18 +168,25 @@ def test_nginx_gets_every_variable_its_template_uses(compose):
     used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", (DEPLOY / "nginx.conf").read_text()))
     nginx = compose["services"]["nginx"]
     nginx_env = environment(nginx)
-    assert used and used <= set(nginx_env), f"deploy/nginx.conf uses, docker-compose.yml does not set: {sorted(used - set(nginx_env))}"
+    assert used and used <= set(nginx_env), (
+        f"deploy/nginx.conf uses, docker-compose.yml does not set: {sorted(used - set(nginx_env))}"
+    )
     tls_dir = str(Path(nginx_env["DRIVE_TLS_CERTIFICATE"]).parent)
     assert tls_dir in mounts(nginx) and str(Path(nginx_env["DRIVE_TLS_CERTIFICATE_KEY"]).parent) == tls_dir
 
 
 def test_env_example_sets_only_names_something_reads():
     read = names_read_by_settings() | set(names_interpolated_by_compose())
-    read |= set(re.findall(r"""os\.environ\.get\(\s*["']([A-Z][A-Z0-9_]*)["']""", (DEPLOY / "gunicorn.conf.py").read_text()))
+    read |= set(
+        re.findall(r"""os\.environ\.get\(\s*["']([A-Z][A-Z0-9_]*)["']""", (DEPLOY / "gunicorn.conf.py").read_text())
+    )
     names = env_example_names()
     assert len(names) == len(set(names)), "a name is set twice"
     unread = [name for name in names if name not in read]
-    assert not unread, f"set in compose.env.example but read by neither settings.py, docker-compose.yml nor gunicorn.conf.py: {unread}"
+    assert not unread, (
+        "set in compose.env.example but read by neither drive_site/settings, docker-compose.yml"
+        f" nor gunicorn.conf.py: {unread}"
+    )
 
 
 def test_env_example_gives_every_value_compose_and_s3_storage_need():
@@ -200,5 +210,9 @@ def test_docker_compose_accepts_the_file_with_the_example_env(tmp_path):
     (tmp_path / "deploy").mkdir()
     shutil.copy(COMPOSE, tmp_path / "deploy" / "docker-compose.yml")
     shutil.copy(ENV_EXAMPLE, tmp_path / "deploy" / ".env")
-    result = subprocess.run([*command, "-f", str(tmp_path / "deploy" / "docker-compose.yml"), "config", "--quiet"], capture_output=True, text=True)
+    result = subprocess.run(
+        [*command, "-f", str(tmp_path / "deploy" / "docker-compose.yml"), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr

@@ -31,30 +31,70 @@ def stack(request, tmp_path, domain, make_user, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
     stack = Stack(directory=tmp_path, https_port=free_port(), http_port=free_port(), ca=ca)
     stack.download_path = download_path
-    app, secret = app_create(domain=domain, name="Drive", app_type=App.AppType.WEB_SERVER, redirect_uris=[f"{stack.drive_url}/accounts/callback/"])
+    app, secret = app_create(
+        domain=domain,
+        name="Drive",
+        app_type=App.AppType.WEB_SERVER,
+        redirect_uris=[f"{stack.drive_url}/accounts/callback/"],
+    )
     data_dir = str(django_settings.DATA_DIR)
     common = {key: value for key, value in os.environ.items() if not key.startswith(("DRIVE_", "PDS_", "DJANGO_ALLOW"))}
     common.update(
-        DRIVE_ENV_FILE="", DRIVE_DATA_DIR=data_dir, DRIVE_FAST_PASSWORD_HASHER=os.environ.get("DRIVE_FAST_PASSWORD_HASHER", ""), DATABASE_URL=database_url("default"), PDS_DATABASE_URL=database_url("pds"),
-        DRIVE_BEHIND_PROXY="true", SESSION_COOKIE_SECURE="true", DEBUG="false", REQUESTS_CA_BUNDLE=str(ca),
+        DRIVE_ENV_FILE="",
+        DRIVE_DATA_DIR=data_dir,
+        DRIVE_FAST_PASSWORD_HASHER=os.environ.get("DRIVE_FAST_PASSWORD_HASHER", ""),
+        DATABASE_URL=database_url("default"),
+        PDS_DATABASE_URL=database_url("pds"),
+        DRIVE_BEHIND_PROXY="true",
+        SESSION_COOKIE_SECURE="true",
+        DEBUG="false",
+        REQUESTS_CA_BUNDLE=str(ca),
         TOKEN_ENCRYPTION_KEYS=",".join(django_settings.TOKEN_ENCRYPTION_KEYS),
     )
     try:
         # Static files as production serves them: collected once, then nginx's.
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env={**common, "DRIVE_ROLE": "drive"}, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env={**common, "DRIVE_ROLE": "drive"},
+            check=True,
+        )
         pds_port, drive_port = free_port(), free_port()
-        stack.start_gunicorn("pds", "pds_server.wsgi", pds_port, {
-            **common, "DRIVE_ROLE": "pds", "PDS_PUBLIC_URL": stack.pds_url, "PDS_XACCEL_BLOB_LOCATION": "/_pds_blobs/",
-            "ALLOWED_HOSTS": "127.0.0.1",
-        })
-        stack.start_gunicorn("drive", "drive_site.wsgi", drive_port, {
-            **common, "DRIVE_ROLE": "drive", "DRIVE_SITE_URL": stack.drive_url, "PDS_ENDPOINT": stack.pds_url,
-            "PDS_CLIENT_ID": app.app_id, "PDS_CLIENT_SECRET": secret, "DRIVE_DOWNLOAD_MODE": "xaccel", "PDS_PUBLIC_URL": stack.pds_url,
-            "DRIVE_XACCEL_PDS_LOCATION": "/_pds_local/" if download_path == "pds_local" else "",
-            "ALLOWED_HOSTS": "localhost",
-        })
-        stack.start_nginx(static_root=django_settings.STATIC_ROOT, blob_root=django_settings.DATA_DIR / "blobs",
-                          drive_upstream=f"127.0.0.1:{drive_port}", pds_upstream=f"127.0.0.1:{pds_port}")
+        stack.start_gunicorn(
+            "pds",
+            "pds_server.wsgi",
+            pds_port,
+            {
+                **common,
+                "DRIVE_ROLE": "pds",
+                "PDS_PUBLIC_URL": stack.pds_url,
+                "PDS_XACCEL_BLOB_LOCATION": "/_pds_blobs/",
+                "ALLOWED_HOSTS": "127.0.0.1",
+            },
+        )
+        stack.start_gunicorn(
+            "drive",
+            "drive_site.wsgi",
+            drive_port,
+            {
+                **common,
+                "DRIVE_ROLE": "drive",
+                "DRIVE_SITE_URL": stack.drive_url,
+                "PDS_ENDPOINT": stack.pds_url,
+                "PDS_CLIENT_ID": app.app_id,
+                "PDS_CLIENT_SECRET": secret,
+                "DRIVE_DOWNLOAD_MODE": "xaccel",
+                "PDS_PUBLIC_URL": stack.pds_url,
+                "DRIVE_XACCEL_PDS_LOCATION": "/_pds_local/" if download_path == "pds_local" else "",
+                "ALLOWED_HOSTS": "localhost",
+            },
+        )
+        stack.start_nginx(
+            static_root=django_settings.STATIC_ROOT,
+            blob_root=django_settings.DATA_DIR / "blobs",
+            drive_upstream=f"127.0.0.1:{drive_port}",
+            pds_upstream=f"127.0.0.1:{pds_port}",
+        )
         yield stack
     finally:
         stack.stop()
@@ -75,9 +115,13 @@ def test_sign_in_upload_and_download_through_nginx(stack):
     # A multi-part upload through nginx (request buffering off) and Drive to the PDS.
     content = os.urandom(3 * 1024 * 1024 + 12345)
     part_size = 1024 * 1024 + 4096
-    parts = [content[start:start + part_size] for start in range(0, len(content), part_size)]
+    parts = [content[start : start + part_size] for start in range(0, len(content), part_size)]
     headers = {"X-CSRFToken": browser.cookies.get("drive_csrftoken")}
-    started = browser.post(f"{stack.drive_url}/api/uploads", json={"parent_id": "root", "name": "report 2026 «final».bin", "size": len(content), "part_count": len(parts)}, headers=headers)
+    started = browser.post(
+        f"{stack.drive_url}/api/uploads",
+        json={"parent_id": "root", "name": "report 2026 «final».bin", "size": len(content), "part_count": len(parts)},
+        headers=headers,
+    )
     assert started.status_code == 200, started.text
     started = started.json()
     base = f"{stack.drive_url}/api/uploads/{started['file_id']}/{started['upload_id']}"
@@ -93,7 +137,10 @@ def test_sign_in_upload_and_download_through_nginx(stack):
     whole = browser.get(url)
     assert whole.status_code == 200 and whole.content == content
     assert "X-Accel-Redirect" not in whole.headers
-    assert whole.headers["Content-Disposition"] == "attachment; filename=\"report 2026 _final_.bin\"; filename*=UTF-8''report%202026%20%C2%ABfinal%C2%BB.bin"
+    assert (
+        whole.headers["Content-Disposition"]
+        == "attachment; filename=\"report 2026 _final_.bin\"; filename*=UTF-8''report%202026%20%C2%ABfinal%C2%BB.bin"
+    )
     assert whole.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert whole.headers["X-Content-Type-Options"] == "nosniff"
     assert "," not in whole.headers["Content-Disposition"].split("filename*")[0]  # one header, not the PDS's too
@@ -114,10 +161,15 @@ def test_sign_in_upload_and_download_through_nginx(stack):
     assert len(drive_lines) == 3 and len(pds_lines) == 3, (drive_lines, pds_lines)
     # The PDS saw the request either from nginx's own PDS server (proxy) or straight from the
     # drive's server (pds_local): the nginx access log tells which Host asked for the content.
-    content_hosts = {line.split(" ")[0] for line in stack.log("nginx-access").splitlines() if "/v2/file/content" in line}
+    content_hosts = {
+        line.split(" ")[0] for line in stack.log("nginx-access").splitlines() if "/v2/file/content" in line
+    }
     assert content_hosts == ({"127.0.0.1"} if stack.download_path == "proxy" else set()), content_hosts
     assert all(" bytes=0 " in line for line in drive_lines + pds_lines), drive_lines + pds_lines
-    assert any(f'"GET /files/{started["file_id"]}/download HTTP/' in line and line.endswith(f" 200 {len(content)}") for line in stack.log("nginx-access").splitlines())
+    assert any(
+        f'"GET /files/{started["file_id"]}/download HTTP/' in line and line.endswith(f" 200 {len(content)}")
+        for line in stack.log("nginx-access").splitlines()
+    )
 
     # nginx's workers (in the PDS user's group in production) can read the blob files.
     sha1 = hashlib.sha1(content).hexdigest().upper()
@@ -125,7 +177,10 @@ def test_sign_in_upload_and_download_through_nginx(stack):
     assert blob_file.stat().st_mode & 0o777 == 0o640
 
     # Forwarding headers are nginx's, not the client's.
-    browser.get(f"{stack.drive_url}/", headers={"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9", "X-Forwarded-Proto": "http"})
+    browser.get(
+        f"{stack.drive_url}/",
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9", "X-Forwarded-Proto": "http"},
+    )
     last = access_lines(stack, "drive", "GET / ")[-1]
     assert "xff=127.0.0.1 real=127.0.0.1 proto=https" in last, last
 
@@ -136,11 +191,20 @@ def test_static_files_security_headers_and_unknown_hosts(stack):
     answer = requests.get(f"{stack.drive_url}/static/js/browse.js")
     assert answer.status_code == 200 and answer.content == script.read_bytes()
     assert answer.headers["Cache-Control"] == "max-age=604800"
-    assert requests.get(f"{stack.drive_url}/static/js/browse.js", headers={"Accept-Encoding": "gzip"}).headers.get("Content-Encoding") == "gzip"
+    assert (
+        requests.get(f"{stack.drive_url}/static/js/browse.js", headers={"Accept-Encoding": "gzip"}).headers.get(
+            "Content-Encoding"
+        )
+        == "gzip"
+    )
     assert not access_lines(stack, "drive", "/static/")
 
     # Every answer carries the security headers, once; Drive's own CSP stays on its pages.
-    for url in (f"{stack.drive_url}/accounts/login/", f"{stack.drive_url}/static/js/browse.js", f"{stack.pds_url}/v2/user/get"):
+    for url in (
+        f"{stack.drive_url}/accounts/login/",
+        f"{stack.drive_url}/static/js/browse.js",
+        f"{stack.pds_url}/v2/user/get",
+    ):
         answer = requests.get(url, allow_redirects=False)
         assert answer.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", url
         assert answer.headers["X-Content-Type-Options"] == "nosniff", url
@@ -148,7 +212,9 @@ def test_static_files_security_headers_and_unknown_hosts(stack):
         assert answer.headers["Referrer-Policy"] == "same-origin", url
         assert "Server" not in answer.headers or answer.headers["Server"] == "nginx", url
     page = requests.get(f"{stack.drive_url}/", allow_redirects=False)
-    assert "sandbox" not in page.headers["Content-Security-Policy"] and "," not in page.headers["Content-Security-Policy"]
+    assert (
+        "sandbox" not in page.headers["Content-Security-Policy"] and "," not in page.headers["Content-Security-Policy"]
+    )
     # The PDS answers JSON errors through nginx unchanged.
     unauthorized = requests.post(f"{stack.pds_url}/v2/user/get", json={})
     assert unauthorized.status_code == 401 and unauthorized.json()["code"] == "AccessTokenInvalid"

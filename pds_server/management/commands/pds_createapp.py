@@ -17,13 +17,23 @@ class Command(BaseCommand):
         parser.add_argument("--type", required=True, choices=App.AppType.values)
         parser.add_argument("--domain", help="domain id (default: the default domain)")
         parser.add_argument("--redirect-uri", action="append", default=[], help="exact redirect URI; repeat for more")
-        parser.add_argument("--scope", action="append", default=[], help=f"scope; repeat for more (default: {' '.join(ALL_SCOPES)})")
+        parser.add_argument(
+            "--scope", action="append", default=[], help=f"scope; repeat for more (default: {' '.join(ALL_SCOPES)})"
+        )
         parser.add_argument("--public-key-file", help="JWT apps: PEM public key")
-        parser.add_argument("--generate-key", metavar="PRIVATE_KEY_PATH", help="JWT apps: generate a key pair, write the private key here (0600)")
+        parser.add_argument(
+            "--generate-key",
+            metavar="PRIVATE_KEY_PATH",
+            help="JWT apps: generate a key pair, write the private key here (0600)",
+        )
         parser.add_argument("--allow-service-account", action="store_true")
 
     def handle(self, *args, **options):
-        domain = Domain.objects.filter(domain_id=options["domain"]).first() if options["domain"] else Domain.objects.filter(is_default=True).first()
+        domain = (
+            Domain.objects.filter(domain_id=options["domain"]).first()
+            if options["domain"]
+            else Domain.objects.filter(is_default=True).first()
+        )
         if domain is None:
             raise CommandError("No such domain: run pds_bootstrap first or pass --domain.")
         public_key = ""
@@ -48,4 +58,6 @@ class Command(BaseCommand):
             )
         except errors.PdsError as error:
             raise CommandError(error.message) from None
-        self.stdout.write(json.dumps({"app_id": app.app_id, "client_secret": secret, "domain_id": domain.domain_id}, indent=2))
+        self.stdout.write(
+            json.dumps({"app_id": app.app_id, "client_secret": secret, "domain_id": domain.domain_id}, indent=2)
+        )

@@ -21,7 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="default: a random password, printed once")
 
     def handle(self, *args, **options):
-        domain = Domain.objects.filter(domain_id=options["domain"]).first() if options["domain"] else Domain.objects.filter(is_default=True).first()
+        domain = (
+            Domain.objects.filter(domain_id=options["domain"]).first()
+            if options["domain"]
+            else Domain.objects.filter(is_default=True).first()
+        )
         if domain is None:
             raise CommandError("No such domain: run pds_bootstrap first or pass --domain.")
         password = options["password"] or secrets.token_urlsafe(12)

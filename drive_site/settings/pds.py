@@ -1,0 +1,26 @@
+"""The embedded PDS server: its domains, lifetimes and signed URLs."""
+
+from __future__ import annotations
+
+from .env import env
+
+# Hosts {domain_id}.<PDS_HOST_SUFFIX> choose that domain; other hosts use the default domain.
+PDS_HOST_SUFFIX = env.str("PDS_HOST_SUFFIX", default="pds.localhost")
+PDS_DEFAULT_DOMAIN_ID = env.str("PDS_DEFAULT_DOMAIN_ID", default="demo")
+
+PDS_ACCESS_TOKEN_LIFETIME = env.int("PDS_ACCESS_TOKEN_LIFETIME", default=7200)
+PDS_REFRESH_TOKEN_IDLE_LIFETIME = env.int("PDS_REFRESH_TOKEN_IDLE_LIFETIME", default=30 * 86400)
+PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME = env.int("PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME", default=90 * 86400)
+# RFC 6749 section 4.1.2 recommends 10 minutes at most.
+PDS_AUTHORIZATION_CODE_LIFETIME = min(env.int("PDS_AUTHORIZATION_CODE_LIFETIME", default=300), 600)
+PDS_SIGNIN_LIFETIME = env.int("PDS_SIGNIN_LIFETIME", default=3600)
+PDS_JWT_MAX_LIFETIME = 300  # an assertion's exp may be at most 5 minutes after its iat
+PDS_JWT_CLOCK_SKEW = env.int("PDS_JWT_CLOCK_SKEW", default=30)
+PDS_SIGNIN_MAX_FAILURES = env.int("PDS_SIGNIN_MAX_FAILURES", default=10)
+
+# Public base URL of the PDS for signed upload/download URLs; empty: from the request.
+PDS_PUBLIC_URL = env.str("PDS_PUBLIC_URL", default="").rstrip("/")
+PDS_UPLOAD_URL_LIFETIME = 900
+PDS_UPLOAD_LIFETIME = env.int("PDS_UPLOAD_LIFETIME", default=86400)
+# Folders with more descendants than this are trashed/restored/deleted/copied by Celery.
+PDS_ASYNC_THRESHOLD = env.int("PDS_ASYNC_THRESHOLD", default=1000)

@@ -1,0 +1,51 @@
+"""Where bytes live: the embedded PDS's blobs (local disk or S3-compatible storage through
+Django's storage API, django-storages for S3), uploaded media and static files."""
+
+from __future__ import annotations
+
+from .base import BASE_DIR, DATA_DIR
+from .env import env
+
+PDS_STORAGE = env.choice("PDS_STORAGE", choices=("local", "s3"), default="local")
+# Behind nginx: hand downloads to nginx (X-Accel-Redirect) at this internal location,
+# which aliases the blob directory. Empty: Django streams the bytes itself.
+PDS_XACCEL_BLOB_LOCATION = env.str("PDS_XACCEL_BLOB_LOCATION", default="")
+if PDS_STORAGE == "s3":
+    PDS_BLOB_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("PDS_S3_BUCKET"),
+            "endpoint_url": env.str("PDS_S3_ENDPOINT_URL", default=None),
+            "access_key": env.str("PDS_S3_ACCESS_KEY", default=None),
+            "secret_key": env.str("PDS_S3_SECRET_KEY", default=None),
+            "region_name": env.str("PDS_S3_REGION", default=None),
+            "signature_version": "s3v4",
+            "file_overwrite": True,
+        },
+    }
+else:
+    # Behind nginx (PDS_XACCEL_BLOB_LOCATION) nginx's workers read the files: group-readable,
+    # with nginx's user in the PDS user's group. Otherwise only the PDS's user reads them.
+    PDS_BLOB_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(DATA_DIR / "blobs"),
+            "file_permissions_mode": 0o640 if PDS_XACCEL_BLOB_LOCATION else 0o600,
+            "directory_permissions_mode": 0o750 if PDS_XACCEL_BLOB_LOCATION else 0o700,
+        },
+    }
+
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media")},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "pds_blobs": PDS_BLOB_STORAGE,
+}
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+# Without nginx, WhiteNoise serves static files; in development straight from the finders.
+WHITENOISE_USE_FINDERS = True
