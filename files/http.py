@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from django.conf import settings
@@ -20,11 +20,11 @@ SANDBOX = "default-src 'none'; sandbox"
 
 
 def content_disposition(name: str, *, as_attachment: bool = True) -> str:
-    """RFC 6266, by Django: a quoted `filename` when the name allows it, else RFC 8187 `filename*`."""
-    header = content_disposition_header(as_attachment, name or "download") or ""
-    # The charset is case-insensitive (RFC 8187 section 3.2.1); Drive keeps the registered
-    # spelling it has always sent.
-    return header.replace("filename*=utf-8''", "filename*=UTF-8''", 1)
+    """RFC 6266: an ASCII fallback `filename` quoted by Django's helper, and the real name as
+    RFC 8187 `filename*`, which every current browser prefers."""
+    fallback = "".join(char if 32 <= ord(char) < 127 and char not in '"\\;' else "_" for char in name) or "download"
+    header = content_disposition_header(as_attachment, fallback) or ""
+    return f"{header}; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def closing_stream(upstream: requests.Response, chunks: Iterator[bytes]) -> Iterator[bytes]:

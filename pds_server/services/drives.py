@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from pds_server.routers import PDS_DB
 from pds_server import errors
 from pds_server.models import Domain, Drive, PdsUser
+from pds_server.routers import PDS_DB
 
 
 def _validate_total_size(total_size: int | None) -> int | None:

@@ -6,9 +6,9 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pds_server.routers import PDS_DB
 from pds_server import errors
 from pds_server.models import Domain, Drive, PdsUser
+from pds_server.routers import PDS_DB
 
 EDITABLE_BY_SELF = ("nick_name", "avatar", "description", "email", "phone", "user_data")
 EDITABLE_BY_ADMIN = EDITABLE_BY_SELF + ("user_name", "role", "status")
@@ -21,7 +21,9 @@ def validate_user_id(user_id: str) -> None:
 
 def validate_role(*, role: str, actor_is_superadmin: bool) -> None:
     if role not in PdsUser.Role.values:
-        raise errors.InvalidParameter(f"role must be one of {', '.join(PdsUser.Role.values)}", code="InvalidParameter.Role")
+        raise errors.InvalidParameter(
+            f"role must be one of {', '.join(PdsUser.Role.values)}", code="InvalidParameter.Role"
+        )
     if role == PdsUser.Role.SUPERADMIN and not actor_is_superadmin:
         raise errors.Forbidden("Only a super administrator may grant that role.", code="ForbiddenNoPermission")
 
