@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
@@ -27,6 +28,7 @@ from pds_server.services.tokens import access_token_authenticate
 
 log = logging.getLogger(__name__)
 
+MAX_INT = 2**63 - 1
 BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 Auth = Literal["bearer", "share", "none"]
@@ -129,13 +131,25 @@ def has_scope(scopes: list[str], needed: str) -> bool:
 
 
 def parse_json_body(request: HttpRequest) -> dict:
-    if not request.body:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise errors.PdsError(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+            code="EntityTooLarge",
+            status=413,
+        ) from None
+    if not raw:
         return {}
     try:
-        body = json.loads(request.body)
+        body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise errors.InvalidParameter(
             f"The request body is not valid JSON: {exc}", code="InvalidRequestJSONFormat"
+        ) from None
+    except RecursionError:  # nesting deeper than the parser's stack
+        raise errors.InvalidParameter(
+            "The request body is nested too deeply.", code="InvalidRequestJSONFormat"
         ) from None
     if body is None:
         return {}
@@ -286,8 +300,10 @@ def parse_int(body: dict, name: str, *, default: int | None = None, minimum: int
         raise errors.InvalidParameter(f"{name} must be an integer", code=f"InvalidParameter.{name}")
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 is infinity
         raise errors.InvalidParameter(f"{name} must be an integer", code=f"InvalidParameter.{name}") from None
+    if not -MAX_INT <= number <= MAX_INT:  # what a 64-bit database column holds
+        raise errors.InvalidParameter(f"{name} is out of range", code=f"InvalidParameter.{name}")
     if minimum is not None and number < minimum:
         raise errors.InvalidParameter(f"{name} must be at least {minimum}", code=f"InvalidParameter.{name}")
     return number

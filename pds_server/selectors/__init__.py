@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from pds_server import errors
 from pds_server.models import AsyncTask, Domain, Drive, PdsUser, ShareLink
-from pds_server.services.access import Actor, owner_filter
+from pds_server.services.access import Actor, owner_filter, row_id
 
 
 def domain_for_host(host: str, suffix: str) -> Domain:
@@ -49,9 +49,8 @@ def user_for_signin(*, domain: Domain, login: str) -> PdsUser | None:
 
 
 def drive_get(*, domain: Domain, drive_id: str) -> Drive:
-    if not str(drive_id).isdigit():
-        raise errors.NotFound("Drive")
-    drive = Drive.objects.filter(domain=domain, pk=int(drive_id)).first()
+    pk = row_id(drive_id)
+    drive = Drive.objects.filter(domain=domain, pk=pk).first() if pk is not None else None
     if drive is None:
         raise errors.NotFound("Drive")
     return drive

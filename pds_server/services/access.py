@@ -30,6 +30,13 @@ class Actor:
         return self.user.user_id if self.user else ""
 
 
+def row_id(value: object) -> int | None:
+    """A database id written in ASCII digits that a 64-bit column can hold, else None
+    (`str.isdigit` also admits other scripts' digits, which `int` then reads)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def owner_filter(user_id: str, *, prefix: str = "") -> Q:
     """The drives `user_id` owns, as a filter (on Drive, or on a relation through `prefix`)."""
     return Q(**{f"{prefix}owner_type": Drive.OwnerType.USER, f"{prefix}owner": user_id})
@@ -46,7 +53,8 @@ def drive_resolve(*, actor: Actor, drive_id: object, managing: bool = False) -> 
     raw_id = str(drive_id or "")
     if not raw_id:
         raise errors.MissingParameter("drive_id")
-    drive = Drive.objects.filter(domain=actor.domain, pk=int(raw_id)).first() if raw_id.isdigit() else None
+    pk = row_id(raw_id)
+    drive = Drive.objects.filter(domain=actor.domain, pk=pk).first() if pk is not None else None
     if drive is None or not (owns(actor.user, drive) or actor.is_admin):
         raise errors.NotFound("Drive")
     if drive.status != Drive.Status.ENABLED and not (managing and actor.is_admin):

@@ -14,6 +14,10 @@ from pds_server.models import Drive, File
 MAX_NAME_BYTES = 1024
 CHECK_NAME_MODES = ("ignore", "auto_rename", "refuse", "overwrite")
 
+# Bidirectional formatting characters make `invoice\u202efdp.exe` read as `invoiceexe.pdf`
+# (CVE-2021-42574's trick): a name may not carry them.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 CATEGORIES = {
     "image": "jpg jpeg png gif bmp webp heic heif svg tif tiff ico raw cr2 nef",
     "video": "mp4 mkv mov avi webm flv wmv m4v mpg mpeg 3gp ts m2ts rmvb",
@@ -33,6 +37,10 @@ def validate_name(name: object) -> str:
     if "/" in name or any(ord(char) < 32 or ord(char) == 127 for char in name):
         raise errors.InvalidParameter(
             "The name may not contain '/', NUL or control characters.", code="InvalidParameter.Name"
+        )
+    if not BIDI_CONTROLS.isdisjoint(name):
+        raise errors.InvalidParameter(
+            "The name may not contain bidirectional control characters.", code="InvalidParameter.Name"
         )
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise errors.InvalidParameter("The name is longer than 1024 UTF-8 bytes.", code="InvalidParameter.Name")
