@@ -10,5 +10,6 @@ from .base import *  # noqa: F403
 from .celery import *  # noqa: F403
 from .drive import *  # noqa: F403
 from .pds import *  # noqa: F403
+from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .test import *  # noqa: F403
