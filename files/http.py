@@ -17,6 +17,25 @@ PASSTHROUGH_REQUEST = ("Range", "If-Range", "If-None-Match", "If-Modified-Since"
 PASSTHROUGH_RESPONSE = ("Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified")
 # Bytes from a drive never run as a page of Drive's origin.
 SANDBOX = "default-src 'none'; sandbox"
+OPAQUE = "application/octet-stream"
+# Types shown inside the page (<img>, <video>, <audio>, the PDF frame). Anything else,
+# HTML, SVG, scripts and styles included, is served as opaque bytes: with nosniff, a
+# `<script src>` or stylesheet link on Drive's origin pointing at it cannot run it.
+INLINE_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "video/",
+    "audio/",
+    "application/pdf",
+)
+
+
+def served_content_type(content_type: str) -> str:
+    """The type Drive serves a file's bytes with: its own when safe to show, else opaque."""
+    return content_type if content_type.startswith(INLINE_TYPES) else OPAQUE
 
 
 def content_disposition(name: str, *, as_attachment: bool = True) -> str:
@@ -41,7 +60,7 @@ def proxy_download(
     downloads resume and videos seek; or, where configured, redirect to it."""
     if settings.DRIVE_DOWNLOAD_MODE == "redirect":
         return HttpResponseRedirect(url)
-    content_type = item.get("content_type") or "application/octet-stream"
+    content_type = served_content_type(item.get("content_type") or "") if not as_attachment else OPAQUE
     response: HttpResponseBase
     if settings.DRIVE_DOWNLOAD_MODE == "xaccel":
         # Behind nginx: Drive authorized the request, nginx fetches the signed URL through its

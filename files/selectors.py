@@ -14,6 +14,7 @@ import requests
 
 from accounts.user_pds import UserPds
 from files.errors import NotAFile, NotFound, ZipTooLarge
+from files.http import OPAQUE
 from pds_client import errors as pds_errors
 
 JSON = dict[str, Any]
@@ -101,10 +102,13 @@ def file_search(
     return page["items"], page["next_marker"]
 
 
-def file_download_url(*, pds: UserPds, file_id: str) -> tuple[JSON, str]:
-    """The file and a signed URL of its bytes."""
+def file_download_url(*, pds: UserPds, file_id: str, opaque: bool = True) -> tuple[JSON, str]:
+    """The file and a signed URL of its bytes; `opaque`: the URL answers with
+    application/octet-stream whatever the file's type (see files.http.served_content_type)."""
     try:
-        item, signed = pds.files.get_with_download_url(pds.drive_id, file_id)
+        item, signed = pds.files.get_with_download_url(
+            pds.drive_id, file_id, response_content_type=OPAQUE if opaque else ""
+        )
     except pds_errors.InvalidParameter:
         # A folder has no download URL: say what to do instead.
         if pds.files.get(pds.drive_id, file_id)["type"] != "file":

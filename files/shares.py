@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.pds_connection import pds_client
 from accounts.user_pds import UserPds
+from files.http import OPAQUE
 from pds_client import SharesAPI
 
 JSON = dict[str, Any]
@@ -73,7 +74,7 @@ def shared_listing(*, share_id: str, share_token: str, folder_id: str, marker: s
 def shared_download(*, share_id: str, share_token: str, file_id: str) -> tuple[JSON, str]:
     api = _anonymous()
     item = api.get_file(share_id, share_token, file_id)
-    return item, api.download_url(share_id, share_token, file_id)["url"]
+    return item, api.download_url(share_id, share_token, file_id, response_content_type=OPAQUE)["url"]
 
 
 def shared_save(*, pds: UserPds, share_id: str, share_token: str, file_id: str) -> JSON:

@@ -23,7 +23,7 @@ from files import selectors, services
 from files.decorators import pds_page
 from files.errors import ABOUT_THE_REQUEST, message_of
 from files.forms import FolderCreateForm, RenameForm, SelectionForm, ZipForm, parsed
-from files.http import closing_stream, content_disposition, proxy_download
+from files.http import INLINE_TYPES, closing_stream, content_disposition, proxy_download
 
 DONE = {
     "trash": gettext_lazy("Moved to trash"),
@@ -32,18 +32,6 @@ DONE = {
     "move": gettext_lazy("Moved"),
     "copy": gettext_lazy("Copied"),
 }
-# Types shown inside the page. HTML, SVG and anything unknown never render on Drive's
-# origin: they are offered as downloads only.
-INLINE_TYPES = (
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "image/bmp",
-    "video/",
-    "audio/",
-    "application/pdf",
-)
 TEXT_EXTENSIONS = {"txt", "md", "csv", "log", "json", "xml", "yaml", "yml", "py", "js", "css", "ini", "toml", "sh"}
 TEXT_PREVIEW_BYTES = 256 * 1024
 
@@ -273,9 +261,14 @@ def preview(request: HttpRequest, file_id: str) -> HttpResponse:
 def inline(request: HttpRequest, file_id: str) -> HttpResponseBase:
     """The bytes for <img>, <video>, <audio> and the PDF frame: inline only for those types,
     always sandboxed; everything else is an attachment."""
-    item, url = selectors.file_download_url(pds=UserPds.of(request), file_id=file_id)
+    pds = UserPds.of(request)
+    item, url = selectors.file_download_url(pds=pds, file_id=file_id, opaque=False)
     kind = preview_kind(item)
-    response = proxy_download(request, url, item, as_attachment=kind not in ("image", "video", "audio", "pdf"))
+    if kind not in ("image", "video", "audio", "pdf"):
+        # Not for showing: the attachment, as opaque bytes whichever way they travel.
+        item, url = selectors.file_download_url(pds=pds, file_id=file_id)
+        return proxy_download(request, url, item)
+    response = proxy_download(request, url, item, as_attachment=False)
     if kind == "pdf":
         response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
     return response

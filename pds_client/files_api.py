@@ -57,10 +57,16 @@ class FilesAPI:
         body = {"drive_id": drive_id, "query": query, "limit": limit, "marker": marker, "order_by": order_by}
         return self._read("file/search", body)
 
-    def get_with_download_url(self, drive_id: str, file_id: str, *, expire_sec: int = 900) -> tuple[JSON, JSON]:
+    def get_with_download_url(
+        self, drive_id: str, file_id: str, *, expire_sec: int = 900, response_content_type: str = ""
+    ) -> tuple[JSON, JSON]:
         """file/get and file/get_download_url in one round trip (/v2/batch): a download
-        needs both the file's name and type and its signed URL."""
+        needs both the file's name and type and its signed URL. `response_content_type`
+        is the type the signed URL answers with (empty: the file's own)."""
         ids = {"drive_id": drive_id, "file_id": file_id}
+        url_body = {**ids, "expire_sec": expire_sec}
+        if response_content_type:
+            url_body["response_content_type"] = response_content_type
         answers = self.batch(
             [
                 {"id": "get", "method": "POST", "url": "/file/get", "body": ids},
@@ -68,7 +74,7 @@ class FilesAPI:
                     "id": "url",
                     "method": "POST",
                     "url": "/file/get_download_url",
-                    "body": {**ids, "expire_sec": expire_sec},
+                    "body": url_body,
                 },
             ],
             idempotent=True,

@@ -54,9 +54,11 @@ class SharesAPI:
         body = {"share_id": share_id, "file_id": file_id}
         return self.client.call("file/get", body, idempotent=True, headers={"x-share-token": share_token})
 
-    def download_url(self, share_id: str, share_token: str, file_id: str) -> JSON:
+    def download_url(self, share_id: str, share_token: str, file_id: str, *, response_content_type: str = "") -> JSON:
         # Not retried: each call counts against the share's download limit.
         body = {"share_id": share_id, "file_id": file_id}
+        if response_content_type:
+            body["response_content_type"] = response_content_type
         return self.client.call("file/get_download_url", body, headers={"x-share-token": share_token})
 
     def save_copy(self, share_id: str, share_token: str, file_id: str, to_parent_file_id: str = "root") -> JSON:

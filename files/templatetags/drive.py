@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -22,3 +23,10 @@ def pds_time(value: str):
         return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.get_current_timezone())
     except ValueError:
         return None
+
+
+@register.filter
+def bdi(value: object) -> str:
+    """A user-supplied name isolated from the text around it (`<bdi>`), so that
+    bidirectional characters in it cannot reorder what the page says around it."""
+    return format_html("<bdi>{}</bdi>", value)
