@@ -96,9 +96,11 @@ def pds_bootstrap(*, env_file: Path | None, site_url: str, endpoint: str) -> Boo
 
     web_app = App.objects.filter(domain=domain, name=WEB_APP_NAME, app_type=App.AppType.WEB_SERVER).first()
     if web_app is None:
-        web_app, web_secret = app_create(
+        web_app, created_secret = app_create(
             domain=domain, name=WEB_APP_NAME, app_type=App.AppType.WEB_SERVER, redirect_uris=[redirect_uri]
         )
+        assert created_secret is not None, "a web-server app always gets a client secret"
+        web_secret = created_secret
     else:
         if redirect_uri not in web_app.redirect_uri_list:
             web_app.redirect_uris = "\n".join(web_app.redirect_uri_list + [redirect_uri])
