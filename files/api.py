@@ -64,6 +64,13 @@ def upload_complete(request: HttpRequest, body: JSON, file_id: str, upload_id: s
 
 @require_http_methods(["POST"])
 @json_api
+def upload_cancel(request: HttpRequest, body: JSON, file_id: str, upload_id: str) -> JSON:
+    uploads.upload_cancel(pds=UserPds.of(request), file_id=file_id, upload_id=upload_id)
+    return {"cancelled": True}
+
+
+@require_http_methods(["POST"])
+@json_api
 def folder_ensure(request: HttpRequest, body: JSON) -> JSON:
     fields = parsed(FolderEnsureForm(body))
     return {"file_id": uploads.folder_ensure(pds=UserPds.of(request), **fields)}

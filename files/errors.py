@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from accounts.errors import CredentialDead, PdsUnavailable
 from pds_client import errors as pds_errors
@@ -63,26 +64,44 @@ class Kind(enum.Enum):
     FAILED = "failed"  # the PDS refused for another reason
 
 
-# Most specific first. A status of None means the error's own, when it is a 4xx (else 502).
-ERRORS: tuple[tuple[type[Exception], int | None, Kind], ...] = (
-    (CredentialDead, 401, Kind.SIGNED_OUT),
-    (PdsUnavailable, 503, Kind.UNAVAILABLE),
-    (pds_errors.ServiceUnavailable, 503, Kind.UNAVAILABLE),
-    (NotFound, 404, Kind.NOT_FOUND),
-    (pds_errors.NotFound, 404, Kind.NOT_FOUND),
-    (DriveError, None, Kind.REFUSED),
-    (pds_errors.InvalidParameter, None, Kind.REFUSED),
-    (pds_errors.AlreadyExist, None, Kind.REFUSED),
-    (pds_errors.QuotaExhausted, None, Kind.REFUSED),
-    (pds_errors.Forbidden, None, Kind.REFUSED),
-    (pds_errors.PDSError, None, Kind.FAILED),
+class Rule(NamedTuple):
+    """A row of the table: errors of `error_type` (and, when given, of exactly `code`) mean
+    `kind`. A status of None means the error's own, when it is a 4xx (else 502); a message,
+    when given, replaces the error's own."""
+
+    error_type: type[Exception]
+    status: int | None
+    kind: Kind
+    code: str = ""
+    message: str = ""
+
+
+STORAGE_FULL_MESSAGE = (
+    "The server's storage is full, so the file was not saved. Upload it again once an administrator has made room."
+)
+
+# Most specific first.
+ERRORS: tuple[Rule, ...] = (
+    Rule(CredentialDead, 401, Kind.SIGNED_OUT),
+    # 507 from the PDS: final until someone frees space, so never retried as "unavailable".
+    Rule(pds_errors.PDSError, 507, Kind.REFUSED, code="StorageFull", message=STORAGE_FULL_MESSAGE),
+    Rule(PdsUnavailable, 503, Kind.UNAVAILABLE),
+    Rule(pds_errors.ServiceUnavailable, 503, Kind.UNAVAILABLE),
+    Rule(NotFound, 404, Kind.NOT_FOUND),
+    Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND),
+    Rule(DriveError, None, Kind.REFUSED),
+    Rule(pds_errors.InvalidParameter, None, Kind.REFUSED),
+    Rule(pds_errors.AlreadyExist, None, Kind.REFUSED),
+    Rule(pds_errors.QuotaExhausted, None, Kind.REFUSED),
+    Rule(pds_errors.Forbidden, None, Kind.REFUSED),
+    Rule(pds_errors.PDSError, None, Kind.FAILED),
 )
 UNAVAILABLE_MESSAGE = "The drive service is unavailable."
 
-HANDLED: tuple[type[Exception], ...] = tuple(error_type for error_type, _, _ in ERRORS)
+HANDLED: tuple[type[Exception], ...] = tuple(rule.error_type for rule in ERRORS)
 # Errors about what the person asked for, which a form shows next to the request.
 ABOUT_THE_REQUEST: tuple[type[Exception], ...] = tuple(
-    error_type for error_type, _, kind in ERRORS if kind in (Kind.NOT_FOUND, Kind.REFUSED)
+    rule.error_type for rule in ERRORS if rule.kind in (Kind.NOT_FOUND, Kind.REFUSED) and not rule.code
 )
 
 
@@ -97,16 +116,17 @@ class Problem:
 
 def problem_for(error: Exception) -> Problem | None:
     """What `error` means for the person, or None when it is not one the table knows."""
-    for error_type, status, kind in ERRORS:
-        if not isinstance(error, error_type):
+    for rule in ERRORS:
+        if not isinstance(error, rule.error_type) or (rule.code and getattr(error, "code", "") != rule.code):
             continue
+        kind, status = rule.kind, rule.status
         own_status = getattr(error, "status", None)
         if status is None:
             status = own_status if own_status and 400 <= own_status < 500 else 502
         if kind is Kind.UNAVAILABLE:
             return Problem(kind, status, UNAVAILABLE_MESSAGE)
         if isinstance(error, pds_errors.PDSError):
-            return Problem(kind, status, error.message, error.code, error.request_id)
+            return Problem(kind, status, rule.message or error.message, error.code, error.request_id)
         if isinstance(error, DriveError):
             return Problem(kind, status, error.message, error.code)
         return Problem(kind, status, str(error))

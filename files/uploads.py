@@ -102,6 +102,21 @@ def upload_finish(*, pds: UserPds, file_id: str, upload_id: str) -> JSON:
     return pds.files.complete(pds.drive_id, file_id, upload_id)
 
 
+def upload_cancel(*, pds: UserPds, file_id: str, upload_id: str) -> None:
+    """Cancel an upload and release its quota hold now, not at its expiry. A new file is
+    deleted while it is still uploading (the PDS discards its upload with it); a file that
+    an upload would have replaced answers `file/get`, and is never deleted here."""
+    try:
+        pds.files.get(pds.drive_id, file_id)
+        return  # the file is available: the upload was to replace it, and expires on its own
+    except pds_errors.NotFound:
+        pass
+    try:
+        pds.files.delete(pds.drive_id, file_id)
+    except pds_errors.NotFound:
+        pass  # discarded or expired already
+
+
 def folder_ensure(*, pds: UserPds, parent_id: str, name: str) -> str:
     """mkdir -p for folder uploads: the existing folder of that name, or a new one."""
     file_id: str = pds.files.create_folder(pds.drive_id, parent_id, name, check_name_mode="refuse")["file_id"]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/uploads/<str:file_id>/<str:upload_id>/parts", api.upload_parts, name="upload_parts"),
     path("api/uploads/<str:file_id>/<str:upload_id>/parts/<int:part_number>", api.upload_part, name="upload_part"),
     path("api/uploads/<str:file_id>/<str:upload_id>/complete", api.upload_complete, name="upload_complete"),
+    path("api/uploads/<str:file_id>/<str:upload_id>/cancel", api.upload_cancel, name="upload_cancel"),
     path("api/folders", api.folder_ensure, name="folder_ensure"),
     path("files/<str:file_id>/share", share_views.share_create, name="share_create"),
     path("shares/", share_views.share_list, name="shares"),

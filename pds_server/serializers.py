@@ -68,6 +68,8 @@ def drive_to_pds(drive: Drive) -> dict:
         "owner_type": drive.owner_type,
         "total_size": drive.total_size if drive.total_size is not None else -1,
         "used_size": drive.used_size,
+        # Held for uploads in progress (released at complete, cancel or expiry); not in used_size.
+        "reserved_size": drive.reserved_size,
         "status": drive.status,
         "description": drive.description,
         "creator": drive.creator,

@@ -24,3 +24,12 @@ PDS_UPLOAD_URL_LIFETIME = 900
 PDS_UPLOAD_LIFETIME = env.int("PDS_UPLOAD_LIFETIME", default=86400)
 # Folders with more descendants than this are trashed/restored/deleted/copied by Celery.
 PDS_ASYNC_THRESHOLD = env.int("PDS_ASYNC_THRESHOLD", default=1000)
+# Per user (per drive for a service token): uploads begun and neither completed nor expired,
+# and signed part URLs handed out within their 15-minute life. Beyond them, file/create and
+# file/get_upload_url answer 429 TooManyRequests.OpenUploads / TooManyRequests.PartUrls.
+PDS_MAX_OPEN_UPLOADS_PER_USER = env.int("PDS_MAX_OPEN_UPLOADS_PER_USER", default=1000)
+PDS_MAX_PART_URLS_PER_USER = env.int("PDS_MAX_PART_URLS_PER_USER", default=100_000)
+# Storage cleanup (services.fsck): files under a temporary name untouched this long belong
+# to a killed process; files no record refers to are removed once older than this grace.
+PDS_FSCK_TEMP_AGE = env.int("PDS_FSCK_TEMP_AGE", default=3600)
+PDS_FSCK_ORPHAN_AGE = env.int("PDS_FSCK_ORPHAN_AGE", default=86400)

@@ -8,9 +8,20 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from pds_server import errors
 from pds_server.models import Blob, File
 from pds_server.routers import PDS_DB
 from pds_server.storage import BlobStore, blob_store
+
+
+def storage_full() -> errors.PdsError:
+    """The disk (or bucket) holding the blobs is full: 507 Insufficient Storage (RFC 4918
+    section 11.5), final for the client until an administrator makes room."""
+    return errors.PdsError(
+        "The server's storage is full: nothing was stored. Try again once space has been freed.",
+        code="StorageFull",
+        status=507,
+    )
 
 
 def blob_name(sha1: str) -> str:

@@ -4,13 +4,17 @@ call twice, even at once."""
 
 from __future__ import annotations
 
+import os
+import threading
+from pathlib import Path
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pds_server import errors
 from pds_server.models import Blob, File, Upload, UploadPart
 from pds_server.routers import PDS_DB
-from pds_server.services.blobs import blob_name, blobs_release
+from pds_server.services.blobs import blob_name, blobs_release, storage_full
 from pds_server.services.quota import quota_settle
 from pds_server.services.uploads import content_set, upload_folder, upload_parts_delete
 from pds_server.storage import Assembled, PartMissing, blob_store
@@ -26,7 +30,6 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
         return File.objects.get(pk=upload.file_id)
     if upload.expires_at <= timezone.now():
         raise errors.NotFound("Upload", "The upload has expired.")
-    keep_always = False
     for _attempt in range(3):
         parts = list(upload.parts.order_by("part_number"))
         missing = sorted(set(range(1, upload.part_count + 1)) - {part.part_number for part in parts})
@@ -36,11 +39,12 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
             raise errors.InvalidParameter(
                 f"Parts not uploaded yet: {missing[:10]}", code="InvalidParameter.PartNotUploaded"
             )
+        size_check(upload, sum(part.size for part in parts))  # before any part is touched
         try:
-            assembled, stored_name = parts_assemble(upload, parts, crc64_hash=crc64_hash, keep_always=keep_always)
+            return parts_complete(upload, parts, crc64_hash=crc64_hash)
         except PartMissing:
-            # A concurrent complete finished and removed the parts, or a part was sent
-            # again while we read: look at the upload afresh.
+            # A concurrent complete finished (or is joining the parts in place) and took
+            # them, or a part was sent again while we read: look at the upload afresh.
             fresh = Upload.objects.filter(pk=upload.pk).first()
             if fresh is None:
                 raise errors.NotFound("Upload", "The upload does not exist.") from None
@@ -48,38 +52,58 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
                 return File.objects.get(pk=fresh.file_id)
             upload = fresh
             continue
-        try:
-            return complete_commit(upload, parts, assembled, stored_name)
-        except BlobGone:  # the blob we meant to share was released meanwhile: store our own
-            keep_always = True
-        except Exception:
-            unused_blob_drop(stored_name)
-            raise
     raise errors.PdsError(
         "The upload changed while it was completing; complete it again.", code="UploadChanged", status=409
     )
 
 
-def parts_assemble(
-    upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None, keep_always: bool
-) -> tuple[Assembled, str | None]:
-    """Digest and check the parts; store them as a blob unless one with that SHA-1 exists.
-    Outside any transaction: hashing a large file must not hold database locks."""
+def size_check(upload: Upload, size: int) -> None:
+    if upload.declared_size is not None and size != upload.declared_size:
+        raise errors.InvalidParameter(
+            f"The parts hold {size} bytes, not the declared {upload.declared_size}.", code="InvalidParameter.Size"
+        )
+
+
+def parts_complete(upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None) -> File:
+    """Digest and check the parts, store them as a blob unless one with that SHA-1 exists,
+    and commit, all while the storage holds the assembled parts (joined in place, they are
+    put back if anything fails). Hashing runs outside any transaction: hashing a large file
+    must not hold database locks."""
+    store = blob_store()
     names = [part.storage_name for part in parts]
-    with blob_store().parts_assembled(names, scratch_folder=upload_folder(upload)) as assembled:
-        if upload.declared_size is not None and assembled.size != upload.declared_size:
-            raise errors.InvalidParameter(
-                f"The parts hold {assembled.size} bytes, not the declared {upload.declared_size}.",
-                code="InvalidParameter.Size",
-            )
-        if crc64_hash and crc64_hash != assembled.crc64:
-            raise errors.InvalidParameter(
-                "crc64_hash does not match the uploaded content.", code="InvalidParameter.Crc64Hash"
-            )
-        stored_name = None
-        if keep_always or not Blob.objects.filter(sha1=assembled.sha1).exists():
-            stored_name = assembled.keep(blob_name(assembled.sha1))
-    return assembled, stored_name
+    try:
+        with store.parts_assembled(names, scratch_folder=upload_folder(upload)) as assembled:
+            size_check(upload, assembled.size)
+            if crc64_hash and crc64_hash != assembled.crc64:
+                raise errors.InvalidParameter(
+                    "crc64_hash does not match the uploaded content.", code="InvalidParameter.Crc64Hash"
+                )
+            keep_always = False
+            while True:
+                stored_name = None
+                if keep_always or not Blob.objects.filter(sha1=assembled.sha1).exists():
+                    stored_name = assembled.keep(blob_name(assembled.sha1))
+                hold_for_tests("before-commit")
+                try:
+                    return complete_commit(upload, parts, assembled, stored_name)
+                except BlobGone:  # the blob we meant to share was released meanwhile: store our own
+                    keep_always = True
+                except Exception:
+                    unused_blob_drop(stored_name)
+                    raise
+    except Exception as error:
+        if store.is_full(error):
+            raise storage_full() from error
+        raise
+
+
+def hold_for_tests(point: str) -> None:
+    """Crash tests stop a real PDS process at a point of its work: with PDS_TEST_HOLD set to
+    `<point>:<path>`, reaching the point creates <path> and waits for the kill."""
+    name, _, path = os.environ.get("PDS_TEST_HOLD", "").partition(":")
+    if name == point and path:
+        Path(path).touch()
+        threading.Event().wait()
 
 
 def complete_commit(upload: Upload, parts: list[UploadPart], assembled: Assembled, stored_name: str | None) -> File:

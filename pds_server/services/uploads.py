@@ -27,7 +27,7 @@ from pds_server.models import Blob, Drive, File, PdsUser, Upload, UploadPart
 from pds_server.routers import PDS_DB
 from pds_server.selectors.files import folder_check
 from pds_server.services.access import owner_filter
-from pds_server.services.blobs import blobs_release
+from pds_server.services.blobs import blobs_release, storage_full
 from pds_server.services.names import (
     category_of,
     content_type_of,
@@ -37,7 +37,8 @@ from pds_server.services.names import (
     validate_name,
 )
 from pds_server.services.quota import quota_reserve, quota_room, quota_settle
-from pds_server.storage import blob_store
+from pds_server.services.upload_limits import open_uploads_check, part_urls_allow, uploader_key
+from pds_server.storage import StorageFull, blob_store
 from pds_server.storage.digest import StreamingReader
 
 MAX_PARTS = 10_000
@@ -154,6 +155,8 @@ def file_create(req: FileCreateRequest) -> FileCreated:
             if blob is not None and (req.size is None or blob.size == req.size) and may_reuse(blob, drive, owner, req):
                 return FileCreated(rapid_upload(drive=drive, req=req, name=name, blob=blob, target=target), rapid=True)
 
+        open_uploads_check(drive=drive, user_id=owner)
+        part_urls_allow(key=uploader_key(drive=drive, user_id=owner), count=len(req.part_numbers) or 1)
         quota_reserve(drive=drive, amount=req.size or 0)
         now = timezone.now()
         if target is None:
@@ -241,13 +244,16 @@ def rapid_upload(*, drive: Drive, req: FileCreateRequest, name: str, blob: Blob,
 # --- Parts ------------------------------------------------------------------------------
 
 
-def upload_check_open(upload: Upload, part_numbers: list[int]) -> None:
+def upload_check_open(upload: Upload, part_numbers: list[int], *, user_id: str) -> None:
+    """Before new part URLs are signed for `user_id`: the upload is open, the parts exist,
+    and the user's budget of live part URLs has room."""
     if upload.completed_at is not None:
         raise errors.AlreadyExist("File", "The upload is already complete.")
     if upload.expires_at <= timezone.now():
         raise errors.NotFound("Upload", "The upload has expired.")
     if any(number < 1 or number > upload.part_count for number in part_numbers):
         raise errors.InvalidParameter("part_number out of range", code="InvalidParameter.PartNumber")
+    part_urls_allow(key=uploader_key(drive=upload.file.drive, user_id=user_id), count=len(part_numbers))
 
 
 def part_store(*, upload_id: str, part_number: int, body: BinaryIO, content_length: int | None) -> str:
@@ -268,7 +274,10 @@ def part_store(*, upload_id: str, part_number: int, body: BinaryIO, content_leng
     # MD5 would be the slowest step of the whole upload.
     store = blob_store()
     reader = StreamingReader([body], limit=max(allowed, 0), sha1=False)
-    name = store.save_stream(f"{upload_folder(upload)}/{part_number:05d}-", reader)
+    try:
+        name = store.save_stream(f"{upload_folder(upload)}/{part_number:05d}-", reader)
+    except StorageFull:
+        raise storage_full() from None
     if reader.exceeded:
         store.delete(name)
         raise errors.PdsError(
@@ -302,7 +311,7 @@ def upload_parts_delete(upload: Upload, names: list[str]) -> None:
     store = blob_store()
     for name in names:
         store.delete(name)
-    store.scratch_clear(upload_folder(upload))
+    store.folder_clear(upload_folder(upload))
 
 
 def upload_discard(*, upload: Upload) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.core.files.storage import storages
 
-from pds_server.storage.base import Assembled, BlobStore, PartMissing
+from pds_server.storage.base import Assembled, BlobStore, PartMissing, StorageFull, StoredFile, is_temp_name
 
-__all__ = ["Assembled", "BlobStore", "PartMissing", "blob_store"]
+__all__ = ["Assembled", "BlobStore", "PartMissing", "StorageFull", "StoredFile", "blob_store", "is_temp_name"]
 
 
 def blob_store() -> BlobStore:

@@ -5,21 +5,44 @@ storage API (ranged reads as streams, local paths for nginx, assembling upload p
 
 from __future__ import annotations
 
+import errno
 import io
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.core.files.storage import Storage
 
 from pds_server.storage.digest import CHUNK, ContentDigest, StreamFile, StreamingReader
 
+# Files under these names are being written: a part's body (`tmp-`), an upload's parts
+# being joined (`assembling-`). A file under them that is no longer written to belongs to a
+# killed process, and the cleanup (services.fsck) removes it.
+TEMP_PREFIX = "tmp-"
 SCRATCH_PREFIX = "assembling-"
+TEMP_PREFIXES = (TEMP_PREFIX, SCRATCH_PREFIX)
+FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 
 class PartMissing(Exception):
     """A part's bytes are gone: a concurrent `complete` finished, or the part was sent again."""
+
+
+class StorageFull(Exception):
+    """The storage has no room for the bytes (ENOSPC, a quota of the file system or bucket)."""
+
+
+def is_temp_name(name: str) -> bool:
+    return name.rsplit("/", 1)[-1].startswith(TEMP_PREFIXES)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    size: int
+    modified: float  # Unix time of the last change to the file or its links
 
 
 class Assembled:
@@ -67,12 +90,26 @@ class BlobStore:
         """Whether `error` says a stored object does not exist."""
         return isinstance(error, FileNotFoundError)
 
+    def is_full(self, error: BaseException) -> bool:
+        """Whether `error` says the storage has no room left."""
+        return isinstance(error, StorageFull) or (isinstance(error, OSError) and error.errno in FULL_ERRNOS)
+
+    def list_files(self, prefix: str) -> Iterator[StoredFile]:
+        """Every stored file whose name starts with `prefix/`."""
+        raise NotImplementedError
+
     # --- Common operations ----------------------------------------------------------------
 
     def save_stream(self, prefix: str, reader: StreamingReader) -> str:
-        """Store a stream under a fresh name beginning with `prefix`; returns the name."""
+        """Store a stream under a fresh name beginning with `prefix`; returns the name. The
+        name shows only whole streams: an object store's PUT is atomic."""
         name = f"{prefix}{secrets.token_hex(8)}"
-        return self.storage.save(name, StreamFile(reader, name=name))  # type: ignore[arg-type]
+        try:
+            return self.storage.save(name, StreamFile(reader, name=name))  # type: ignore[arg-type]
+        except Exception as error:
+            if self.is_full(error):
+                raise StorageFull(str(error)) from error
+            raise
 
     def save_bytes(self, name: str, data: bytes) -> str:
         return self.storage.save(name, io.BytesIO(data))
@@ -137,5 +174,8 @@ class BlobStore:
         reader = StreamingReader(self.part_streams(assembled.names), sha1=False, crc64=False)
         return self.storage.save(name, StreamFile(reader, name=name))  # type: ignore[arg-type]
 
-    def scratch_clear(self, folder: str) -> None:
-        """Remove scratch files a killed process left in `folder`, and the folder if empty."""
+    def folder_clear(self, folder: str) -> None:
+        """Remove what is left in an upload's folder once the upload is gone: scratch and
+        partial part files of killed processes, part files of PUTs that lost a race."""
+        for stored in list(self.list_files(folder)):
+            self.delete(stored.name)

@@ -1,29 +1,42 @@
 """Blobs on local disk (Django's FileSystemStorage).
 
-An upload's parts are read once, in order, for the digest. Meanwhile the kernel copies
-them, on the other core, into a scratch file (copy_file_range: no trip through Python; a
-single part is its own concatenation), and keeping the blob is a hard link to its final
-name: no second read, and the final name never shows a half-written file. Part and
-scratch names are never reused and their files never rewritten, so the linked bytes are
-the digested bytes.
+A part's body is written under a temporary name and renamed when whole, so a killed PUT
+leaves a `tmp-` file the cleanup recognises, never a part cut short under a part's name.
+
+An upload's parts are read once, in order, for the digest. Where the disk has room for a
+second copy, the kernel meanwhile copies them, on the other core, into a scratch file
+(copy_file_range: no trip through Python, and a clone on btrfs or XFS; a single part is its
+own concatenation), and keeping the blob is a hard link to its final name: no second read,
+and the final name never shows a half-written file. Part and scratch names are never
+reused and their files never rewritten, so the linked bytes are the digested bytes. Where
+it has no room, the parts are appended to the first one in place (storage.in_place).
 """
 
 from __future__ import annotations
 
 import errno
-import io
-import mmap
 import os
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
-from pds_server.storage.base import SCRATCH_PREFIX, Assembled, BlobStore, PartMissing
-from pds_server.storage.digest import CHUNK, ContentDigest, StreamFile
+from pds_server.storage.base import (
+    FULL_ERRNOS,
+    SCRATCH_PREFIX,
+    TEMP_PREFIX,
+    Assembled,
+    BlobStore,
+    PartMissing,
+    StorageFull,
+    StoredFile,
+)
+from pds_server.storage.digest import CHUNK, StreamFile, StreamingReader
+from pds_server.storage.in_place import PartsJoinedInPlace
+from pds_server.storage.kernel import Concatenation, digest_files, free_space, remove_file, write_all
 
-MAP_WINDOW = 16 * CHUNK  # mapped at a time: bounds the process's mapped memory
+# Free space a complete leaves to everything else before it joins parts in place instead.
+COPY_HEADROOM = 64 * CHUNK
 
 
 class LocalBlobStore(BlobStore):
@@ -38,6 +51,35 @@ class LocalBlobStore(BlobStore):
     def local_path(self, name: str) -> str | None:
         return self.storage.path(name)
 
+    def list_files(self, prefix: str) -> Iterator[StoredFile]:
+        location = os.path.abspath(self.storage.location)
+        for directory, _, file_names in os.walk(self.storage.path(prefix)):
+            for file_name in file_names:
+                path = os.path.join(directory, file_name)
+                try:
+                    stat = os.lstat(path)
+                except FileNotFoundError:
+                    continue
+                name = os.path.relpath(path, location).replace(os.sep, "/")
+                yield StoredFile(name, stat.st_size, max(stat.st_mtime, stat.st_ctime))
+
+    def save_stream(self, prefix: str, reader: StreamingReader) -> str:
+        name = f"{prefix}{secrets.token_hex(8)}"
+        path = self.storage.path(name)
+        temp = os.path.join(os.path.dirname(path), TEMP_PREFIX + os.path.basename(path))
+        try:
+            self.make_dirs(os.path.dirname(path))
+            with self.open_new(temp) as out:
+                while data := reader.read(CHUNK):
+                    write_all(out.fileno(), data)
+            os.rename(temp, path)
+        except BaseException as error:
+            remove_file(temp)  # the partial part goes at once
+            if isinstance(error, OSError) and error.errno in FULL_ERRNOS:
+                raise StorageFull(str(error)) from error
+            raise
+        return name
+
     @contextmanager
     def parts_assembled(self, names: list[str], *, scratch_folder: str) -> Iterator[Assembled]:
         paths = [self.storage.path(name) for name in names]
@@ -45,34 +87,63 @@ class LocalBlobStore(BlobStore):
             with super().parts_assembled(names, scratch_folder=scratch_folder) as assembled:
                 yield assembled
             return
-        scratch = (
-            self.storage.path(f"{scratch_folder}/{SCRATCH_PREFIX}{secrets.token_hex(8)}") if len(paths) > 1 else None
-        )
+        scratch = self.storage.path(f"{scratch_folder}/{SCRATCH_PREFIX}{secrets.token_hex(8)}")
+        if len(paths) == 1:
+            try:
+                digest = digest_files(paths)
+            except FileNotFoundError as error:
+                raise PartMissing(str(error)) from error
+            yield Assembled(digest, store=self, names=names, source_path=paths[0])
+            return
+        copied = self.copy_assembled(names, paths, scratch) if self.room_for_copy(paths) else None
+        if copied is not None:
+            try:
+                yield copied
+            finally:
+                remove_file(scratch)
+            return
+        joined = PartsJoinedInPlace(paths, scratch, file_mode=self.storage.file_permissions_mode)
         try:
-            if scratch is None:
-                assembled = Assembled(digest_files(paths), store=self, names=names, source_path=paths[0])
-            else:
-                with self.open_new(scratch) as out:
-                    copy = Concatenation(paths, out.fileno())
-                    copy.start()
-                    try:
-                        digest = digest_files(paths)
-                    finally:
-                        copy.join()  # never leave it writing to a closed descriptor
-                    copy.raise_error()
-                    if os.fstat(out.fileno()).st_size != digest.size:
-                        raise PartMissing("the copy of the parts came out short")
-                assembled = Assembled(digest, store=self, names=names, source_path=scratch)
+            digest = joined.join()
+            yield Assembled(digest, store=self, names=names, source_path=scratch)
+        except BaseException:
+            joined.restore()
+            raise
+        remove_file(scratch)  # the blob is a link to it, or equal content was stored before
+
+    def room_for_copy(self, paths: list[str]) -> bool:
+        try:
+            total = sum(os.stat(path).st_size for path in paths)
+        except FileNotFoundError as error:
+            raise PartMissing(str(error)) from error
+        return free_space(os.path.dirname(paths[0])) >= total + COPY_HEADROOM
+
+    def copy_assembled(self, names: list[str], paths: list[str], scratch: str) -> Assembled | None:
+        """The parts digested while the kernel copies them into `scratch`; None when the
+        disk filled up meanwhile (the caller then joins them in place)."""
+        try:
+            with self.open_new(scratch) as out:
+                copy = Concatenation(paths, out.fileno())
+                copy.start()
+                try:
+                    digest = digest_files(paths)
+                finally:
+                    copy.join()  # never leave it writing to a closed descriptor
+                copy.raise_error()
+                if os.fstat(out.fileno()).st_size != digest.size:
+                    raise PartMissing("the copy of the parts came out short")
         except FileNotFoundError as error:
             remove_file(scratch)
             raise PartMissing(str(error)) from error
+        except OSError as error:
+            remove_file(scratch)
+            if error.errno in FULL_ERRNOS:
+                return None
+            raise
         except Exception:
             remove_file(scratch)
             raise
-        try:
-            yield assembled
-        finally:
-            remove_file(scratch)
+        return Assembled(digest, store=self, names=names, source_path=scratch)
 
     def keep(self, assembled: Assembled, name: str) -> str:
         """Hard-link the assembled file as `name` or, if that exists, as `name_<random>`. A
@@ -95,16 +166,16 @@ class LocalBlobStore(BlobStore):
                 with open(source_path, "rb") as handle:
                     return self.storage.save(name, StreamFile(handle, name=name))
 
-    def scratch_clear(self, folder: str) -> None:
+    def folder_clear(self, folder: str) -> None:
         path = self.storage.path(folder)
         if not os.path.isdir(path):
             return
         for entry in os.scandir(path):
-            if entry.name.startswith(SCRATCH_PREFIX):
+            if entry.is_file(follow_symlinks=False):
                 remove_file(entry.path)
         try:
             os.rmdir(path)
-        except OSError:  # a part is still there
+        except OSError:  # a PUT that lost the race to the upload's end is writing there
             pass
 
     def open_new(self, path: str) -> BinaryIO:
@@ -127,90 +198,3 @@ class LocalBlobStore(BlobStore):
                 continue
             if mode is not None:
                 os.chmod(path, mode)
-
-
-def digest_files(paths: list[str]) -> ContentDigest:
-    digest = ContentDigest()
-    for path in paths:
-        with open(path, "rb", buffering=0) as part:
-            digest_file(part, digest)
-    return digest
-
-
-def digest_file(part: io.FileIO, digest: ContentDigest) -> None:
-    """Hash straight from the page cache through a mapping, a window at a time (a read into
-    a buffer costs a copy: about an eighth of the time of the pass); through a buffer where
-    the file cannot be mapped."""
-    size, offset = os.fstat(part.fileno()).st_size, 0
-    try:
-        while offset < size:
-            length = min(MAP_WINDOW, size - offset)
-            with mmap.mmap(part.fileno(), length, offset=offset, access=mmap.ACCESS_READ) as window:
-                with memoryview(window) as view:
-                    for start in range(0, length, CHUNK):
-                        with view[start : start + CHUNK] as piece:
-                            digest.update(piece)
-            offset += length
-        return
-    except OSError:
-        if offset:
-            raise
-    buffer = bytearray(CHUNK)
-    with memoryview(buffer) as view:
-        while count := part.readinto(buffer):
-            digest.update(view[:count])
-
-
-class Concatenation(threading.Thread):
-    """Copy local files one after another into `out_fd`, in the kernel where it can, while
-    the caller hashes them (both release the GIL)."""
-
-    def __init__(self, paths: list[str], out_fd: int):
-        super().__init__(daemon=True)
-        self.paths, self.out_fd = paths, out_fd
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            offset = 0
-            for path in self.paths:
-                with open(path, "rb", buffering=0) as part:
-                    offset += copy_file(part.fileno(), self.out_fd, offset)
-        except BaseException as error:  # handed to the joining thread
-            self.error = error
-
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-
-def copy_file(in_fd: int, out_fd: int, offset: int) -> int:
-    """Copy all of `in_fd` to `out_fd` at `offset`; returns the bytes copied."""
-    copied = 0
-    try:
-        while count := os.copy_file_range(in_fd, out_fd, 64 * CHUNK, copied, offset + copied):
-            copied += count
-        return copied
-    except OSError as error:
-        if error.errno not in (errno.ENOSYS, errno.EXDEV, errno.EINVAL, errno.EOPNOTSUPP, errno.EPERM):
-            raise
-    # No copy_file_range here (old kernel, some file systems): through a buffer.
-    buffer = bytearray(CHUNK)
-    while count := os.preadv(in_fd, [buffer], copied):
-        write_all_at(out_fd, memoryview(buffer)[:count], offset + copied)
-        copied += count
-    return copied
-
-
-def write_all_at(out_fd: int, data: memoryview, offset: int) -> None:
-    while data:
-        written = os.pwrite(out_fd, data, offset)
-        data, offset = data[written:], offset + written
-
-
-def remove_file(path: str | None) -> None:
-    if path:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass

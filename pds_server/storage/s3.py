@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from pds_server.storage.base import Assembled, BlobStore
+from pds_server.storage.base import Assembled, BlobStore, StoredFile
 
 S3_COPY_LIMIT = 5 * 1024**3  # CopyObject's limit for one object
+# What S3-compatible servers answer when they have no room (MinIO, Ceph RGW, quotas).
+FULL_CODES = ("XMinioStorageFull", "InsufficientStorage", "QuotaExceeded", "StorageFull")
 
 
 class S3BlobStore(BlobStore):
@@ -29,6 +32,17 @@ class S3BlobStore(BlobStore):
         if super().is_missing(error):
             return True
         return isinstance(response, dict) and response.get("Error", {}).get("Code") in ("NoSuchKey", "404")
+
+    def is_full(self, error: BaseException) -> bool:
+        response = getattr(error, "response", None)
+        if super().is_full(error):
+            return True
+        return isinstance(response, dict) and response.get("Error", {}).get("Code") in FULL_CODES
+
+    def list_files(self, prefix: str) -> Iterator[StoredFile]:
+        root = self.object_key("x")[:-1]  # the storage's location, as a key prefix
+        for summary in self.storage.bucket.objects.filter(Prefix=self.object_key(prefix.rstrip("/") + "/")):
+            yield StoredFile(summary.key[len(root) :], summary.size, summary.last_modified.timestamp())
 
     def keep(self, assembled: Assembled, name: str) -> str:
         if len(assembled.names) != 1 or assembled.size > S3_COPY_LIMIT:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from pds_server import errors
 from pds_server.api import Caller, batch_dispatch, parse_limit, parse_str, pds_endpoint
-from pds_server.models import Drive
+from pds_server.models import Drive, File
 from pds_server.selectors import async_task_get as async_task_read
 from pds_server.selectors.files import file_get, recyclebin_root_ids
 from pds_server.selectors.files import recyclebin_list as recyclebin_page
@@ -31,7 +31,11 @@ def maybe_async(caller: Caller, drive: Drive, operation: str, file_id: str, para
 @pds_endpoint("/v2/file/delete", scope="FILE.DELETE", batchable=True)
 def file_delete(request: HttpRequest, caller: Caller, body: dict):
     drive = caller_drive(caller, body)
-    item = file_get(drive=drive, file_id=parse_str(body, "file_id", required=True))
+    # A file still uploading may be deleted by whoever began the upload: that cancels the
+    # upload and releases its quota reservation at once.
+    item = file_get(drive=drive, file_id=parse_str(body, "file_id", required=True), allow_uploading=True)
+    if item.status == File.Status.UPLOADING and item.creator != caller.user_id and not caller.is_admin:
+        raise errors.NotFound("File")
     ids = [item.file_id]
     return maybe_async(
         caller, drive, "delete", item.file_id, {"file_ids": ids}, lambda: trash.file_delete(drive=drive, file_ids=ids)

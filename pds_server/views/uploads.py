@@ -84,7 +84,7 @@ def file_get_upload_url(request: HttpRequest, caller: Caller, body: dict):
     upload = body_upload(caller, body)
     requested = body.get("part_info_list") or [{"part_number": n} for n in range(1, upload.part_count + 1)]
     numbers = [parse_int(part, "part_number", minimum=1) or 0 for part in requested if isinstance(part, dict)]
-    uploads.upload_check_open(upload, numbers)
+    uploads.upload_check_open(upload, numbers, user_id=caller.user_id)
     urls = uploads.part_urls(base_url=caller.base_url, upload=upload, part_numbers=numbers)
     return upload_urls_to_pds(upload, domain=caller.domain, part_urls=urls)
 

@@ -1,0 +1,118 @@
+"""A consistency check of the blob storage against the records (`manage.py pds_fsck`): files
+no record refers to, and records whose file is missing. `fsck_cleanup`, the part of it that
+is safe while the PDS runs, is what the periodic task does.
+
+Writes are ordered so that a killed process leaves only what this recognises: a part is
+written under a `tmp-` name and renamed when whole, parts are joined under an
+`assembling-` name, and a blob file is linked before its record commits, so a kill in
+between leaves a blob file no record refers to (never a record without its file). A new
+complete of equal content never adopts such a file: its link finds the name taken and
+takes a fresh one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from pds_server.models import Blob, Thumbnail, UploadPart
+from pds_server.storage import StoredFile, blob_store, is_temp_name
+
+PREFIXES = ("blobs", "uploads", "thumbnails")
+
+# What each problem is, and what --repair does about it.
+PROBLEMS = {
+    "temp_file": ("a file under a temporary name that a killed process left", "remove the file"),
+    "orphan_blob_file": ("a blob file that no blob record refers to", "remove the file"),
+    "orphan_upload_file": ("an upload's file that no part of an open upload refers to", "remove the file"),
+    "orphan_thumbnail_file": ("a thumbnail file that no thumbnail record refers to", "remove the file"),
+    "part_without_file": ("a part record whose file is missing", "delete the record: the client sends it again"),
+    "thumbnail_without_file": ("a thumbnail record whose file is missing", "delete the record: it is made again"),
+    "blob_without_file": ("a blob record whose file is missing: its files have lost their content", "none"),
+}
+FILE_PROBLEMS = ("temp_file", "orphan_blob_file", "orphan_upload_file", "orphan_thumbnail_file")
+
+
+@dataclass(frozen=True)
+class Finding:
+    problem: str  # a key of PROBLEMS
+    name: str  # the stored name of the file, or the one the record names
+    age: float  # seconds since the file or record last changed
+
+    @property
+    def repair(self) -> str:
+        return PROBLEMS[self.problem][1]
+
+
+def fsck_scan(*, min_age: float = 0) -> list[Finding]:
+    """Every problem older than `min_age` seconds: younger ones may be work in flight (a
+    part being written, a blob linked a moment before its record commits)."""
+    store = blob_store()
+    now = time.time()
+    files: dict[str, StoredFile] = {stored.name: stored for prefix in PREFIXES for stored in store.list_files(prefix)}
+    blobs = dict(Blob.objects.values_list("storage_name", "created_at"))
+    parts = dict(UploadPart.objects.values_list("storage_name", "uploaded_at"))
+    thumbnails = {name: now for name in Thumbnail.objects.values_list("storage_name", flat=True)}
+    findings = []
+    for stored in files.values():
+        age = now - stored.modified
+        if age < min_age or stored.name in blobs or stored.name in parts or stored.name in thumbnails:
+            continue
+        findings.append(Finding(problem_of_file(stored.name), stored.name, age))
+    # A complete joining parts in place (or killed while at it) has taken them from their
+    # files: their records are judged once its scratch file is gone.
+    joining = {stored.name.rsplit("/", 1)[0] for stored in files.values() if is_temp_name(stored.name)}
+    for problem, records in (
+        ("blob_without_file", blobs),
+        ("part_without_file", parts),
+        ("thumbnail_without_file", thumbnails),
+    ):
+        for name, changed in records.items():
+            age = now - (changed if isinstance(changed, float) else changed.timestamp())
+            if name in files or (problem == "part_without_file" and name.rsplit("/", 1)[0] in joining):
+                continue
+            if problem == "thumbnail_without_file" or age >= min_age:
+                findings.append(Finding(problem, name, max(age, 0.0)))
+    return sorted(findings, key=lambda finding: (finding.problem, finding.name))
+
+
+def problem_of_file(name: str) -> str:
+    if is_temp_name(name):
+        return "temp_file"
+    return {"blobs": "orphan_blob_file", "uploads": "orphan_upload_file"}.get(
+        name.split("/", 1)[0], "orphan_thumbnail_file"
+    )
+
+
+def fsck_repair(findings: list[Finding]) -> Counter[str]:
+    """Repair what can be: remove stray files, delete records of parts and thumbnails whose
+    file is gone. A blob record without its file is only reported."""
+    store = blob_store()
+    repaired: Counter[str] = Counter()
+    for finding in findings:
+        if finding.problem in FILE_PROBLEMS:
+            store.delete(finding.name)
+        elif finding.problem == "part_without_file":
+            UploadPart.objects.filter(storage_name=finding.name).delete()
+        elif finding.problem == "thumbnail_without_file":
+            Thumbnail.objects.filter(storage_name=finding.name).delete()
+        else:
+            continue
+        repaired[finding.problem] += 1
+    return repaired
+
+
+def fsck_cleanup() -> dict[str, int]:
+    """Periodic, safe while the PDS serves: remove files under a temporary name untouched for
+    PDS_FSCK_TEMP_AGE seconds and files no record refers to once PDS_FSCK_ORPHAN_AGE old.
+    Records are never touched here; `pds_fsck --repair` does that."""
+    findings = [
+        finding
+        for finding in fsck_scan(min_age=settings.PDS_FSCK_TEMP_AGE)
+        if finding.problem == "temp_file"
+        or (finding.problem in FILE_PROBLEMS and finding.age >= settings.PDS_FSCK_ORPHAN_AGE)
+    ]
+    return dict(fsck_repair(findings))
