@@ -8,5 +8,6 @@ urlpatterns = [
     path("login/", views.signin, name="login"),
     path("callback/", views.callback, name="callback"),
     path("logout/", views.signout, name="logout"),
+    path("signing-out/", views.signing_out, name="signing_out"),
     path("signed-out/", views.signed_out, name="signed_out"),
 ]

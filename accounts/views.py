@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import SignInError
 from accounts.services.revocation import credential_revoke
-from accounts.services.signin import oauth_signin_complete, oauth_signin_start, safe_next_url
+from accounts.services.signin import oauth_signin_complete, oauth_signin_start, pds_signout_url, safe_next_url
 
 
 def _pds_lang() -> str:
@@ -55,8 +55,18 @@ def signout(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         credential_revoke(user=request.user)
     logout(request)  # flushes the session
+    if settings.DRIVE_AUTH_MODE == "oauth":
+        # On to the PDS's sign-out as well; through a page of our own, since this form's
+        # CSP (form-action 'self') forbids redirecting its submission to another origin.
+        return redirect("accounts:signing_out")
     messages.info(request, "You are signed out.")
     return redirect("accounts:signed_out")
+
+
+@never_cache
+@require_GET
+def signing_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signing_out.html", {"pds_signout_url": pds_signout_url()})
 
 
 def signed_out(request: HttpRequest) -> HttpResponse:

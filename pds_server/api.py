@@ -52,7 +52,7 @@ def json_response(body: dict | None, status: int = 200, headers: dict | None = N
 
 
 def error_response(error: errors.PdsError) -> HttpResponse:
-    return json_response(error.body(), error.status)
+    return json_response(error.body(), error.status, error.headers)
 
 
 def method_not_allowed(method: str) -> HttpResponse:

@@ -7,7 +7,15 @@ class PdsError(Exception):
     status = 400
     code = "InvalidParameter"
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None, extra: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        extra: dict | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code:
@@ -15,6 +23,7 @@ class PdsError(Exception):
         if status:
             self.status = status
         self.extra = extra or {}
+        self.headers = headers or {}  # HTTP headers of the answer (Retry-After)
 
     def body(self) -> dict:
         return {"code": self.code, "message": self.message, **self.extra}
@@ -64,6 +73,17 @@ class AlreadyExist(PdsError):
         super().__init__(
             message or f"The {resource.lower()} already exists.", code=f"AlreadyExist.{resource}", extra=extra
         )
+
+
+class TooManyRequests(PdsError):
+    """Too many failed guesses: try again after `retry_after` seconds (RFC 6585 section 4)."""
+
+    status = 429
+    code = "TooManyRequests"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
 
 
 class OAuthError(PdsError):

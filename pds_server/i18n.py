@@ -9,7 +9,7 @@ TEXTS = {
         "password": "Password",
         "signin": "Sign in",
         "bad_credentials": "The user name or password is wrong.",
-        "throttled": "Too many failed attempts. Try again in 15 minutes.",
+        "throttled": "Too many failed attempts. Try again in {minutes} min.",
         "consent_title": "Allow access?",
         "consent_lead": "wants to access your account",
         "consent_scopes": "It will be allowed to:",
@@ -17,6 +17,8 @@ TEXTS = {
         "deny": "Deny",
         "signed_in_as": "Signed in as",
         "error_title": "This request cannot be completed",
+        "signed_out_title": "You are signed out",
+        "signed_out_lead": "You can close this window.",
     },
     "zh_CN": {
         "html_lang": "zh-CN",
@@ -26,7 +28,7 @@ TEXTS = {
         "password": "密码",
         "signin": "登录",
         "bad_credentials": "用户名或密码错误。",
-        "throttled": "失败次数过多，请 15 分钟后再试。",
+        "throttled": "失败次数过多，请 {minutes} 分钟后再试。",
         "consent_title": "是否允许访问？",
         "consent_lead": "请求访问你的账号",
         "consent_scopes": "它将获得以下权限：",
@@ -34,6 +36,8 @@ TEXTS = {
         "deny": "拒绝",
         "signed_in_as": "当前用户",
         "error_title": "无法完成此请求",
+        "signed_out_title": "你已退出登录",
+        "signed_out_lead": "现在可以关闭此窗口。",
     },
 }
 

@@ -138,3 +138,12 @@ def user_for_pds_user(pds_user: Mapping[str, Any]) -> User:
         user.email = (pds_user.get("email") or "")[:254]
         user.save(update_fields=["first_name", "email"])
     return user
+
+
+def pds_signout_url() -> str:
+    """Where the browser goes after signing out of Drive: the PDS's logout, which ends the PDS
+    sign-in too (else the PDS would sign the next person at this browser straight back in)
+    and returns to Drive's signed-out page, an origin registered for Drive's client."""
+    base = settings.PDS_LOGOUT_URL or settings.PDS_AUTHORIZE_URL.rsplit("/authorize", 1)[0] + "/logout"
+    params = {"client_id": settings.PDS_CLIENT_ID, "redirect_uri": f"{settings.DRIVE_SITE_URL}/accounts/signed-out/"}
+    return f"{base}?{urlencode(params)}"

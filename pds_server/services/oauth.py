@@ -21,12 +21,13 @@ from urllib.parse import urlencode
 import jwt
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from pds_server import errors
 from pds_server.models import App, AuthorizationCode, Consent, Domain, PdsUser, UsedAssertion
 from pds_server.routers import PDS_DB
-from pds_server.services import tokens
+from pds_server.services import throttle, tokens
 from pds_server.services.users import user_create, user_logon
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -39,13 +40,23 @@ FORBIDDEN_JWT_HEADERS = ("jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256")
 # --- Client authentication -------------------------------------------------------------
 
 
-def client_authenticate(*, domain: Domain, client_id: str, client_secret: str | None) -> App:
+def client_authenticate(*, domain: Domain, client_id: str, client_secret: str | None, source_address: str = "") -> App:
     """Web-server apps must prove their secret; public apps (native, browser, JWT) have none."""
     app = App.objects.select_related("domain").filter(domain=domain, app_id=client_id or "").first()
     if app is None or not app.enabled:
         raise errors.invalid_client("Unknown or disabled client_id.", code="InvalidClientId")
     if app.is_confidential:
-        if not client_secret or not tokens.secret_matches(client_secret, app.client_secret_hash):
+        if not client_secret:
+            raise errors.invalid_client("The client secret is wrong or missing.", code="InvalidClientSecret")
+        # Counted per client and source address, checked before the secret: a throttled guess
+        # learns nothing. Not per client alone: a client id is public, and anyone could then
+        # lock the real client (Drive itself) out of its token refreshes.
+        subject = f"{domain.pk}:{app.app_id}:{source_address}"
+        throttle.throttle_check(
+            rule=throttle.CLIENT_SECRET, subject=subject, message="Too many wrong client secrets. Try again later."
+        )
+        if not tokens.secret_matches(client_secret, app.client_secret_hash):
+            throttle.failure_record(rule=throttle.CLIENT_SECRET, subject=subject)
             raise errors.invalid_client("The client secret is wrong or missing.", code="InvalidClientSecret")
     return app
 
@@ -81,7 +92,12 @@ class AuthorizationRequest:
         return self.redirect_with({"error": error, "error_description": description})
 
 
-def authorization_request_parse(*, domain: Domain, params) -> AuthorizationRequest:
+def authorization_request_parse(*, domain: Domain, params: QueryDict) -> AuthorizationRequest:
+    # RFC 6749 section 3.1: no parameter more than once. Two client_ids or redirect_uris
+    # leave nothing verified to redirect to: an error page.
+    repeated = sorted(name for name in params if len(params.getlist(name)) > 1)
+    if {"client_id", "redirect_uri"} & set(repeated):
+        raise AuthorizeFatal("client_id and redirect_uri may each be given only once.")
     client_id = params.get("client_id", "")
     app = App.objects.select_related("domain").filter(domain=domain, app_id=client_id).first()
     if app is None or not app.enabled:
@@ -103,12 +119,17 @@ def authorization_request_parse(*, domain: Domain, params) -> AuthorizationReque
         lang="zh_CN" if params.get("lang", "") == "zh_CN" else "en_US",
     )
     expected_response_type = "token" if app.app_type == App.AppType.BROWSER else "code"
+    if repeated:
+        request.response_type = expected_response_type
+        request.error = ("invalid_request", "Parameters may be given only once: " + ", ".join(repeated) + ".")
+        return request
     if request.response_type != expected_response_type:
-        request.response_type = (
-            expected_response_type if request.response_type in ("code", "token") else request.response_type
-        )
+        # A grant this server has but this app may not use is unauthorized_client (RFC 6749
+        # sections 4.1.2.1, 4.2.2.1); unsupported_response_type is for one it does not have.
+        known = request.response_type in ("code", "token")
+        request.response_type = expected_response_type if known else request.response_type
         request.error = (
-            "unsupported_response_type",
+            "unauthorized_client" if known else "unsupported_response_type",
             f"This application must use response_type={expected_response_type}.",
         )
         return request

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from pds_server import errors
-from pds_server.models import Drive, File, ShareLink
+from pds_server.models import Domain, Drive, File, ShareLink
+from pds_server.services import throttle
 
 MAX_SHARE_TOKEN_SECONDS = 7200
 
@@ -121,9 +122,33 @@ def share_live(share_id: str) -> ShareLink:
     return share
 
 
+def share_visit(*, domain: Domain, share_id: str, source_address: str) -> ShareLink:
+    """A live share of `domain` for an anonymous visitor. Share ids are guessable only by
+    brute force: an address asking for too many that do not exist is throttled."""
+    subject = f"{domain.pk}:{source_address}"
+    throttle.throttle_check(
+        rule=throttle.SHARE_ID, subject=subject, message="Too many unknown share links. Try again later."
+    )
+    try:
+        share = share_live(share_id)
+        if share.drive.domain_id != domain.pk:
+            raise errors.NotFound("ShareLink")
+    except errors.NotFound:
+        throttle.failure_record(rule=throttle.SHARE_ID, subject=subject)
+        raise
+    return share
+
+
 def share_token_issue(*, share: ShareLink, password: str | None, expire_sec: int) -> tuple[str, int]:
-    if share.password and not check_password(password or "", share.password):
-        raise errors.Forbidden("The share password is wrong.", code="InvalidResource.SharePwd")
+    if share.password:
+        # Counted per share, checked before the password: a throttled guess learns nothing.
+        subject = str(share.pk)
+        throttle.throttle_check(
+            rule=throttle.SHARE_PASSWORD, subject=subject, message="Too many wrong share passwords. Try again later."
+        )
+        if not check_password(password or "", share.password):
+            throttle.failure_record(rule=throttle.SHARE_PASSWORD, subject=subject)
+            raise errors.Forbidden("The share password is wrong.", code="InvalidResource.SharePwd")
     counter_take(share, "preview_count", "preview_limit")
     ShareLink.objects.filter(pk=share.pk).update(access_count=F("access_count") + 1)
     lifetime = max(60, min(expire_sec or MAX_SHARE_TOKEN_SECONDS, MAX_SHARE_TOKEN_SECONDS))

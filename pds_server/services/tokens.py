@@ -42,8 +42,12 @@ class IssuedTokens:
     refresh_token_value: str | None
 
 
-def access_token_lifetime(app: App) -> int:
-    return app.access_token_lifetime or settings.PDS_ACCESS_TOKEN_LIFETIME
+def access_token_lifetime(app: App, grant_type: str = "") -> int:
+    lifetime = app.access_token_lifetime or settings.PDS_ACCESS_TOKEN_LIFETIME
+    if grant_type == "implicit":
+        # Handed over in a URL fragment, with no refresh token: short-lived (RFC 9700 section 2.1.2).
+        return min(lifetime, settings.PDS_IMPLICIT_TOKEN_LIFETIME, 3600)
+    return lifetime
 
 
 def tokens_issue(
@@ -68,7 +72,7 @@ def tokens_issue(
         scopes=scopes,
         family=family,
         grant_type=grant_type,
-        expires_at=now + timedelta(seconds=access_token_lifetime(app)),
+        expires_at=now + timedelta(seconds=access_token_lifetime(app, grant_type)),
     )
     refresh_value = None
     if with_refresh_token:

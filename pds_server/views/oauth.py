@@ -1,15 +1,17 @@
-"""OAuth protocol views: the authorize pages, the token and revoke endpoints, and the
-legacy JSON `/v2/account/*` endpoints. Policy lives in services.oauth and services.tokens."""
+"""OAuth protocol views: the authorize pages, the token and revoke endpoints, the legacy
+JSON `/v2/account/*` endpoints and the sign-out. Policy lives in services.oauth,
+services.tokens and services.signin; guessing is throttled by services.throttle."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from urllib.parse import unquote
+import json
+from dataclasses import dataclass
+from urllib.parse import unquote, urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
@@ -20,10 +22,8 @@ from pds_server import errors
 from pds_server.api import Caller, parse_json_body, pds_endpoint
 from pds_server.i18n import signin_texts
 from pds_server.models import PdsUser
-from pds_server.selectors import user_for_signin
 from pds_server.serializers import token_to_pds
-from pds_server.services import oauth, tokens
-from pds_server.services.users import user_check_password
+from pds_server.services import oauth, signin, throttle, tokens
 
 SIGNIN_COOKIE = "pds_signin"
 SIGNIN_SALT = "pds_server.signin"
@@ -83,26 +83,30 @@ def signed_in_user(request: HttpRequest) -> PdsUser | None:
     return user
 
 
-def _throttle_key(request: HttpRequest, login: str) -> str:
-    return f"pds-signin-failures:{request.pds_domain.pk}:{login.lower()}"
+@dataclass
+class SignIn:
+    user: PdsUser | None
+    failure: str = ""  # a key of the page's texts: bad_credentials, throttled
+    retry_after: int = 0
+
+
+def signin_from_form(request: HttpRequest) -> SignIn:
+    try:
+        user = signin.signin_attempt(
+            domain=request.pds_domain,  # type: ignore[attr-defined]
+            login=request.POST.get("username", "").strip(),
+            password=request.POST.get("password", ""),
+            source_address=throttle.source_address(request),
+        )
+    except errors.TooManyRequests as throttled:
+        return SignIn(None, "throttled", throttled.retry_after)
+    return SignIn(user, "" if user else "bad_credentials")
 
 
 def _signin_attempt(request: HttpRequest) -> tuple[PdsUser | None, str]:
-    login = request.POST.get("username", "").strip()
-    password = request.POST.get("password", "")
-    key = _throttle_key(request, login)
-    if cache.get(key, 0) >= settings.PDS_SIGNIN_MAX_FAILURES:
-        return None, "throttled"
-    user = user_for_signin(domain=request.pds_domain, login=login) if login else None
-    if user is None or user.status != PdsUser.Status.ENABLED or not user_check_password(user=user, password=password):
-        if not cache.add(key, 1, timeout=900):  # atomic on Redis: parallel failures all count
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between the two calls
-                cache.set(key, 1, timeout=900)
-        return None, "bad_credentials"
-    cache.delete(key)
-    return user, ""
+    """(user, failure): the outcome without the wait (tests replay it from other processes)."""
+    outcome = signin_from_form(request)
+    return outcome.user, outcome.failure
 
 
 @never_cache
@@ -124,11 +128,15 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "signin":
-            user, failure = _signin_attempt(request)
-            if user is None:
-                context["error"] = texts[failure]
-                return render(request, "pds_server/signin.html", context, status=401)
-            newly_signed_in = True
+            outcome = signin_from_form(request)
+            if outcome.user is None:
+                minutes = max(1, -(-outcome.retry_after // 60))
+                context["error"] = texts[outcome.failure].format(minutes=minutes)
+                refused = render(request, "pds_server/signin.html", context, status=401)
+                if outcome.retry_after:
+                    refused["Retry-After"] = str(outcome.retry_after)
+                return refused
+            user, newly_signed_in = outcome.user, True
         elif action == "consent" and user is not None:
             if request.POST.get("decision") != "allow":
                 return OAuthRedirect(auth_request.error_redirect("access_denied", "The user denied the request."))
@@ -161,20 +169,83 @@ def authorize(request: HttpRequest) -> HttpResponse:
 # --- The token endpoint ------------------------------------------------------------------
 
 
+# Request parameters of the token, revoke and legacy account endpoints (RFC 6749, 7009, 7523, 7636).
+OAUTH_PARAMETERS = frozenset(
+    {
+        "grant_type",
+        "code",
+        "redirect_uri",
+        "client_id",
+        "client_secret",
+        "code_verifier",
+        "refresh_token",
+        "scope",
+        "assertion",
+        "client_assertion",
+        "client_assertion_type",
+        "token",
+        "token_type_hint",
+        "username",
+        "password",
+        "app_id",
+    }
+)
+
+
+def repeated_json_keys(raw: bytes) -> set[str]:
+    repeated: set[str] = set()
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        names = [name for name, _ in items]
+        repeated.update(name for name in names if names.count(name) > 1)
+        return dict(items)
+
+    try:
+        json.loads(raw, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):  # parse_json_body, which ran first, reported it
+        return set()
+    return repeated
+
+
+def strict_parameters(request: HttpRequest, *, json_body: bool = False) -> None:
+    """RFC 6749 section 2.3.1: credentials never in the URL (it ends up in logs and
+    histories), so no request parameter is taken from the query string; section 3.1 (and
+    7009 section 2.1): no parameter more than once, in the body, the query, or both."""
+    in_query = sorted(OAUTH_PARAMETERS & set(request.GET))
+    if in_query:
+        raise errors.invalid_request(f"{', '.join(in_query)} must be sent in the request body, not in the URL.")
+    if json_body or request.content_type == "application/json":
+        body_names = list(parse_json_body(request))
+        repeated = repeated_json_keys(request.body) if body_names else set()
+    else:
+        body_names = list(request.POST)
+        repeated = {name for name in body_names if len(request.POST.getlist(name)) > 1}
+    repeated |= {name for name in request.GET if len(request.GET.getlist(name)) > 1}
+    repeated |= set(body_names) & set(request.GET)
+    if repeated:
+        raise errors.invalid_request(f"Parameters may be given only once: {', '.join(sorted(repeated))}.")
+
+
 def client_credentials(request: HttpRequest, form) -> tuple[str, str | None]:
-    """client_secret_basic (RFC 6749 section 2.3.1) or client_secret_post."""
+    """client_secret_basic (RFC 6749 section 2.3.1) or client_secret_post, never both."""
     header = request.headers.get("Authorization", "")
     if header[:6].lower() == "basic ":
         try:
             decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
             client_id, _, secret = decoded.partition(":")
-            return unquote(client_id), unquote(secret)
         except (binascii.Error, UnicodeDecodeError):
             raise errors.invalid_client("Malformed Basic authorization header.") from None
+        client_id, secret = unquote(client_id), unquote(secret)
+        if "client_secret" in form:
+            raise errors.invalid_request("Use one client authentication method: Basic or client_secret, not both.")
+        if form.get("client_id", client_id) != client_id:
+            raise errors.invalid_request("client_id differs from the one of the Basic authorization header.")
+        return client_id, secret
     return form.get("client_id", ""), form.get("client_secret") or None
 
 
 def token_form(request: HttpRequest) -> dict:
+    strict_parameters(request)
     if request.content_type == "application/json":
         return parse_json_body(request)
     return request.POST.dict()
@@ -201,7 +272,12 @@ def token(request: HttpRequest, caller: Caller, body: dict) -> dict:
     client_id, client_secret = client_credentials(request, form)
     grant_type = form.get("grant_type", "")
     if grant_type in ("authorization_code", "code"):  # the JS SDK sends `code`
-        app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
+        app = oauth.client_authenticate(
+            domain=caller.domain,
+            client_id=client_id,
+            client_secret=client_secret,
+            source_address=throttle.source_address(request),
+        )
         issued = oauth.authorization_code_grant(
             app=app,
             code=form.get("code", ""),
@@ -209,12 +285,22 @@ def token(request: HttpRequest, caller: Caller, body: dict) -> dict:
             code_verifier=form.get("code_verifier") or None,
         )
     elif grant_type == "refresh_token":
-        app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
+        app = oauth.client_authenticate(
+            domain=caller.domain,
+            client_id=client_id,
+            client_secret=client_secret,
+            source_address=throttle.source_address(request),
+        )
         issued = tokens.refresh_token_grant(
             app=app, raw_refresh_token=form.get("refresh_token", ""), requested_scope=form.get("scope")
         )
     elif grant_type == oauth.JWT_BEARER:
-        app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
+        app = oauth.client_authenticate(
+            domain=caller.domain,
+            client_id=client_id,
+            client_secret=client_secret,
+            source_address=throttle.source_address(request),
+        )
         issued = oauth.jwt_bearer_grant(app=app, assertion=form.get("assertion", ""))
     else:
         raise errors.OAuthError(
@@ -228,7 +314,12 @@ def revoke(request: HttpRequest, caller: Caller, body: dict) -> dict:
     """RFC 7009: 200 whether or not the token was known."""
     form = token_form(request)
     client_id, client_secret = client_credentials(request, form)
-    app = oauth.client_authenticate(domain=caller.domain, client_id=client_id, client_secret=client_secret)
+    app = oauth.client_authenticate(
+        domain=caller.domain,
+        client_id=client_id,
+        client_secret=client_secret,
+        source_address=throttle.source_address(request),
+    )
     raw = form.get("token", "")
     if not raw:
         raise errors.invalid_request("token is required")
@@ -241,12 +332,16 @@ def revoke(request: HttpRequest, caller: Caller, body: dict) -> dict:
 
 @pds_endpoint("/v2/account/token", scope=None, auth="none", finish=no_store)
 def account_token(request: HttpRequest, caller: Caller, body: dict) -> dict:
+    strict_parameters(request, json_body=True)
     if body.get("grant_type", "refresh_token") != "refresh_token":
         raise errors.OAuthError(
             "unsupported_grant_type", "Only refresh_token is supported here.", code="InvalidGrantType"
         )
     app = oauth.client_authenticate(
-        domain=caller.domain, client_id=body.get("app_id", ""), client_secret=body.get("client_secret") or None
+        domain=caller.domain,
+        client_id=body.get("app_id", ""),
+        client_secret=body.get("client_secret") or None,
+        source_address=throttle.source_address(request),
     )
     issued = tokens.refresh_token_grant(app=app, raw_refresh_token=body.get("refresh_token", ""), requested_scope=None)
     return token_to_pds(issued)
@@ -254,11 +349,39 @@ def account_token(request: HttpRequest, caller: Caller, body: dict) -> dict:
 
 @pds_endpoint("/v2/account/revoke", scope=None, auth="none")
 def account_revoke(request: HttpRequest, caller: Caller, body: dict):
+    strict_parameters(request, json_body=True)
     app = oauth.client_authenticate(
-        domain=caller.domain, client_id=body.get("app_id", ""), client_secret=body.get("client_secret") or None
+        domain=caller.domain,
+        client_id=body.get("app_id", ""),
+        client_secret=body.get("client_secret") or None,
+        source_address=throttle.source_address(request),
     )
     raw = body.get("refresh_token") or body.get("token") or ""
     if not raw:
         raise errors.MissingParameter("refresh_token")
     tokens.token_revoke(app=app, raw_token=raw)
     return 204, None
+
+
+# --- Sign-out --------------------------------------------------------------------------------
+
+
+@pds_endpoint("/v2/oauth/logout", scope=None, auth="none", methods=("GET", "POST"), body="none", finish=no_store)
+def logout(request: HttpRequest, caller: Caller, body: dict) -> HttpResponse:
+    """End the PDS sign-in (an app's sign-out sends the browser here), then go back to
+    `redirect_uri` when it has the origin of one of the client's registered redirect URIs,
+    else show the PDS's own signed-out page. Never an open redirect."""
+    params = request.POST if request.method == "POST" else request.GET
+    target = signin.post_logout_redirect(
+        domain=caller.domain, client_id=params.get("client_id", ""), redirect_uri=params.get("redirect_uri", "")
+    )
+    response: HttpResponse
+    if target is not None:
+        state = params.get("state", "")
+        separator = "&" if "?" in target else "?"
+        response = OAuthRedirect(f"{target}{separator}{urlencode({'state': state})}" if state else target)
+    else:
+        texts = signin_texts("zh_CN" if params.get("lang") == "zh_CN" else "en_US")
+        response = render(request, "pds_server/signed_out.html", {"t": texts, "domain": caller.domain})
+    response.delete_cookie(SIGNIN_COOKIE, path=SIGNIN_COOKIE_PATH, samesite="Lax")
+    return response

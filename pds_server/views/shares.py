@@ -8,7 +8,7 @@ from pds_server import errors
 from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
 from pds_server.selectors import share_link_own, share_links_of
 from pds_server.serializers import page_to_pds, share_to_pds, share_token_to_pds
-from pds_server.services import shares
+from pds_server.services import shares, throttle
 from pds_server.services.pagination import paginate_by_pk
 from pds_server.views.common import caller_drive
 
@@ -75,19 +75,22 @@ def share_link_cancel(request: HttpRequest, caller: Caller, body: dict):
     return 204, None
 
 
+def visited_share(request: HttpRequest, caller: Caller, body: dict):
+    return shares.share_visit(
+        domain=caller.domain,
+        share_id=parse_str(body, "share_id", required=True),
+        source_address=throttle.source_address(request),
+    )
+
+
 @pds_endpoint("/v2/share_link/get_by_anonymous", scope=None, auth="none")
 def share_link_get_by_anonymous(request: HttpRequest, caller: Caller, body: dict):
-    share = shares.share_live(parse_str(body, "share_id", required=True))
-    if share.drive.domain_id != caller.domain.pk:
-        raise errors.NotFound("ShareLink")
-    return share_to_pds(share, for_owner=False)
+    return share_to_pds(visited_share(request, caller, body), for_owner=False)
 
 
 @pds_endpoint("/v2/share_link/get_share_token", scope=None, auth="none")
 def share_link_get_share_token(request: HttpRequest, caller: Caller, body: dict):
-    share = shares.share_live(parse_str(body, "share_id", required=True))
-    if share.drive.domain_id != caller.domain.pk:
-        raise errors.NotFound("ShareLink")
+    share = visited_share(request, caller, body)
     token, lifetime = shares.share_token_issue(
         share=share, password=body.get("share_pwd"), expire_sec=parse_int(body, "expire_sec", default=7200) or 7200
     )

@@ -90,9 +90,11 @@ def test_disabled_client_gets_an_error_page(pds_url, web_app):
 
 
 def test_wrong_response_type_for_the_app_type_redirects_with_an_error(pds_url, web_app):
+    # A response type the server lacks; `token` for a web-server app is unauthorized_client
+    # (RFC 6749 section 4.2.2.1): tests/pds_server/test_oauth_strict.py.
     app, _ = web_app
     answer = requests.get(
-        authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="token", state="q"),
+        authorize_url(pds_url, client_id=app.app_id, redirect_uri=REDIRECT_URI, response_type="id_token", state="q"),
         allow_redirects=False,
     )
     assert redirect_params(answer)["error"] == "unsupported_response_type"
