@@ -34,6 +34,16 @@ app.conf.beat_schedule = {
         "task": "pds_server.tasks.expire_uploads",
         "schedule": crontab(minute="*/10"),
     },
+    # Async jobs whose worker died (their lease ran out): queue them again, or fail them.
+    "pds-sweep-async-tasks": {
+        "task": "pds_server.tasks.sweep_async_tasks",
+        "schedule": settings.PDS_ASYNC_SWEEP_INTERVAL,
+    },
+    # Temporary and unreferenced blob storage files left by killed processes (pds_fsck's safe part).
+    "pds-clean-storage": {
+        "task": "pds_server.tasks.clean_storage",
+        "schedule": crontab(minute=41),
+    },
     # Expired authorization codes, tokens and used JWT ids are dead weight: drop them hourly.
     "pds-purge-expired-grants": {
         "task": "pds_server.tasks.purge_expired_grants",

@@ -167,9 +167,9 @@ def task(request: HttpRequest, async_task_id: str) -> HttpResponse:
         return response
     if state["state"] == "Succeed":
         messages.success(request, _("Done."))
-    else:
-        messages.error(request, state.get("error_message") or _("The operation failed."))
-    return redirect(back_to(request))
+        return redirect(back_to(request))
+    # Failed (a job whose worker kept dying ends so too): say why, and stop refreshing.
+    return render(request, "files/task.html", {"state": state, "next": back_to(request), "failed": True})
 
 
 @login_required

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from pds_server.services.async_tasks import async_task_run
+from pds_server.services.async_tasks import async_task_run, async_tasks_sweep
+from pds_server.services.fsck import fsck_cleanup
 from pds_server.services.housekeeping import expired_grants_purge
 from pds_server.services.uploads import uploads_expire
 
@@ -17,6 +18,20 @@ def expire_uploads() -> int:
     return uploads_expire()
 
 
-@shared_task(name="pds_server.tasks.run_async_task")
+# Acknowledged when done, and given back to the broker if the worker process dies, where
+# the broker can (Redis, RabbitMQ); the job's lease and the sweep cover the rest.
+@shared_task(name="pds_server.tasks.run_async_task", acks_late=True, reject_on_worker_lost=True)
 def run_async_task(task_pk: int) -> None:
     async_task_run(task_pk=task_pk)
+
+
+@shared_task(name="pds_server.tasks.sweep_async_tasks")
+def sweep_async_tasks() -> dict:
+    return async_tasks_sweep()
+
+
+@shared_task(name="pds_server.tasks.clean_storage")
+def clean_storage() -> dict:
+    """The safe part of `manage.py pds_fsck`: leftovers of killed processes and files no
+    row refers to, once old enough that no request can still be writing them."""
+    return fsck_cleanup()

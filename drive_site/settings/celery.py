@@ -29,3 +29,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # set: on PostgreSQL a new connection per token refresh cost more CPU than the refresh.
 # Connections live by Django's rules instead (drive_site/celery.py), as around a request.
 CELERY_DB_REUSE_MAX = 10**9
+
+# Async jobs of the embedded PDS (pds_server/services/async_tasks.py): each chunk of rows
+# is one transaction, so a big copy never holds the database's write lock for long, and
+# the job's row keeps where it stopped. A worker holds a job by a lease renewed with every
+# chunk; the sweep (every PDS_ASYNC_SWEEP_INTERVAL seconds) queues again a job whose lease
+# expired (its worker died), and fails it after PDS_ASYNC_MAX_ATTEMPTS tries.
+PDS_ASYNC_CHUNK_SIZE = env.int("PDS_ASYNC_CHUNK_SIZE", default=500)
+PDS_ASYNC_LEASE_SECONDS = env.int("PDS_ASYNC_LEASE_SECONDS", default=60)
+PDS_ASYNC_MAX_ATTEMPTS = env.int("PDS_ASYNC_MAX_ATTEMPTS", default=3)
+PDS_ASYNC_SWEEP_INTERVAL = env.int("PDS_ASYNC_SWEEP_INTERVAL", default=30)

@@ -138,8 +138,19 @@ class AsyncTask(models.Model):
     total_process = models.PositiveIntegerField(default=0)
     consumed_process = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
+    # Crash safety (services/async_tasks.py): a worker runs the job only while it holds the
+    # claim; the lease is renewed with every chunk, and a job whose lease expired is queued
+    # again by the periodic sweep, or failed once it has been tried `attempts` times.
+    claimed_by = models.CharField(max_length=128, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Where the job stopped, saved in the same transaction as each chunk of its work.
+    checkpoint = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "lease_expires_at"], name="async_task_lease")]
 
     def __str__(self) -> str:
         return f"{self.operation} {self.async_task_id} ({self.state})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -26,6 +27,7 @@ from pds_server.services.names import (
     validate_name,
 )
 from pds_server.services.quota import quota_settle
+from pds_server.services.walk import DONE, Job, TreeWalk
 
 
 def folder_create(
@@ -138,47 +140,72 @@ def subtree_size(*, drive: Drive, items: list[File]) -> tuple[int, int]:
     return rows.count(), rows.aggregate(total=Sum("size"))["total"] or 0
 
 
-def file_copy(
-    *, drive: Drive, item: File, to_drive: Drive, to_parent_file_id: str, auto_rename: bool, creator: str
-) -> File:
-    """Copy a file or a folder tree; copies share blobs, so no bytes move."""
-    with transaction.atomic(using=PDS_DB):
+def copy_plan(*, drive: Drive, params: dict) -> dict:
+    item = File.objects.get(drive=drive, file_id=params["file_id"])
+    rows, total_bytes = subtree_size(drive=drive, items=[item])
+    return {"phase": "root", "total": rows, "bytes": total_bytes}
+
+
+def copy_step(*, drive: Drive, params: dict, state: dict, size: int) -> int:
+    """The copy's top first (its name resolved, the quota for all of it taken), then level
+    by level: the walk's tag of a folder is the id of its copy, so a resumed job puts each
+    child under the copy of its parent, and every row is copied once."""
+    to_drive = Drive.objects.get(pk=params["to_drive_id"])
+    to_parent_file_id, creator, now = params["to_parent_file_id"], params.get("user_id", ""), timezone.now()
+    if state["phase"] == "root":
+        item = File.objects.get(drive=drive, file_id=params["file_id"], trashed=False, status=File.Status.AVAILABLE)
         folder_check(drive=to_drive, parent_file_id=to_parent_file_id)
         if to_drive.pk == drive.pk and item.is_folder:
             check_not_into_itself(drive=to_drive, item=item, to_parent_file_id=to_parent_file_id, verb="copied")
-        _, total_bytes = subtree_size(drive=drive, items=[item])
-        quota_settle(drive=to_drive, growth=total_bytes)
+        quota_settle(drive=to_drive, growth=state["bytes"])
         name, _ = name_resolve(
             drive=to_drive,
             parent_file_id=to_parent_file_id,
             name=item.name,
-            check_name_mode="auto_rename" if auto_rename else "ignore",
+            check_name_mode="auto_rename" if params["auto_rename"] else "ignore",
         )
-        now = timezone.now()
         copy_root = clone(item, drive=to_drive, parent_file_id=to_parent_file_id, name=name, creator=creator, now=now)
-        level = [(item.file_id, copy_root.file_id)] if item.is_folder else []
-        while level:
-            mapping = dict(level)
-            level = []
-            children = File.objects.filter(
-                drive=drive, parent_file_id__in=list(mapping), trashed=False, status=File.Status.AVAILABLE
-            )
-            for child in children:
-                copied = clone(
-                    child,
-                    drive=to_drive,
-                    parent_file_id=mapping[child.parent_file_id],
-                    name=child.name,
-                    creator=creator,
-                    now=now,
-                )
-                if child.is_folder:
-                    level.append((child.file_id, copied.file_id))
-    return copy_root
+        copy_root.save()
+        walk = TreeWalk.start([(item.file_id, copy_root.file_id)] if item.is_folder else [])
+        state.update(
+            phase="below", walk=walk.dump(), result={"file_id": copy_root.file_id, "drive_id": to_drive.drive_id}
+        )
+        return 1
+    walk = TreeWalk.load(state["walk"])
+    children = File.objects.filter(drive=drive, trashed=False, status=File.Status.AVAILABLE)
+    copies = []
+    for child, parent_copy_id in walk.next_rows(children, size):
+        copy = clone(child, drive=to_drive, parent_file_id=parent_copy_id, name=child.name, creator=creator, now=now)
+        copies.append(copy)
+        if child.is_folder:
+            walk.descend(child.file_id, copy.file_id)
+    File.objects.bulk_create(copies)
+    state.update(phase="below" if copies else DONE, walk=walk.dump())
+    return len(copies)
+
+
+COPY = Job(plan=copy_plan, step=copy_step)
+
+
+def file_copy(
+    *, drive: Drive, item: File, to_drive: Drive, to_parent_file_id: str, auto_rename: bool, creator: str
+) -> File:
+    """Copy a file or a folder tree; copies share blobs, so no bytes move."""
+    params = {
+        "file_id": item.file_id,
+        "to_drive_id": to_drive.pk,
+        "to_parent_file_id": to_parent_file_id,
+        "auto_rename": auto_rename,
+        "user_id": creator,
+    }
+    with transaction.atomic(using=PDS_DB):
+        state = COPY.run_at_once(drive=drive, params=params, size=settings.PDS_ASYNC_CHUNK_SIZE)
+    return File.objects.get(file_id=state["result"]["file_id"])
 
 
 def clone(item: File, *, drive: Drive, parent_file_id: str, name: str, creator: str, now: datetime) -> File:
-    return File.objects.create(
+    """An unsaved copy of the row."""
+    return File(
         file_id=new_file_id(),
         drive=drive,
         parent_file_id=parent_file_id,
@@ -192,7 +219,7 @@ def clone(item: File, *, drive: Drive, parent_file_id: str, name: str, creator: 
         content_hash=item.content_hash,
         content_hash_name=item.content_hash_name,
         crc64_hash=item.crc64_hash,
-        blob=item.blob,
+        blob_id=item.blob_id,
         revision_id=new_file_id(),
         description=item.description,
         user_tags=item.user_tags,

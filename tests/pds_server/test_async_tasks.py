@@ -1,5 +1,6 @@
 """Operations on folders with many descendants answer 202 with an async_task_id and run in a
-real Celery worker; async_task/get reports their progress."""
+real Celery worker; async_task/get reports their progress. (test_async_crash.py kills the
+worker mid-job.)"""
 
 from __future__ import annotations
 
@@ -61,9 +62,15 @@ def test_big_folder_trash_restore_and_delete_run_in_a_worker(pds_url, make_user,
         done = wait(copied["async_task_id"])
         assert done["state"] == "Succeed" and done["file_id"]
         assert File.objects.filter(drive=drive, parent_file_id=done["file_id"]).count() == 50
+        assert (
+            wait(alice.ok("recyclebin/trash", {"file_id": done["file_id"]}, 202)["async_task_id"])["state"] == "Succeed"
+        )
+        cleared = wait(alice.ok("recyclebin/clear", {}, 202)["async_task_id"])
+        assert cleared["state"] == "Succeed" and cleared["consumed_process"] == cleared["total_process"] == 51
+        assert not File.objects.filter(drive=drive, trashed=True).exists()
         deleted = alice.ok("file/delete", {"file_id": big}, 202)
         state = wait(deleted["async_task_id"])
-        assert state["state"] == "Succeed" and state["consumed_process"] == 51
+        assert state["state"] == "Succeed" and state["consumed_process"] == state["total_process"] == 51
         assert not File.objects.filter(drive=drive, parent_file_id=big).exists()
     finally:
         worker.terminate()
