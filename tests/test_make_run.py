@@ -94,6 +94,21 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
         deadline = time.monotonic() + 120
         while not any("Drive is running" in line for line in lines) and time.monotonic() < deadline:
             time.sleep(0.5)
+        # No log under var/logs/ keeps a signed URL's signature or an OAuth code and state.
+        secret = "5ec7e7" + os.urandom(8).hex()
+        requests.get(f"http://127.0.0.1:{pds_port}/v2/file/content?x-pds-expires=1&signature={secret}", timeout=10)
+        requests.get(f"http://127.0.0.1:{drive_port}/accounts/callback/?code={secret}&state={secret}", timeout=10)
+        logs = project / "var" / "logs"
+        deadline = time.monotonic() + 30
+        while not (
+            "/v2/file/content" in (logs / "pds-access.log").read_text()
+            and "/accounts/callback/" in (logs / "drive-access.log").read_text()
+        ):
+            assert time.monotonic() < deadline, "the requests never reached the access logs"
+            time.sleep(0.3)
+        texts = {log.name: log.read_text(errors="replace") for log in logs.iterdir()}
+        leaked = [name for name, text in texts.items() if secret in text or "signature=" in text]
+        assert not leaked, f"a signature, code or state in {leaked}"
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
         process.wait(timeout=60)

@@ -142,14 +142,18 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DRIVE
 # under the data directory on one machine, Redis (CACHE_URL=redis://…) across machines.
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
 
+# Every record goes through one handler whose filter hides signed URLs' signatures, OAuth
+# codes, tokens and share passwords (drive_site/logging.py). Django's own handlers for the
+# `django` logger (console in DEBUG, mail_admins with the whole request) are replaced by it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"hide_secrets": {"()": "drive_site.logging.HideSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["hide_secrets"]}},
     "root": {
         "handlers": ["console"],
         "level": env.choice("LOG_LEVEL", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), default="INFO"),
     },
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {"django": {"level": "INFO"}, "django.server": {"level": "WARNING"}},
 }

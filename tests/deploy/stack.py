@@ -108,8 +108,9 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
 
 
 def render_nginx_conf(values: dict[str, str]) -> str:
-    """deploy/nginx.conf with the template's variables filled in, as envsubst would."""
-    template = (ROOT / "deploy" / "nginx.conf").read_text()
+    """deploy/nginx.conf with the template's variables filled in, as envsubst would.
+    DRIVE_NGINX_TEMPLATE names another template (an older one, to see a test fail with it)."""
+    template = Path(os.environ.get("DRIVE_NGINX_TEMPLATE") or ROOT / "deploy" / "nginx.conf").read_text()
     named = {
         name for _, name, braced, _ in string.Template.pattern.findall(template) for name in (name, braced) if name
     }
@@ -165,6 +166,7 @@ class Stack:
                 "PDS_BLOB_ROOT": str(blob_root),
                 "DRIVE_RESOLVER": "127.0.0.1",
                 "DRIVE_PROXY_CA": str(self.ca),
+                "DRIVE_ACCESS_LOG": str(self.directory / "nginx-access.log"),
             }
         )
         (self.directory / "drive.conf").write_text(site)
@@ -180,8 +182,7 @@ http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     sendfile on;
-    log_format drive '$host "$request" $status $body_bytes_sent';
-    access_log {d}/nginx-access.log drive;
+    access_log off;  # deploy/nginx.conf's servers log to nginx-access.log (DRIVE_ACCESS_LOG)
     client_body_temp_path {d}/nginx-body;
     proxy_temp_path {d}/nginx-proxy;
     fastcgi_temp_path {d}/nginx-fastcgi;
@@ -199,9 +200,17 @@ http {{
         wait_for_port(self.https_port, process=process)
 
     def start_gunicorn(
-        self, name: str, wsgi: str, port: int, env: dict[str, str], workers: int = 2
+        self,
+        name: str,
+        wsgi: str,
+        port: int,
+        env: dict[str, str],
+        workers: int = 2,
+        access_log_format: str | None = ACCESS_LOG_FORMAT,
     ) -> subprocess.Popen:
+        """gunicorn with deploy/gunicorn.conf.py; access_log_format None keeps the file's own."""
         env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
+        log_format = ["--access-logformat", access_log_format] if access_log_format else []
         process = subprocess.Popen(
             [
                 str(GUNICORN),
@@ -210,8 +219,7 @@ http {{
                 str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "--access-logfile",
                 str(self.directory / f"{name}.log"),
-                "--access-logformat",
-                ACCESS_LOG_FORMAT,
+                *log_format,
                 "--error-logfile",
                 str(self.directory / f"{name}-error.log"),
             ],
@@ -245,10 +253,21 @@ class Browser(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
+def pds_signin(browser: requests.Session, authorize_url: str, username: str, password: str) -> str:
+    """Sign in and consent on the PDS pages; returns the callback URL they redirect to.
+    (tests.drive_helpers has the same, but imports Django models: bench/run has no Django.)"""
+    from tests.pds_server.oauth_helpers import post_form
+
+    page = browser.get(authorize_url)
+    answer = post_form(browser, authorize_url, page, action="signin", username=username, password=password)
+    if answer.status_code == 200 and 'name="decision"' in answer.text:
+        answer = post_form(browser, authorize_url, answer, action="consent", decision="allow")
+    assert answer.status_code == 302, answer.text[:300]
+    return answer.headers["Location"]
+
+
 def sign_in(stack: Stack, username: str, password: str) -> Browser:
     """Sign in to Drive through nginx: Drive's sign-in, the PDS's pages, the callback."""
-    from tests.drive_helpers import pds_signin
-
     browser = Browser()
     browser.verify = str(stack.ca)
     browser.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would replace `verify`
