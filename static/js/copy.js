@@ -1,4 +1,6 @@
 // "Copy link" buttons: copy the target input's value to the clipboard and say so.
+import { markReady } from "./ready.js";
+
 for (const button of document.querySelectorAll("[data-copy]")) {
   button.addEventListener("click", async () => {
     const input = document.querySelector(button.dataset.copy);
@@ -7,3 +9,4 @@ for (const button of document.querySelectorAll("[data-copy]")) {
     if (note) note.hidden = false;
   });
 }
+markReady("copy");

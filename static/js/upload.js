@@ -2,6 +2,8 @@
 // retried with backoff), progress with speed and time left, cancel, instant upload by
 // SHA-1, name conflicts, and resume after a reload (the File and its upload id are kept
 // in IndexedDB; parts already stored are asked for with list_uploaded_parts).
+import { markReady } from "./ready.js";
+
 const PART_SIZE = 8 * 1024 * 1024;
 const PARALLEL = 3;
 const MAX_ATTEMPTS = 6;
@@ -33,7 +35,8 @@ async function api(method, url, body) {
     const data = await response.json().catch(() => ({ error: response.statusText }));
     if (response.ok) return data;
     if (data.signed_out) { location.reload(); throw new Error(data.error); }
-    if ((response.status >= 500 || data.retry) && attempt < MAX_ATTEMPTS) { await sleep(backoff(attempt)); continue; }
+    // 507: the PDS's storage is full, which no retry mends.
+    if (((response.status >= 500 && response.status !== 507) || data.retry) && attempt < MAX_ATTEMPTS) { await sleep(backoff(attempt)); continue; }
     const error = new Error(data.error || response.statusText);
     error.code = data.code;
     throw error;
@@ -50,7 +53,13 @@ function putPart(task, number, blob) {
     xhr.open("PUT", url);
     if (!task.partUrls) xhr.setRequestHeader("X-CSRFToken", csrf());
     xhr.upload.onprogress = (event) => { task.inFlight.set(number, event.loaded); render(task); };
-    xhr.onload = () => { task.requests.delete(xhr); xhr.status < 300 ? resolve() : reject(Object.assign(new Error(xhr.statusText), { status: xhr.status })); };
+    xhr.onload = () => {
+      task.requests.delete(xhr);
+      if (xhr.status < 300) { resolve(); return; }
+      let data = {};
+      try { data = JSON.parse(xhr.responseText); } catch { /* not JSON: the status says it */ }
+      reject(Object.assign(new Error(data.error || data.message || xhr.statusText), { status: xhr.status }));
+    };
     xhr.onerror = () => { task.requests.delete(xhr); reject(new Error("network")); };
     xhr.onabort = () => { task.requests.delete(xhr); reject(new Error("cancelled")); };
     xhr.send(blob);
@@ -129,6 +138,8 @@ async function cancel(task) {
   task.state = "cancelled";
   task.requests.forEach((xhr) => xhr.abort());
   await store("delete", task.key);
+  // Discard it on the server too: its quota hold is released at once.
+  if (task.uploadId) api("POST", `/api/uploads/${task.fileId}/${task.uploadId}/cancel`, {}).catch(() => {});
   render(task, text("cancelled"));
 }
 
@@ -180,7 +191,7 @@ async function run(task) {
       for (let attempt = 1; ; attempt++) {
         try { await putPart(task, number, blob); break; } catch (error) {
           task.inFlight.delete(number);
-          if (task.state !== "uploading" || attempt >= MAX_ATTEMPTS) throw error;
+          if (task.state !== "uploading" || attempt >= MAX_ATTEMPTS || error.status === 507) throw error;
           render(task, `${text("retrying")}…`);
           await sleep(backoff(attempt));
         }
@@ -268,9 +279,11 @@ if (root) {
     else for (const file of event.dataTransfer.files) out.push({ file, path: [] });
     enqueue(out);
   });
-  // Resume what a reload interrupted.
+  // Resume what a reload interrupted; the page is ready once its resumed uploads are listed.
   store("getAll").then((saved) => {
     const mine = saved.filter((entry) => entry.key.startsWith(`${root.dataset.user}:`));
     if (mine.length) runAll(mine.map((entry) => addTask(entry.file, entry.parentId, entry.name, entry.key, entry)));
-  });
+  }).finally(() => markReady("upload"));
+} else {
+  markReady("upload");
 }

@@ -7,11 +7,17 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from pds_server.models import File
+from tests.e2e.pages import wait_ready
 
 MiB = 1024 * 1024
+# Uploads cross the browser, Drive and the PDS on one machine: allow them longer than a click.
+UPLOAD_TIMEOUT_MS = 90_000
+FIRST_ROW = "table.files tr[data-id]"
+LAST_ROW = "table.files tbody:last-of-type tr[data-id]:last-child"
 
 
 def sign_in(page, drive_url: str) -> None:
@@ -21,6 +27,7 @@ def sign_in(page, drive_url: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Allow").click()
     expect(page.get_by_role("heading", name="My drive")).to_be_visible()
+    wait_ready(page)
 
 
 @pytest.fixture
@@ -46,6 +53,7 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
     expect(page.get_by_role("link", name="Holidays", exact=True)).to_be_visible()
     page.get_by_role("link", name="Holidays", exact=True).click()
     expect(page.get_by_role("heading", name="Holidays")).to_be_visible()
+    wait_ready(page)
     screenshot("folder")
 
     page.set_input_files("#upload-files", [str(payloads["small"]), str(payloads["photo"]), str(payloads["big"])])
@@ -53,7 +61,7 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
     expect(uploads).to_be_visible()
     expect(page.locator("#upload-list progress").first).to_be_visible()
     screenshot("uploading")
-    expect(page.locator("#upload-done")).to_be_visible(timeout=60_000)
+    expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     expect(uploads.get_by_text("Uploaded", exact=True)).to_have_count(3)
     screenshot("uploaded")
     page.get_by_role("link", name="Refresh the list").click()
@@ -62,15 +70,22 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
 
     # The same 20 MiB again, into the drive's top folder: instant, no bytes sent.
     page.goto(f"{drive_url}/")
+    wait_ready(page)
     parts_sent = []
-    page.on("request", lambda request: parts_sent.append(request.url) if "/parts/" in request.url and request.method == "PUT" else None)
+    page.on(
+        "request",
+        lambda request: (
+            parts_sent.append(request.url) if "/parts/" in request.url and request.method == "PUT" else None
+        ),
+    )
     page.set_input_files("#upload-files", [str(payloads["big"])])
-    expect(page.get_by_text("Uploaded instantly (already in your drive)")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Uploaded instantly (already in your drive)")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     assert parts_sent == []
     screenshot("instant")
 
     # Download and compare the bytes.
     page.goto(f"{drive_url}/")
+    wait_ready(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download big.bin").click()
     assert open(download.value.path(), "rb").read() == payloads["big"].read_bytes()
@@ -85,6 +100,7 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
     expect(page.get_by_role("link", name="bigger.bin", exact=True)).to_be_visible()
     screenshot("search")
     page.goto(f"{drive_url}/")
+    wait_ready(page)
     page.get_by_label("Select bigger.bin").check()
     page.get_by_role("button", name="Move", exact=True).click()
     page.get_by_role("link", name="📁 Holidays").click()
@@ -116,19 +132,26 @@ def test_a_reload_in_the_middle_of_an_upload_resumes_it(drive_url, alice, page, 
 
     page.route("**/api/uploads/*/*/parts/*", hold_later_parts)
     page.on("requestfinished", lambda request: stored.append(request.url) if request.url.endswith("/parts/1") else None)
-    page.set_input_files("#upload-files", [str(payloads["big"])])
-    page.wait_for_timeout(500)
-    for _ in range(100):
-        if stored:
-            break
-        page.wait_for_timeout(100)
+    try:
+        with page.expect_request_finished(lambda request: request.url.endswith("/parts/1"), timeout=UPLOAD_TIMEOUT_MS):
+            page.set_input_files("#upload-files", [str(payloads["big"])])
+    except PlaywrightTimeoutError:
+        pass  # said by the assertion below
     assert stored, "part 1 never arrived"
     screenshot("interrupted")
     resumed_parts = []
-    page.on("request", lambda request: resumed_parts.append(request.url.rsplit("/", 1)[1]) if "/parts/" in request.url and request.method == "PUT" else None)
+    page.on(
+        "request",
+        lambda request: (
+            resumed_parts.append(request.url.rsplit("/", 1)[1])
+            if "/parts/" in request.url and request.method == "PUT"
+            else None
+        ),
+    )
     page.reload()  # parts 2 and 3 are still failing: the old page never sent them
+    wait_ready(page)
     page.unroute("**/api/uploads/*/*/parts/*")  # the network is back
-    expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     screenshot("resumed")
     assert set(resumed_parts) == {"2", "3"}  # only what was missing, retried until it went through
     item = File.objects.get(name="big.bin")
@@ -139,12 +162,13 @@ def test_a_reload_in_the_middle_of_an_upload_resumes_it(drive_url, alice, page, 
 def test_a_password_protected_share_opens_in_a_fresh_browser(drive_url, alice, chromium, page, screenshot, payloads):
     sign_in(page, drive_url)
     page.set_input_files("#upload-files", [str(payloads["small"])])
-    expect(page.locator("#upload-done")).to_be_visible(timeout=30_000)
+    expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     page.get_by_role("link", name="Refresh the list").click()
     page.get_by_role("link", name="Share notes.txt").click()
     page.get_by_label("Password (optional)").fill("tulip")
     page.get_by_role("button", name="Create link").click()
     expect(page.get_by_role("heading", name="Link created")).to_be_visible()
+    wait_ready(page)
     link = page.get_by_label("Link").input_value()
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_text("Copied")).to_be_visible()
@@ -153,6 +177,7 @@ def test_a_password_protected_share_opens_in_a_fresh_browser(drive_url, alice, c
     stranger = chromium.new_context()
     visitor = stranger.new_page()
     visitor.goto(link)
+    wait_ready(visitor)
     expect(visitor.get_by_text("protected by a password")).to_be_visible()
     visitor.get_by_label("Password").fill("wrong")
     visitor.get_by_role("button", name="Open").click()
@@ -181,19 +206,33 @@ def test_a_folder_of_10000_entries_opens_and_scrolls_with_few_rows_in_the_page(d
     sign_in(page, drive_url)
     drive = Drive.objects.get(pk=int(Credential.objects.get().default_drive_id))
     now = timezone.now()
-    File.objects.bulk_create([
-        File(file_id=f"{i:040d}", drive=drive, parent_file_id="root", name=f"item-{i:05d}.txt", type="file", size=i, category="doc", created_at=now, updated_at=now)
-        for i in range(10_000)
-    ], batch_size=2000)
+    File.objects.bulk_create(
+        [
+            File(
+                file_id=f"{i:040d}",
+                drive=drive,
+                parent_file_id="root",
+                name=f"item-{i:05d}.txt",
+                type="file",
+                size=i,
+                category="doc",
+                created_at=now,
+                updated_at=now,
+            )
+            for i in range(10_000)
+        ],
+        batch_size=2000,
+    )
     page.goto(f"{drive_url}/?sort=name&dir=asc")
     expect(page.get_by_role("link", name="item-00000.txt", exact=True)).to_be_visible()
+    wait_ready(page)
     most_rows = 0
     for _ in range(200):
         if page.get_by_role("link", name="item-09999.txt", exact=True).count():
             break
         before = page.locator("tr[data-id]").last.get_attribute("data-name")
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        page.wait_for_function("name => document.querySelector('table.files tbody:last-of-type tr[data-id]:last-child').dataset.name !== name", arg=before, timeout=10_000)
+        page.wait_for_function(f"name => document.querySelector('{LAST_ROW}').dataset.name !== name", arg=before)
         most_rows = max(most_rows, page.locator("tr[data-id]").count())
     expect(page.get_by_role("link", name="item-09999.txt", exact=True)).to_be_visible()
     screenshot("bottom-of-10000")
@@ -201,8 +240,9 @@ def test_a_folder_of_10000_entries_opens_and_scrolls_with_few_rows_in_the_page(d
     for _ in range(200):
         if page.get_by_role("link", name="item-00000.txt", exact=True).count():
             break
+        before = page.locator("tr[data-id]").first.get_attribute("data-name")
         page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(100)
+        page.wait_for_function(f"name => document.querySelector('{FIRST_ROW}').dataset.name !== name", arg=before)
     expect(page.get_by_role("link", name="item-00000.txt", exact=True)).to_be_visible()
 
 
@@ -214,7 +254,7 @@ def test_folder_upload_recreates_the_tree_and_files_can_be_dropped(drive_url, al
     (tree / "notes.txt").write_text("plan")
     sign_in(page, drive_url)
     page.set_input_files("#upload-folder", str(tree))
-    expect(page.locator("#upload-done")).to_be_visible(timeout=30_000)
+    expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     trip = File.objects.get(name="Trip", type="folder")
     day = File.objects.get(name="Day 1", type="folder")
     assert day.parent_file_id == trip.file_id
@@ -223,6 +263,7 @@ def test_folder_upload_recreates_the_tree_and_files_can_be_dropped(drive_url, al
 
     # Drop a file on the page, as dragging it from the desktop does.
     page.goto(f"{drive_url}/")
+    wait_ready(page)
     transfer = page.evaluate_handle("""() => {
         const transfer = new DataTransfer();
         transfer.items.add(new File(["dropped bytes"], "dropped.txt", { type: "text/plain" }));
@@ -230,7 +271,7 @@ def test_folder_upload_recreates_the_tree_and_files_can_be_dropped(drive_url, al
     }""")
     page.dispatch_event("main", "dragover", {"dataTransfer": transfer})
     page.dispatch_event("main", "drop", {"dataTransfer": transfer})
-    expect(page.locator("#upload-done")).to_be_visible(timeout=30_000)
+    expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     screenshot("dropped")
     assert File.objects.get(name="dropped.txt").size == len("dropped bytes")
 
@@ -239,19 +280,21 @@ def test_folder_upload_recreates_the_tree_and_files_can_be_dropped(drive_url, al
 def test_name_conflicts_and_the_keyboard(drive_url, alice, page, screenshot, payloads):
     sign_in(page, drive_url)
     page.set_input_files("#upload-files", [str(payloads["small"])])
-    expect(page.locator("#upload-done")).to_be_visible(timeout=30_000)
+    expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     page.reload()
+    wait_ready(page)
     page.set_input_files("#upload-files", [str(payloads["small"])])
     dialog = page.get_by_role("dialog", name="A file with this name exists")
     expect(dialog).to_be_visible()
     screenshot("conflict")
     dialog.get_by_role("button", name="Keep both").click()
-    expect(page.locator("#upload-done")).to_be_visible(timeout=30_000)
+    expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     names = set(File.objects.filter(type="file").values_list("name", flat=True))
     renamed = (names - {"notes.txt"}).pop()
     assert "notes.txt" in names and renamed.startswith("notes_") and renamed.endswith(".txt")
 
     page.reload()  # sorted by name: notes.txt, then notes_<time>.txt
+    wait_ready(page)
     page.get_by_role("link", name="notes.txt", exact=True).focus()
     page.keyboard.press("ArrowDown")
     expect(page.get_by_role("link", name=renamed, exact=True)).to_be_focused()
@@ -260,6 +303,7 @@ def test_name_conflicts_and_the_keyboard(drive_url, alice, page, screenshot, pay
     page.keyboard.press("F2")
     expect(page.get_by_label("New name")).to_have_value("notes.txt")
     page.go_back()
+    wait_ready(page)
     page.get_by_role("link", name="notes.txt", exact=True).focus()
     page.keyboard.press("Delete")
     expect(page.get_by_text("Moved to trash (1)")).to_be_visible()
@@ -277,11 +321,13 @@ def test_cancel_an_upload_and_the_phone_width_layout(drive_url, alice, chromium,
     screenshot("cancelled")
     page.unroute("**/api/uploads/*/*/parts/*")
     page.reload()
+    wait_ready(page)  # and so has looked for uploads to resume
     expect(page.get_by_role("region", name="Uploads")).to_be_hidden()  # nothing resumes a cancelled upload
 
     phone = chromium.new_context(viewport={"width": 375, "height": 740}, storage_state=page.context.storage_state())
     small = phone.new_page()
     small.goto(f"{drive_url}/")
+    wait_ready(small)
     expect(small.get_by_role("heading", name="My drive")).to_be_visible()
     assert small.evaluate("document.documentElement.scrollWidth") <= 376
     small.screenshot(path=str(screenshot("before-phone").parent / "phone.png"), full_page=True)
@@ -297,6 +343,6 @@ def test_direct_mode_puts_parts_straight_to_the_pds_from_another_origin(drive_ur
     targets = []
     page.on("request", lambda request: targets.append(request.url) if request.method == "PUT" else None)
     page.set_input_files("#upload-files", [str(payloads["big"])])
-    expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     assert targets and all(url.startswith(settings.PDS_ENDPOINT + "/v2/file/upload_part?") for url in targets)
     assert File.objects.get(name="big.bin").size == payloads["big"].stat().st_size

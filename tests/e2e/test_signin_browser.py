@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.pages import wait_ready
 
 
 @pytest.mark.slow
 def test_sign_in_through_the_pds_pages_lands_on_the_drive(drive_url, alice, page, screenshot):
     page.goto(f"{drive_url}/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    wait_ready(page)
     assert "/v2/oauth/authorize" in page.url
     screenshot("pds-sign-in")
 
@@ -34,6 +36,7 @@ def test_sign_in_through_the_pds_pages_lands_on_the_drive(drive_url, alice, page
 @pytest.mark.slow
 def test_wrong_password_is_said_clearly(drive_url, alice, page, screenshot):
     page.goto(f"{drive_url}/")
+    wait_ready(page)
     page.get_by_label("User name").fill("alice")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
