@@ -29,6 +29,18 @@ def _signed_out(request: HttpRequest, problem: Problem) -> HttpResponseBase:
     return redirect(f"/accounts/login/?next={request.path}")
 
 
+def problem_page(request: HttpRequest, problem: Problem, *, not_found: str, failed: str) -> HttpResponseBase:
+    """The page for a problem of the table: sign-in again, unavailable, not found (the
+    `not_found` template), or the message in the `failed` template."""
+    if problem.kind is Kind.SIGNED_OUT:
+        return _signed_out(request, problem)
+    if problem.kind is Kind.UNAVAILABLE:
+        return render(request, "files/unavailable.html", status=problem.status)
+    if problem.kind is Kind.NOT_FOUND:
+        return render(request, not_found, status=problem.status)
+    return render(request, failed, {"message": problem.message}, status=problem.status)
+
+
 def pds_page(view: PageView[P]) -> PageView[P]:
     """Wrap a page view that calls the PDS: an ended sign-in goes back to sign-in with a
     reason; an unreachable PDS or a PDS error shows a page that says so."""
@@ -40,14 +52,9 @@ def pds_page(view: PageView[P]) -> PageView[P]:
         except HANDLED as error:
             problem = problem_for(error)
             assert problem is not None
-            if problem.kind is Kind.SIGNED_OUT:
-                return _signed_out(request, problem)
-            if problem.kind is Kind.UNAVAILABLE:
-                return render(request, "files/unavailable.html", status=problem.status)
-            if problem.kind is Kind.NOT_FOUND:
-                return render(request, "files/not_found.html", status=problem.status)
-            log.warning("PDS error on %s: %s (request %s)", request.path, problem.code, problem.request_id)
-            return render(request, "files/pds_error.html", {"message": problem.message}, status=problem.status)
+            if problem.kind is Kind.FAILED or problem.kind is Kind.REFUSED:
+                log.warning("PDS error on %s: %s (request %s)", request.path, problem.code, problem.request_id)
+            return problem_page(request, problem, not_found="files/not_found.html", failed="files/pds_error.html")
 
     return wrapped
 
@@ -65,13 +72,7 @@ def share_page(view: PageView[P]) -> PageView[P]:
         except HANDLED as error:
             problem = problem_for(error)
             assert problem is not None
-            if problem.kind is Kind.SIGNED_OUT:
-                return _signed_out(request, problem)
-            if problem.kind is Kind.UNAVAILABLE:
-                return render(request, "files/unavailable.html", status=problem.status)
-            if problem.kind is Kind.NOT_FOUND:
-                return render(request, "files/share_gone.html", status=problem.status)
-            return render(request, "files/share_gone.html", {"message": problem.message}, status=problem.status)
+            return problem_page(request, problem, not_found="files/share_gone.html", failed="files/share_gone.html")
 
     return wrapped
 
