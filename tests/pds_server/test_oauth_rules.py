@@ -479,6 +479,17 @@ def test_jwt_signed_by_another_key_is_rejected(pds_url, jwt_app, alice):
     assert reply.status_code == 400
 
 
+class In:
+    """A time `seconds` from when the test runs: parameters are made at collection, and the
+    whole suite takes long enough that "ten minutes from now" would have passed by then."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+
+    def __repr__(self) -> str:
+        return f"In({self.seconds})"
+
+
 @pytest.mark.parametrize(
     "override, reason",
     [
@@ -488,15 +499,17 @@ def test_jwt_signed_by_another_key_is_rejected(pds_url, jwt_app, alice):
         ({"jti": None}, "jti"),
         ({"jti": "short"}, "jti"),
         ({"exp": None}, "exp"),
-        ({"exp": int(time.time()) + 3600}, "5 minutes"),
-        ({"iat": int(time.time()) + 600, "exp": int(time.time()) + 660}, "iat"),
-        ({"nbf": int(time.time()) + 600}, "nbf"),
-        ({"iat": int(time.time()) - 400, "exp": int(time.time()) - 200}, "expired"),
+        ({"exp": In(3600)}, "5 minutes"),
+        ({"iat": In(600), "exp": In(660)}, "iat"),
+        ({"nbf": In(600)}, "nbf"),
+        ({"iat": In(-400), "exp": In(-200)}, "expired"),
         ({"sub": None}, "sub"),
         ({"sub_type": "robot"}, "sub_type"),
     ],
 )
 def test_jwt_claims_are_checked(pds_url, jwt_app, rsa_keys, alice, override, reason):
+    now = int(time.time())
+    override = {name: now + value.seconds if isinstance(value, In) else value for name, value in override.items()}
     claims = base_claims(jwt_app, **override)
     signed = jwt.encode(claims, rsa_keys[0], algorithm="RS256")
     reply = jwt_exchange(pds_url, jwt_app, signed)
