@@ -1,4 +1,5 @@
-"""Texts of the PDS sign-in pages in the two languages of the `lang` authorize parameter."""
+"""Texts of the PDS sign-in pages in the two languages of the `lang` authorize parameter.
+Scopes are said in plain words (`scope_words`, by scope code of services.apps.ALL_SCOPES)."""
 
 TEXTS = {
     "en_US": {
@@ -19,6 +20,14 @@ TEXTS = {
         "error_title": "This request cannot be completed",
         "signed_out_title": "You are signed out",
         "signed_out_lead": "You can close this window.",
+        # What each scope lets the app do, in the words of the consent page (never the code).
+        "scope_words": {
+            "FILE.ALL": "See, upload, change and delete your files and folders",
+            "SHARE.ALL": "Create and cancel share links to your files",
+            "DRIVE.ALL": "See your drives and how much space they use",
+            "USER.ALL": "See your name and account details",
+        },
+        "scope_other": "Other access to your account",
     },
     "zh_CN": {
         "html_lang": "zh-CN",
@@ -38,6 +47,13 @@ TEXTS = {
         "error_title": "无法完成此请求",
         "signed_out_title": "你已退出登录",
         "signed_out_lead": "现在可以关闭此窗口。",
+        "scope_words": {
+            "FILE.ALL": "查看、上传、修改和删除你的文件和文件夹",
+            "SHARE.ALL": "创建和取消你的文件的分享链接",
+            "DRIVE.ALL": "查看你的网盘及其已用空间",
+            "USER.ALL": "查看你的名称和账号信息",
+        },
+        "scope_other": "对你账号的其他访问权限",
     },
 }
 

@@ -3,6 +3,7 @@
 // SHA-1, name conflicts, and resume after a reload (the File and its upload id are kept
 // in IndexedDB; parts already stored are asked for with list_uploaded_parts).
 import { markReady } from "./ready.js";
+import { formatSize } from "./size.js";
 
 const PART_SIZE = 8 * 1024 * 1024;
 const PARALLEL = 3;
@@ -107,7 +108,7 @@ const overall = document.getElementById("upload-overall");
 
 function addTask(file, parentId, name, key, saved) {
   const row = document.createElement("li");
-  row.innerHTML = `<span class="upload-name"></span> <progress max="1" value="0"></progress> <span class="upload-status" role="status"></span> <button type="button">${text("cancel")}</button>`;
+  row.innerHTML = `<span class="upload-name"></span> <progress max="1" value="0"></progress> <span class="upload-status" role="status"></span> <button type="button" class="btn btn-quiet btn-sm">${text("cancel")}</button>`;
   row.querySelector(".upload-name").textContent = name;
   const task = { file, parentId, name, key, saved, row, done: 0, inFlight: new Map(), requests: new Set(), started: performance.now(), state: "waiting" };
   row.querySelector("button").onclick = () => cancel(task);
@@ -127,7 +128,7 @@ function render(task, status) {
     const seconds = (performance.now() - task.started) / 1000;
     const speed = sent / Math.max(seconds, 0.001);
     const left = speed ? (task.file.size - sent) / speed : 0;
-    task.row.querySelector(".upload-status").textContent = `${Math.round(fraction * 100)}% · ${(speed / 1048576).toFixed(1)} MB/s · ${Math.ceil(left)} s ${text("left")}`;
+    task.row.querySelector(".upload-status").textContent = `${Math.round(fraction * 100)}% · ${formatSize(sent)} / ${formatSize(task.file.size)} · ${formatSize(speed)}/s · ${Math.ceil(left)} s ${text("left")}`;
   }
   const total = tasks.reduce((a, t) => a + t.file.size, 0) || 1;
   const sentAll = tasks.reduce((a, t) => a + (t.state === "done" || t.state === "skipped" ? t.file.size : t.done + [...t.inFlight.values()].reduce((x, y) => x + y, 0)), 0);
