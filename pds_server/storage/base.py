@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import io
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ class Assembled:
             raise
 
 
-class BlobStore:
+class BlobStore(ABC):
     """Common behaviour over a Django storage; subclasses say how bytes are reached."""
 
     def __init__(self, storage: Storage):
@@ -78,9 +79,9 @@ class BlobStore:
 
     # --- Reaching bytes (subclasses) ------------------------------------------------------
 
+    @abstractmethod
     def open_stream(self, name: str, start: int = 0, length: int | None = None) -> BinaryIO:
         """A stream of the stored bytes from `start` (for `length` bytes, or to the end)."""
-        raise NotImplementedError
 
     def local_path(self, name: str) -> str | None:
         """The file's path on this machine, or None when the bytes are remote."""
@@ -94,9 +95,9 @@ class BlobStore:
         """Whether `error` says the storage has no room left."""
         return isinstance(error, StorageFull) or (isinstance(error, OSError) and error.errno in FULL_ERRNOS)
 
+    @abstractmethod
     def list_files(self, prefix: str) -> Iterator[StoredFile]:
         """Every stored file whose name starts with `prefix/`."""
-        raise NotImplementedError
 
     # --- Common operations ----------------------------------------------------------------
 
