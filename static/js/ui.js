@@ -1,0 +1,84 @@
+// What every page module shares: the CSRF token, Drive's JSON endpoints, toasts, and the
+// events through which the folder page's modules talk to each other.
+//
+// Events on `document` (CustomEvent, data in `detail`):
+//   drive:action     {action, ids, rows}  a row menu, the New menu or the keyboard asks for
+//                    "open" | "details" | "share" | "upload-files" | "upload-folder"; the module
+//                    that owns the action listens (viewer/panels, uploads).
+//   drive:navigated  {folderId}           #listing was replaced by another folder's (client-side
+//                    navigation); modules that wire up rows do it again.
+//   drive:rows-changed {}                 rows were added or removed in place.
+
+export const csrf = () => (document.cookie.match(/(?:^|; )drive_csrftoken=([^;]*)/) || [])[1] || "";
+
+export class ApiError extends Error {
+  constructor(message, status, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// Call one of Drive's JSON endpoints (files.decorators.json_api): errors come back as
+// {"error": message, "code"?} with a 4xx/5xx status and are thrown as ApiError.
+export async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "X-Requested-With": "fetch" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({ error: response.statusText }));
+  if (data.signed_out) location.reload();
+  if (!response.ok) throw new ApiError(data.error || response.statusText, response.status, data.code);
+  return data;
+}
+
+export function emit(name, detail = {}) {
+  document.dispatchEvent(new CustomEvent(name, { detail }));
+}
+
+function toastList() {
+  let list = document.querySelector("ul.toasts");
+  if (!list) {
+    list = document.createElement("ul");
+    list.className = "toasts";
+    list.setAttribute("role", "status");
+    document.body.append(list);
+  }
+  return list;
+}
+
+// Show a toast; `action` ({label, run}) adds a button such as Undo. News of success goes after
+// `timeout` ms (an error stays until closed). Returns the toast's element.
+export function toast(message, { error = false, action = null, timeout = 8000 } = {}) {
+  const item = document.createElement("li");
+  item.className = `toast${error ? " error" : ""} is-live`;
+  const text = document.createElement("span");
+  text.textContent = message;
+  item.append(text);
+  if (action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-quiet btn-sm toast-action";
+    button.textContent = action.label;
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      item.remove();
+      await action.run();
+    });
+    item.append(button);
+  }
+  if (error) {
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "icon-btn btn-sm toast-close";
+    close.setAttribute("aria-label", document.documentElement.lang.startsWith("zh") ? "关闭" : "Close");
+    close.textContent = "×";
+    close.addEventListener("click", () => item.remove());
+    item.append(close);
+  }
+  toastList().append(item);
+  if (!error) setTimeout(() => item.remove(), timeout);
+  return item;
+}
