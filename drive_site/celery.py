@@ -23,6 +23,19 @@ def close_old_connections(**kwargs):
     close_old_connections()
 
 
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def hide_secrets_in_worker_logs(logger, **kwargs):
+    """Celery replaces the root logger's handlers with its own, so Django's LOGGING filter
+    does not reach a worker's or beat's log: put the same filter on Celery's handlers. (A
+    task failing on a signed URL would otherwise print its signature.)"""
+    from drive_site.logging import HideSecrets
+
+    for handler in logger.handlers:
+        if not any(isinstance(existing, HideSecrets) for existing in handler.filters):
+            handler.addFilter(HideSecrets())
+
+
 app.conf.beat_schedule = {
     # Keep every signed-in user's access token fresh ahead of expiry.
     "accounts-refresh-expiring-credentials": {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -116,3 +117,19 @@ def test_django_logging_hides_signatures_and_codes_in_messages_and_tracebacks():
     line = handler.format(record)
     assert "/accounts/callback/?code=[hidden]&state=[hidden]" in line and "signature=[hidden]" in line
     assert "5ec7e7" not in line, line
+
+
+def test_a_celery_workers_log_hides_signatures(tmp_path):
+    # Celery sets up its own handlers on the root logger (as a worker or beat does at start),
+    # so Django's LOGGING filter alone would not reach them.
+    script = (
+        "import logging, django; django.setup()\n"
+        "from drive_site.celery import app\n"
+        "app.log.setup_logging_subsystem(loglevel='INFO', colorize=False)\n"
+        "logging.getLogger('pds_server.tasks').error('Failed on /v2/file/content?drive_id=1&signature=5ec7e7d')\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "drive_site.settings"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "signature=[hidden]" in done.stderr, done.stderr
+    assert "5ec7e7d" not in done.stderr
