@@ -12,6 +12,7 @@ from files.errors import InvalidInput
 
 ROOT = "root"
 OPERATIONS = ("trash", "restore", "delete", "move", "copy")
+MAX_SELECTION = 100_000
 
 
 class IdListField(forms.Field):
@@ -22,7 +23,11 @@ class IdListField(forms.Field):
     def to_python(self, value: Any) -> list[str]:
         if isinstance(value, str):
             value = [value]
-        return [str(item) for item in value or () if item]
+        if value is not None and not isinstance(value, list | tuple):
+            raise forms.ValidationError("must be a list of ids")
+        if any(not isinstance(item, str) for item in value or ()):
+            raise forms.ValidationError("must be a list of ids")
+        return [item for item in value or () if item]
 
 
 class IdField(forms.CharField):
@@ -45,12 +50,35 @@ class SelectionForm(forms.Form):
     """One form for the selection: trash, restore, delete forever, move or copy."""
 
     operation = forms.ChoiceField(choices=[(operation, operation) for operation in OPERATIONS])
-    ids = IdListField()
+    ids = IdListField(required=False)
+    all_in = IdField()  # or every item of this folder ("select all N in this folder")
     target_id = IdField()  # blank for move and copy: pick a folder first
 
 
 class ZipForm(forms.Form):
-    ids = IdListField()
+    ids = IdListField(required=False)
+    all_in = IdField()  # or every item of this folder
+
+
+class ActionForm(forms.Form):
+    """The folder page's selection as JSON: some `ids`, or every item `all_in` a folder."""
+
+    ids = IdListField(required=False)
+    all_in = IdField()
+    target_id = IdField()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("ids")) == bool(data.get("all_in")):
+            raise forms.ValidationError("Select one or more items first.")
+        if len(data.get("ids") or ()) > MAX_SELECTION:
+            raise forms.ValidationError(f"Select at most {MAX_SELECTION} items at once.")
+        return data
+
+
+class RenameApiForm(forms.Form):
+    file_id = IdField()
+    name = forms.CharField(required=False)
 
 
 class ShareCreateForm(forms.Form):

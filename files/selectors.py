@@ -68,8 +68,69 @@ def _ancestors(pds: UserPds, folder: JSON) -> list[JSON]:
     return list(reversed(chain))
 
 
+# --- Where items are: the folder paths shown in trash and search -----------------------------
+
+
+@dataclass
+class Located:
+    """An item and the folders from the drive's top down to its parent (empty: the top
+    itself; None: the parent was deleted for good)."""
+
+    item: JSON
+    path: list[JSON] | None
+
+
+def folder_paths(*, pds: UserPds, folder_ids: list[str]) -> dict[str, list[JSON] | None]:
+    """Each folder's chain from just below the drive's top down to the folder itself (None
+    when a folder of it is gone). Every distinct folder is read once, a whole level of the
+    tree per batch request: a page of 100 items costs as many round trips as its deepest
+    path, not one per item per ancestor."""
+    known: dict[str, JSON | None] = {}
+    wanted = {folder_id for folder_id in folder_ids if folder_id != ROOT}
+    for _ in range(MAX_BREADCRUMB_DEPTH):
+        missing = sorted(wanted - known.keys())
+        if not missing:
+            break
+        known.update(pds.files.get_many(pds.drive_id, missing))
+        wanted = {item["parent_file_id"] for item in known.values() if item and item["parent_file_id"] != ROOT}
+    paths: dict[str, list[JSON] | None] = {}
+    for folder_id in set(folder_ids):
+        chain: list[JSON] | None = []
+        current = folder_id
+        while current != ROOT and chain is not None and len(chain) < MAX_BREADCRUMB_DEPTH:
+            item = known.get(current)
+            if item is None:
+                chain = None
+            else:
+                chain.append(item)
+                current = item["parent_file_id"]
+        paths[folder_id] = None if chain is None else list(reversed(chain))
+    return paths
+
+
+def located(*, pds: UserPds, items: list[JSON]) -> list[Located]:
+    """The items, each with the path of the folder it is in (for trash: where it was)."""
+    paths = folder_paths(pds=pds, folder_ids=[item["parent_file_id"] for item in items])
+    return [Located(item=item, path=paths.get(item["parent_file_id"], [])) for item in items]
+
+
 def file_get(*, pds: UserPds, file_id: str) -> JSON:
     return pds.files.get(pds.drive_id, file_id)
+
+
+def listing_items(*, pds: UserPds, file_ids: list[str]) -> list[JSON]:
+    """These items as a listing shows them (grid thumbnails included), in the order asked;
+    one that is gone, in the trash or still uploading is in no listing and left out."""
+    found = pds.files.get_many(pds.drive_id, file_ids, thumbnail_processes=THUMBNAIL_PROCESSES)
+    items = (found.get(file_id) for file_id in file_ids)
+    return [item for item in items if item and not item.get("trashed") and item.get("status") in (None, "available")]
+
+
+def file_path(*, pds: UserPds, item: JSON) -> list[JSON]:
+    """The folders from the top of the drive down to the one holding `item` ([] at the top)."""
+    if item["parent_file_id"] == ROOT:
+        return []
+    return _ancestors(pds, pds.files.get(pds.drive_id, item["parent_file_id"]))
 
 
 def trash_listing(*, pds: UserPds, marker: str = "") -> tuple[list[JSON], str]:
@@ -169,3 +230,33 @@ def file_bytes(*, pds: UserPds, file_id: str) -> Iterator[bytes]:
         yield from chunks
     finally:
         upstream.close()
+
+
+# --- A whole folder's children, for "select all N in this folder" (folder-actions) ---------
+
+
+def folder_child_count(*, pds: UserPds, folder_id: str) -> int:
+    return pds.files.count_children(pds.drive_id, folder_id)
+
+
+def folder_child_ids(*, pds: UserPds, folder_id: str, limit: int = 100_000) -> list[str]:
+    """The ids of every item in a folder, a PDS page at a time (at most `limit`)."""
+    ids: list[str] = []
+    marker = ""
+    while len(ids) < limit:
+        page = pds.files.list_folder(pds.drive_id, folder_id, limit=PAGE_SIZE, marker=marker)
+        ids.extend(item["file_id"] for item in page["items"])
+        marker = page["next_marker"]
+        if not marker:
+            break
+    return ids[:limit]
+
+
+def folder_choices(*, pds: UserPds, folder_id: str, marker: str = "") -> tuple[list[JSON], list[JSON], str]:
+    """For choosing where to move or copy: the folder's path from the top (empty for the top
+    itself), a page of its folders by name, and the marker of the next page."""
+    crumbs = _ancestors(pds, pds.files.get(pds.drive_id, folder_id)) if folder_id != ROOT and not marker else []
+    if crumbs and crumbs[-1]["type"] != "folder":
+        raise NotFound("That is not a folder.")
+    page = pds.files.list_subfolders(pds.drive_id, folder_id, limit=PAGE_SIZE, marker=marker)
+    return crumbs, page["items"], page["next_marker"]

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.user_pds import UserPds
-from files.errors import NameTaken
+from files import selectors
+from files.errors import InvalidInput, NameTaken, message_of
 
 JSON = dict[str, Any]
+# The most sub-requests one PDS /v2/batch call takes.
+BATCH_SIZE = 100
+OPERATIONS = ("move", "copy", "trash", "restore", "delete")
+
+
+@dataclass
+class Applied:
+    """What an operation on a selection did: the ids the PDS did (or started: `tasks` are
+    its async tasks for big folders), and how many it refused, with the first reason."""
+
+    done: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)  # the copies' ids
+    tasks: list[str] = field(default_factory=list)
+    failed: int = 0
+    error: str = ""
 
 
 def folder_create(*, pds: UserPds, parent_id: str, name: str) -> JSON:
@@ -21,26 +38,40 @@ def file_rename(*, pds: UserPds, file_id: str, name: str) -> JSON:
     return pds.files.rename(pds.drive_id, file_id, name)
 
 
-def files_apply(*, pds: UserPds, operation: str, file_ids: list[str], target_id: str = "") -> list[str]:
-    """Apply an operation to several files; returns async task ids still running."""
-    drive_id = pds.drive_id
-    tasks = []
-    for file_id in file_ids:
-        if operation == "move":
-            answer = pds.files.move(drive_id, file_id, target_id)
-        elif operation == "copy":
-            answer = pds.files.copy(drive_id, file_id, target_id)
-        elif operation == "trash":
-            answer = pds.files.trash(drive_id, file_id)
-        elif operation == "restore":
-            answer = pds.files.restore(drive_id, file_id)
-        elif operation == "delete":
-            answer = pds.files.delete(drive_id, file_id)
-        else:
-            raise ValueError(operation)
-        if answer.get("async_task_id"):
-            tasks.append(answer["async_task_id"])
-    return tasks
+def files_apply(*, pds: UserPds, operation: str, file_ids: list[str], target_id: str = "", all_in: str = "") -> Applied:
+    """Move, copy, trash, restore or delete several items, BATCH_SIZE to a PDS batch call;
+    `all_in`: every item of that folder instead of `file_ids`, listed on the server, so the
+    whole folder is done whatever the page had loaded. Raises the first refusal when
+    nothing could be done."""
+    if operation not in OPERATIONS:
+        raise InvalidInput(f"Unknown operation “{operation}”.")
+    if operation in ("move", "copy") and not target_id:
+        raise InvalidInput("Choose the folder to put them in.")
+    if all_in:
+        file_ids = selectors.folder_child_ids(pds=pds, folder_id=all_in)
+    # An item never goes into itself (moving "all" into one of them moves the others).
+    ids = [file_id for file_id in dict.fromkeys(file_ids) if file_id != target_id or operation not in ("move", "copy")]
+    if not ids:
+        raise InvalidInput("Select one or more items first." if not file_ids else "A folder cannot go into itself.")
+    applied = Applied()
+    first_error: Exception | None = None
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        for file_id, status, body in pds.files.change_many(pds.drive_id, operation, chunk, to_parent_file_id=target_id):
+            if status >= 400:
+                applied.failed += 1
+                first_error = first_error or pds.files.error_of(status, body)
+                continue
+            applied.done.append(file_id)
+            if operation == "copy" and body.get("file_id"):
+                applied.created.append(body["file_id"])
+            if body.get("async_task_id"):
+                applied.tasks.append(body["async_task_id"])
+    if first_error is not None:
+        if not applied.done:
+            raise first_error
+        applied.error = message_of(first_error)
+    return applied
 
 
 def trash_empty(*, pds: UserPds) -> str:

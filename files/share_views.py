@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import zipstream
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.user_pds import UserPds
 from files import selectors, shares
 from files.decorators import pds_page, share_page
+from files.errors import ABOUT_THE_REQUEST, message_of
 from files.forms import ShareCreateForm, SharePasswordForm
-from files.http import proxy_download
+from files.http import closing_stream, content_disposition, proxy_download
 from pds_client import errors as pds_errors
 
 
@@ -86,7 +88,9 @@ def share_public(request: HttpRequest, share_id: str, folder_id: str = "root") -
     folder, page = shares.shared_listing(
         share_id=share_id, share_token=token, folder_id=folder_id, marker=request.GET.get("marker", "")
     )
-    context = {"about": about, "share_id": share_id, "folder": folder, "items": page["items"]}
+    items = page["items"]
+    images = [item for item in items if item.get("category") == "image" and item.get("thumbnail_urls")]
+    context = {"about": about, "share_id": share_id, "folder": folder, "items": items, "images": images}
     return render(request, "files/share_public.html", {**context, "next_marker": page["next_marker"]})
 
 
@@ -111,3 +115,47 @@ def share_save(request: HttpRequest, share_id: str, file_id: str) -> HttpRespons
     shares.shared_save(pds=UserPds.of(request), share_id=share_id, share_token=token, file_id=file_id)
     messages.success(request, _("Saved a copy to your drive."))
     return redirect("files:share_public", share_id=share_id)
+
+
+@share_page
+@require_GET
+def share_thumbnail(request: HttpRequest, share_id: str, file_id: str) -> HttpResponseBase:
+    """An image of the share, made small ("grid") or screen-sized ("large"): a JPEG the PDS
+    makes, served from Drive's origin; previews do not count against the download limit."""
+    size = request.GET.get("size", "grid")
+    token = shares.share_token_in(session=request.session, share_id=share_id)
+    if token is None or size not in shares.SHARE_THUMBNAILS:
+        raise Http404
+    upstream, chunks = shares.shared_thumbnail_open(share_id=share_id, share_token=token, file_id=file_id, size=size)
+    response = StreamingHttpResponse(closing_stream(upstream, chunks), status=upstream.status_code)
+    response["Content-Type"] = "image/jpeg"
+    response["Cache-Control"] = "private, max-age=600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@share_page
+@require_POST
+def share_zip(request: HttpRequest, share_id: str) -> HttpResponseBase:
+    """Everything the link holds as one zip, streamed like the drive's own (files.views.download_zip);
+    each file counts as one download of the link."""
+    token = shares.share_token_in(session=request.session, share_id=share_id)
+    if token is None:
+        return redirect("files:share_public", share_id=share_id)
+    try:
+        entries = shares.shared_zip_entries(share_id=share_id, share_token=token)
+    except ABOUT_THE_REQUEST as error:
+        messages.error(request, message_of(error))
+        return redirect("files:share_public", share_id=share_id)
+    archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=False)
+    for path, file_id in entries:
+        if file_id is None:
+            archive.mkdir(path)
+        else:
+            archive.add(shares.shared_file_bytes(share_id=share_id, share_token=token, file_id=file_id), path)
+    name = shares.share_about(share_id=share_id).get("share_name") or "share"
+    response = StreamingHttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition(f"{name}.zip")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

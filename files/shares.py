@@ -4,30 +4,115 @@ pages. A visitor's share token stays in their Drive session on the server, never
 from __future__ import annotations
 
 import time
-from collections.abc import MutableMapping
-from datetime import timedelta
+from collections.abc import Iterator, MutableMapping
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import requests
 from django.utils import timezone
 
 from accounts.pds_connection import pds_client
 from accounts.user_pds import UserPds
+from files.errors import DriveError, NotFound, ZipTooLarge
 from files.http import OPAQUE
 from pds_client import SharesAPI
 
 JSON = dict[str, Any]
 SESSION_KEY = "share_tokens"
+MAX_SHARE_PAGES = 10  # the links of one file are looked for among the owner's newest 1,000
+MAX_ZIP_ENTRIES = 10_000
+# Thumbnails through a share are previews, not downloads: they do not count against its limit.
+SHARE_THUMBNAILS = {
+    "grid": {"image_thumbnail_process": "image/resize,m_fill,w_256,h_256,limit_0"},
+    "large": {"image_thumbnail_process": "image/resize,m_lfit,w_1600,h_1600"},
+}
+
+
+class ShareFieldInvalid(DriveError):
+    """A share setting that cannot be used; `code` names the field, for the dialog to show
+    the message next to it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.code = f"InvalidParameter.{field}"
+
+
+class ShareLimitReached(DriveError):
+    status = 403
+    code = "ForbiddenShareLimitReached"
+
+
+def _pds_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def expiration_on(day: date | None) -> str:
+    """The PDS expiration of a link that works until the end of `day` (the site's time zone);
+    "" for none."""
+    if day is None:
+        return ""
+    if day < timezone.localdate():
+        raise ShareFieldInvalid("expires_on", "Choose today or a later day.")
+    if day > timezone.localdate() + timedelta(days=3650):
+        raise ShareFieldInvalid("expires_on", "Choose a day within ten years.")
+    end = datetime.combine(day, datetime.max.time().replace(microsecond=0))
+    return _pds_time(timezone.make_aware(end))
 
 
 def share_create(
-    *, pds: UserPds, file_ids: list[str], password: str, expires_in_days: int, download_limit: int
+    *,
+    pds: UserPds,
+    file_ids: list[str],
+    password: str,
+    download_limit: int,
+    expires_in_days: int = 0,
+    expires_on: date | None = None,
 ) -> JSON:
-    expiration = ""
+    expiration = expiration_on(expires_on)
     if expires_in_days > 0:
-        expiration = (timezone.now() + timedelta(days=expires_in_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        expiration = _pds_time(timezone.now() + timedelta(days=expires_in_days))
     return pds.shares.create(
         pds.drive_id, file_ids, password=password, expiration=expiration, download_limit=download_limit
     )
+
+
+def share_update(
+    *,
+    pds: UserPds,
+    share_id: str,
+    change_expiry: bool = False,
+    expires_on: date | None = None,
+    download_limit: int | None = None,
+    password: str = "",
+    remove_password: bool = False,
+) -> JSON:
+    """New settings for one of the user's links. The expiry changes only with `change_expiry`
+    (to `expires_on`, None for none), the limit only when given; a blank password keeps the
+    one the link has."""
+    pds.shares.get(share_id)  # theirs, and still there: else NotFound before anything changes
+    return pds.shares.update(
+        share_id,
+        password="" if remove_password else (password or None),
+        expiration=expiration_on(expires_on) if change_expiry else None,
+        download_limit=download_limit,
+    )
+
+
+def shares_of_file(*, pds: UserPds, file_id: str) -> list[JSON]:
+    """The user's live links that hold `file_id`, newest first."""
+    found: list[JSON] = []
+    marker = ""
+    for _ in range(MAX_SHARE_PAGES):
+        page = pds.shares.list_mine(marker=marker)
+        found += [
+            share
+            for share in page["items"]
+            if file_id in share.get("file_id_list", []) and share.get("status") != "disabled"
+        ]
+        marker = page.get("next_marker", "")
+        if not marker:
+            break
+    return sorted(found, key=lambda share: share.get("created_at", ""), reverse=True)
 
 
 def shares_of(*, pds: UserPds) -> list[JSON]:
@@ -68,7 +153,8 @@ def share_token_in(*, session: MutableMapping[str, Any], share_id: str) -> str |
 def shared_listing(*, share_id: str, share_token: str, folder_id: str, marker: str = "") -> tuple[JSON | None, JSON]:
     api = _anonymous()
     folder = api.get_file(share_id, share_token, folder_id) if folder_id != "root" else None
-    return folder, api.list_files(share_id, share_token, folder_id, marker=marker)
+    grid = {"grid": SHARE_THUMBNAILS["grid"]}
+    return folder, api.list_files(share_id, share_token, folder_id, marker=marker, thumbnail_processes=grid)
 
 
 def shared_download(*, share_id: str, share_token: str, file_id: str) -> tuple[JSON, str]:
@@ -80,3 +166,57 @@ def shared_download(*, share_id: str, share_token: str, file_id: str) -> tuple[J
 def shared_save(*, pds: UserPds, share_id: str, share_token: str, file_id: str) -> JSON:
     """Copy a shared item into the signed-in user's drive."""
     return pds.shares.save_copy(share_id, share_token, file_id)
+
+
+def shared_thumbnail_open(
+    *, share_id: str, share_token: str, file_id: str, size: str
+) -> tuple[requests.Response, Iterator[bytes]]:
+    """An image's thumbnail through a share ("grid" or "large"), as a stream."""
+    process = {size: SHARE_THUMBNAILS[size]}
+    item = _anonymous().get_file(share_id, share_token, file_id, thumbnail_processes=process)
+    url = (item.get("thumbnail_urls") or {}).get(size)
+    if item.get("category") != "image" or not url:
+        raise NotFound("This file has no preview.")
+    return pds_client().download(url)
+
+
+def shared_zip_entries(*, share_id: str, share_token: str) -> list[tuple[str, str | None]]:
+    """(path in the zip, file_id or None for a folder) for everything the share holds; refused
+    when its download limit cannot cover every file (each file's bytes count as one download)."""
+    api = _anonymous()
+    entries: list[tuple[str, str | None]] = []
+
+    def walk(parent_id: str, prefix: str) -> None:
+        marker = ""
+        while True:
+            page = api.list_files(share_id, share_token, parent_id, marker=marker, limit=200)
+            for child in page["items"]:
+                path = f"{prefix}{child['name']}"
+                if child["type"] == "file":
+                    entries.append((path, child["file_id"]))
+                else:
+                    entries.append((path + "/", None))
+                    walk(child["file_id"], path + "/")
+                if len(entries) > MAX_ZIP_ENTRIES:
+                    raise ZipTooLarge(f"A zip holds at most {MAX_ZIP_ENTRIES} items.")
+            marker = page["next_marker"]
+            if not marker:
+                return
+
+    walk("root", "")
+    about = api.about(share_id)
+    files = sum(1 for _, file_id in entries if file_id)
+    limit = int(about.get("download_limit") or 0)
+    if limit and int(about.get("download_count") or 0) + files > limit:
+        raise ShareLimitReached("This link does not allow that many more downloads.")
+    return entries
+
+
+def shared_file_bytes(*, share_id: str, share_token: str, file_id: str) -> Iterator[bytes]:
+    """A lazy iterator of a shared file's bytes (its download, counted, starts on first use)."""
+    _, url = shared_download(share_id=share_id, share_token=share_token, file_id=file_id)
+    upstream, chunks = pds_client().download(url)
+    try:
+        yield from chunks
+    finally:
+        upstream.close()

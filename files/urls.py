@@ -1,6 +1,6 @@
 from django.urls import path
 
-from files import api, share_views, views
+from files import actions_api, api, panel_views, share_views, views
 
 app_name = "files"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("files/<str:file_id>/rename", views.rename, name="rename"),
     path("files/<str:file_id>/download", views.download, name="download"),
     path("files/<str:file_id>/thumbnail", views.thumbnail, name="thumbnail"),
-    path("files/<str:file_id>/preview", views.preview, name="preview"),
+    path("files/<str:file_id>/preview", panel_views.preview, name="preview"),
     path("files/<str:file_id>/inline", views.inline, name="inline"),
     path("download.zip", views.download_zip, name="download_zip"),
     path("selection", views.apply, name="apply"),
@@ -26,6 +26,14 @@ urlpatterns = [
     path("api/uploads/<str:file_id>/<str:upload_id>/complete", api.upload_complete, name="upload_complete"),
     path("api/uploads/<str:file_id>/<str:upload_id>/cancel", api.upload_cancel, name="upload_cancel"),
     path("api/folders", api.folder_ensure, name="folder_ensure"),
+    # The folder page's actions (files.actions_api, static/js/folder-actions.js).
+    path("api/actions/folders", actions_api.folder_create, name="action_folder_create"),
+    path("api/actions/rename", actions_api.rename, name="action_rename"),
+    path("api/actions/rows", actions_api.rows, name="action_rows"),
+    path("api/actions/count/<str:folder_id>", actions_api.child_count, name="action_count"),
+    path("api/actions/tasks/<str:async_task_id>", actions_api.task, name="action_task"),
+    path("api/actions/folders/<str:folder_id>", actions_api.folders, name="action_folders"),
+    path("api/actions/<str:operation>", actions_api.apply, name="action_apply"),
     path("files/<str:file_id>/share", share_views.share_create, name="share_create"),
     path("shares/", share_views.share_list, name="shares"),
     path("shares/<str:share_id>/cancel", share_views.share_cancel, name="share_cancel"),
@@ -33,4 +41,11 @@ urlpatterns = [
     path("s/<str:share_id>/folders/<str:folder_id>/", share_views.share_public, name="share_folder"),
     path("s/<str:share_id>/files/<str:file_id>/download", share_views.share_download, name="share_download"),
     path("s/<str:share_id>/files/<str:file_id>/save", share_views.share_save, name="share_save"),
+    # The viewer, the details panel and the share dialog (files/panel_views.py), and a share's
+    # thumbnails and zip.
+    path("files/<str:file_id>/details", panel_views.details, name="details"),
+    path("api/files/<str:file_id>/shares", panel_views.file_shares, name="file_shares"),
+    path("api/shares/<str:share_id>", panel_views.share_update, name="share_update"),
+    path("s/<str:share_id>/files/<str:file_id>/thumbnail", share_views.share_thumbnail, name="share_thumbnail"),
+    path("s/<str:share_id>/download.zip", share_views.share_zip, name="share_zip"),
 ]

@@ -115,28 +115,29 @@ def rename(request: HttpRequest, file_id: str) -> HttpResponse:
 def apply(request: HttpRequest) -> HttpResponse:
     """One form for the selection: trash, restore, delete forever, move or copy."""
     form = SelectionForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid() or not (form.cleaned_data["ids"] or form.cleaned_data["all_in"]):
         messages.error(request, _("Select one or more items first."))
         return redirect(back_to(request))
-    operation, file_ids, target_id = (
-        form.cleaned_data["operation"],
-        form.cleaned_data["ids"],
-        form.cleaned_data["target_id"],
+    operation, file_ids, target_id, all_in = (
+        form.cleaned_data[key] for key in ("operation", "ids", "target_id", "all_in")
     )
     if operation in ("move", "copy") and not target_id:
-        query = urlencode([("op", operation), ("next", back_to(request))] + [("ids", file_id) for file_id in file_ids])
+        chosen = [("all_in", all_in)] if all_in else [("ids", file_id) for file_id in file_ids]
+        query = urlencode([("op", operation), ("next", back_to(request)), *chosen])
         return redirect(f"{reverse('files:pick')}?{query}")
     try:
-        tasks = services.files_apply(
-            pds=UserPds.of(request), operation=operation, file_ids=file_ids, target_id=target_id
+        applied = services.files_apply(
+            pds=UserPds.of(request), operation=operation, file_ids=file_ids, target_id=target_id, all_in=all_in
         )
     except ABOUT_THE_REQUEST as error:
         messages.error(request, message_of(error))
         return redirect(back_to(request))
-    if tasks:
+    if applied.error:
+        messages.error(request, applied.error)
+    if applied.tasks:
         messages.info(request, _("Working on it: large folders take a moment."))
-        return redirect(f"{reverse('files:task', args=[tasks[0]])}?{urlencode({'next': back_to(request)})}")
-    messages.success(request, f"{DONE[operation]} ({len(file_ids)})")
+        return redirect(f"{reverse('files:task', args=[applied.tasks[0]])}?{urlencode({'next': back_to(request)})}")
+    messages.success(request, f"{DONE[operation]} ({len(applied.done)})")
     return redirect(back_to(request))
 
 
@@ -148,11 +149,13 @@ def pick(request: HttpRequest) -> HttpResponse:
     operation = request.GET.get("op", "move")
     folder_id = request.GET.get("folder", selectors.ROOT)
     listing = selectors.folder_listing(pds=UserPds.of(request), folder_id=folder_id, sort="name", direction="asc")
-    selected = request.GET.getlist("ids")
+    selected, all_in = request.GET.getlist("ids"), request.GET.get("all_in", "")
     folders = [item for item in listing.items if item["type"] == "folder" and item["file_id"] not in selected]
     back = request.GET.get("next", "/")
-    base = [("op", operation), ("next", back)] + [("ids", file_id) for file_id in selected]
+    chosen = [("all_in", all_in)] if all_in else [("ids", file_id) for file_id in selected]
+    base = [("op", operation), ("next", back), *chosen]
     context = {"operation": operation, "listing": listing, "folders": folders, "folder_id": folder_id, "ids": selected}
+    context["all_in"] = all_in
     return render(request, "files/pick.html", {**context, "next": back, "query_base": urlencode(base)})
 
 
@@ -176,8 +179,10 @@ def task(request: HttpRequest, async_task_id: str) -> HttpResponse:
 @pds_page
 @require_GET
 def trash(request: HttpRequest) -> HttpResponse:
-    items, next_marker = selectors.trash_listing(pds=UserPds.of(request), marker=request.GET.get("marker", ""))
-    return render(request, "files/trash.html", {"items": items, "next_marker": next_marker})
+    pds = UserPds.of(request)
+    items, next_marker = selectors.trash_listing(pds=pds, marker=request.GET.get("marker", ""))
+    rows = selectors.located(pds=pds, items=items)  # each with where it was
+    return render(request, "files/trash.html", {"rows": rows, "next_marker": next_marker})
 
 
 @login_required
@@ -195,8 +200,9 @@ def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     kind = request.GET.get("type", "")
     modified = request.GET.get("modified", "")
+    pds = UserPds.of(request)
     items, next_marker = selectors.file_search(
-        pds=UserPds.of(request), text=text, kind=kind, modified_after=modified, marker=request.GET.get("marker", "")
+        pds=pds, text=text, kind=kind, modified_after=modified, marker=request.GET.get("marker", "")
     )
     types = [
         ("folder", _("Folders")),
@@ -206,7 +212,8 @@ def search(request: HttpRequest) -> HttpResponse:
         ("audio", _("Audio")),
         ("doc", _("Documents")),
     ]
-    context = {"items": items, "q": text, "type": kind, "modified": modified, "next_marker": next_marker}
+    rows = selectors.located(pds=pds, items=items)  # each with its folder's path
+    context = {"rows": rows, "q": text, "type": kind, "modified": modified, "next_marker": next_marker}
     return render(request, "files/search.html", {**context, "types": types})
 
 
@@ -242,18 +249,6 @@ def preview_kind(item: dict[str, Any]) -> str:
     return content_type.split("/")[0] if not content_type.endswith("pdf") else "pdf"
 
 
-@login_required
-@pds_page
-@require_GET
-def preview(request: HttpRequest, file_id: str) -> HttpResponse:
-    pds = UserPds.of(request)
-    item, url = selectors.file_download_url(pds=pds, file_id=file_id)
-    kind = preview_kind(item)
-    text = selectors.file_text_head(pds=pds, url=url, size=TEXT_PREVIEW_BYTES) if kind == "text" else None
-    context = {"item": item, "kind": kind, "text": text, "truncated": item["size"] > TEXT_PREVIEW_BYTES}
-    return render(request, "files/preview.html", context)
-
-
 @xframe_options_sameorigin
 @login_required
 @pds_page
@@ -281,11 +276,18 @@ def download_zip(request: HttpRequest) -> HttpResponseBase:
     """A folder or a selection as one zip, streamed: no temporary file, each file's bytes
     fetched from the PDS only when the zip reaches it."""
     form = ZipForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid() or not (form.cleaned_data["ids"] or form.cleaned_data["all_in"]):
         messages.error(request, _("Select one or more items first."))
         return redirect(back_to(request))
-    file_ids = form.cleaned_data["ids"]
     pds = UserPds.of(request)
+    all_in = form.cleaned_data["all_in"]
+    if all_in:  # "all N in this folder": its items, no more than a zip may hold
+        file_ids = selectors.folder_child_ids(pds=pds, folder_id=all_in, limit=selectors.MAX_ZIP_ENTRIES + 1)
+    else:
+        file_ids = form.cleaned_data["ids"]
+    if not file_ids:
+        messages.error(request, _("This folder is empty."))
+        return redirect(back_to(request))
     entries = selectors.zip_entries(pds=pds, file_ids=file_ids)
     archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=False)
     for path, file_id in entries:

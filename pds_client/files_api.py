@@ -94,6 +94,28 @@ class FilesAPI:
                 raise errors.error_from_response(response["status"], error_body or {}, "")
         return {response["id"]: response.get("body") or {} for response in responses}
 
+    def get_many(
+        self, drive_id: str, file_ids: list[str], *, thumbnail_processes: JSON | None = None
+    ) -> dict[str, JSON | None]:
+        """file/get of each id, up to 100 to a /v2/batch request (the PDS's limit); None for
+        an id that is gone (deleted for good), the typed error of any other failure."""
+        extra = {"thumbnail_processes": thumbnail_processes} if thumbnail_processes else {}
+        found: dict[str, JSON | None] = {}
+        for start in range(0, len(file_ids), 100):
+            chunk = file_ids[start : start + 100]
+            bodies = [{"drive_id": drive_id, "file_id": file_id, **extra} for file_id in chunk]
+            calls = [{"id": body["file_id"], "method": "POST", "url": "/file/get", "body": body} for body in bodies]
+            body = {"requests": calls, "resource": "file"}
+            for response in self.client.call("batch", body, token=self.token, idempotent=True)["responses"]:
+                status, answer = response.get("status", 500), response.get("body")
+                if status == 404:
+                    found[response["id"]] = None
+                elif status >= 400:
+                    raise errors.error_from_response(status, answer if isinstance(answer, dict) else {}, "")
+                else:
+                    found[response["id"]] = answer or {}
+        return found
+
     def recyclebin(self, drive_id: str, *, limit: int = 100, marker: str = "") -> JSON:
         return self._read("recyclebin/list", {"drive_id": drive_id, "limit": limit, "marker": marker})
 
@@ -156,3 +178,59 @@ class FilesAPI:
 
     def empty_trash(self, drive_id: str) -> JSON:
         return self._change("recyclebin/clear", {"drive_id": drive_id})
+
+    # --- many at once (the folder page's selection) -----------------------------------------
+
+    def count_children(self, drive_id: str, parent_file_id: str) -> int:
+        """How many items a folder holds (file/search's total_count), whatever its size."""
+        quoted = '"' + parent_file_id.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        body = {"drive_id": drive_id, "query": f"parent_file_id = {quoted}", "limit": 1, "return_total_count": True}
+        return int(self._read("file/search", body).get("total_count") or 0)
+
+    def change_many(
+        self, drive_id: str, operation: str, file_ids: list[str], *, to_parent_file_id: str = ""
+    ) -> list[tuple[str, int, JSON]]:
+        """One move, copy, trash, restore or delete for each of up to 100 files in one /v2/batch call
+        (bodies as the single calls above); returns (file_id, status, body) for each, failures
+        included, so the caller knows which were done."""
+        paths = {
+            "move": "/file/move",
+            "copy": "/file/copy",
+            "trash": "/recyclebin/trash",
+            "restore": "/recyclebin/restore",
+            "delete": "/file/delete",
+        }
+        calls = []
+        for index, file_id in enumerate(file_ids):
+            body: JSON = {"drive_id": drive_id, "file_id": file_id}
+            if operation == "move":
+                body.update(to_parent_file_id=to_parent_file_id, check_name_mode="auto_rename")
+            elif operation == "copy":
+                body.update(to_parent_file_id=to_parent_file_id, auto_rename=True)
+            calls.append({"id": str(index), "method": "POST", "url": paths[operation], "body": body})
+        answer = self.client.call("batch", {"requests": calls, "resource": "file"}, token=self.token, idempotent=False)
+        by_id = {response["id"]: response for response in answer["responses"]}
+        results = []
+        for index, file_id in enumerate(file_ids):
+            response = by_id.get(str(index)) or {}
+            reply = response.get("body")
+            results.append((file_id, int(response.get("status", 500)), reply if isinstance(reply, dict) else {}))
+        return results
+
+    def list_subfolders(self, drive_id: str, parent_file_id: str, *, limit: int = 200, marker: str = "") -> JSON:
+        """One page of a folder's folders only, by name (the move and copy dialog)."""
+        body = {
+            "drive_id": drive_id,
+            "parent_file_id": parent_file_id,
+            "type": "folder",
+            "limit": limit,
+            "marker": marker,
+            "order_by": "name",
+            "order_direction": "ASC",
+        }
+        return self._read("file/list", body)
+
+    @staticmethod
+    def error_of(status: int, body: JSON) -> errors.PDSError:
+        """The typed error of one failed sub-request of change_many."""
+        return errors.error_from_response(status, body, "")

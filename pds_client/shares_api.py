@@ -26,6 +26,28 @@ class SharesAPI:
     def list_mine(self, *, marker: str = "") -> JSON:
         return self.client.call("share_link/list", {"limit": 100, "marker": marker}, token=self.token, idempotent=True)
 
+    def get(self, share_id: str) -> JSON:
+        return self.client.call("share_link/get", {"share_id": share_id}, token=self.token, idempotent=True)
+
+    def update(
+        self,
+        share_id: str,
+        *,
+        password: str | None = None,
+        expiration: str | None = None,
+        download_limit: int | None = None,
+    ) -> JSON:
+        """Change a link's settings; a field left None stays as it is. `password=""` removes the
+        password and `expiration=""` makes the link last until cancelled."""
+        body: JSON = {"share_id": share_id}
+        if password is not None:
+            body["share_pwd"] = password
+        if expiration is not None:
+            body["expiration"] = expiration
+        if download_limit is not None:
+            body["download_limit"] = download_limit
+        return self.client.call("share_link/update", body, token=self.token, idempotent=True)
+
     def cancel(self, share_id: str) -> None:
         self.client.call("share_link/cancel", {"share_id": share_id}, token=self.token)
 
@@ -40,18 +62,33 @@ class SharesAPI:
 
     # --- with a share token ---------------------------------------------------------------
 
-    def list_files(self, share_id: str, share_token: str, parent_file_id: str, *, marker: str = "") -> JSON:
-        body = {
+    def list_files(
+        self,
+        share_id: str,
+        share_token: str,
+        parent_file_id: str,
+        *,
+        marker: str = "",
+        limit: int = 100,
+        thumbnail_processes: JSON | None = None,
+    ) -> JSON:
+        body: JSON = {
             "share_id": share_id,
             "parent_file_id": parent_file_id,
-            "limit": 100,
+            "limit": limit,
             "marker": marker,
             "order_by": "name",
         }
+        if thumbnail_processes:
+            body["thumbnail_processes"] = thumbnail_processes
         return self.client.call("file/list", body, idempotent=True, headers={"x-share-token": share_token})
 
-    def get_file(self, share_id: str, share_token: str, file_id: str) -> JSON:
-        body = {"share_id": share_id, "file_id": file_id}
+    def get_file(
+        self, share_id: str, share_token: str, file_id: str, *, thumbnail_processes: JSON | None = None
+    ) -> JSON:
+        body: JSON = {"share_id": share_id, "file_id": file_id}
+        if thumbnail_processes:
+            body["thumbnail_processes"] = thumbnail_processes
         return self.client.call("file/get", body, idempotent=True, headers={"x-share-token": share_token})
 
     def download_url(self, share_id: str, share_token: str, file_id: str, *, response_content_type: str = "") -> JSON:

@@ -293,6 +293,11 @@ PUBLIC_SHARE_FIELDS = (
     "download_count",
     "preview_count",
     "save_count",
+    "download_limit",
+    "preview_limit",
+    "save_limit",
+    "access_count",
+    "updated_at",
 )
 
 
@@ -328,8 +333,22 @@ def share_to_pds(share: ShareLink, *, for_owner: bool = True) -> dict:
         creator = share.creator
         body = {key: body[key] for key in PUBLIC_SHARE_FIELDS}
         body["creator_id"] = creator
-        body["creator_name"] = (creator[:1] + "***" + creator[-1:]) if len(creator) > 2 else "***"
+        body["creator_name"] = share_creator_name(share)
     return body
+
+
+def share_creator_name(share: ShareLink) -> str:
+    """The name a visitor sees: the creator's display name (nick name), chosen to be shown to
+    others; without one, the user id masked, as the PDS cloud masks it."""
+    nick_name = (
+        PdsUser.objects.filter(domain=share.drive.domain, user_id=share.creator)
+        .values_list("nick_name", flat=True)
+        .first()
+    )
+    if nick_name:
+        return nick_name
+    creator = share.creator
+    return (creator[:1] + "***" + creator[-1:]) if len(creator) > 2 else "***"
 
 
 def share_token_to_pds(token: str, lifetime: int) -> dict:

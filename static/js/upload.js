@@ -1,16 +1,20 @@
-// Uploads: button, drag and drop of files and folders, parts of 8 MiB (3 at a time, each
-// retried with backoff), progress with speed and time left, cancel, instant upload by
-// SHA-1, name conflicts, and resume after a reload (the File and its upload id are kept
-// in IndexedDB; parts already stored are asked for with list_uploaded_parts).
+// Uploads: the New menu's "Upload files" and "Upload folder" (drive:action), drag and drop of
+// files and folders onto the page or onto a folder's row, parts of 8 MiB (3 at a time, each
+// retried with backoff), instant upload by SHA-1, name conflicts, and resume after a reload
+// (the File and its upload id are kept in IndexedDB; parts already stored are asked for with
+// list_uploaded_parts). Progress is in the tray (tray.js); what finishes appears in the list
+// (new-rows.js); folders change without a page load (navigate.js), so uploads keep going.
+import "./navigate.js";
+import { showRow } from "./new-rows.js";
 import { markReady } from "./ready.js";
-import { formatSize } from "./size.js";
+import { text, trayAdd, trayBusy, trayFinished, trayRender as render } from "./tray.js";
+import { csrf } from "./ui.js";
 
 const PART_SIZE = 8 * 1024 * 1024;
 const PARALLEL = 3;
 const MAX_ATTEMPTS = 6;
 const root = document.querySelector("[data-uploader]");
-const csrf = () => (document.cookie.match(/(?:^|; )drive_csrftoken=([^;]*)/) || [])[1] || "";
-const text = (key) => (root ? root.dataset[key] : key);
+const listing = document.getElementById("listing");
 
 // --- IndexedDB: uploads in progress survive a reload ------------------------------------
 const db = new Promise((resolve, reject) => {
@@ -101,38 +105,10 @@ function askConflict(name, many) {
 }
 
 // --- The queue ------------------------------------------------------------------------------
-const tasks = [];
-const list = document.getElementById("upload-list");
-const panel = document.getElementById("uploads");
-const overall = document.getElementById("upload-overall");
-
 function addTask(file, parentId, name, key, saved) {
-  const row = document.createElement("li");
-  row.innerHTML = `<span class="upload-name"></span> <progress max="1" value="0"></progress> <span class="upload-status" role="status"></span> <button type="button" class="btn btn-quiet btn-sm">${text("cancel")}</button>`;
-  row.querySelector(".upload-name").textContent = name;
-  const task = { file, parentId, name, key, saved, row, done: 0, inFlight: new Map(), requests: new Set(), started: performance.now(), state: "waiting" };
-  row.querySelector("button").onclick = () => cancel(task);
-  list.append(row);
-  panel.hidden = false;
-  tasks.push(task);
+  const task = { file, parentId, name, key, saved, done: 0, inFlight: new Map(), requests: new Set(), started: performance.now(), state: "waiting" };
+  trayAdd(task, cancel);
   return task;
-}
-
-function render(task, status) {
-  const sent = task.done + [...task.inFlight.values()].reduce((a, b) => a + b, 0);
-  const fraction = task.file.size ? sent / task.file.size : (task.state === "done" ? 1 : 0);
-  task.row.querySelector("progress").value = Math.min(1, fraction);
-  task.row.querySelector("button").hidden = ["done", "skipped", "cancelled", "failed"].includes(task.state);
-  if (status) task.row.querySelector(".upload-status").textContent = status;
-  else if (task.state === "uploading") {
-    const seconds = (performance.now() - task.started) / 1000;
-    const speed = sent / Math.max(seconds, 0.001);
-    const left = speed ? (task.file.size - sent) / speed : 0;
-    task.row.querySelector(".upload-status").textContent = `${Math.round(fraction * 100)}% · ${formatSize(sent)} / ${formatSize(task.file.size)} · ${formatSize(speed)}/s · ${Math.ceil(left)} s ${text("left")}`;
-  }
-  const total = tasks.reduce((a, t) => a + t.file.size, 0) || 1;
-  const sentAll = tasks.reduce((a, t) => a + (t.state === "done" || t.state === "skipped" ? t.file.size : t.done + [...t.inFlight.values()].reduce((x, y) => x + y, 0)), 0);
-  overall.value = sentAll / total;
 }
 
 async function cancel(task) {
@@ -164,13 +140,19 @@ async function run(task) {
         });
       }
       if (answer.exist) {
-        const choice = await askConflict(task.name, tasks.length > 1);
+        const choice = await askConflict(task.name, task.many);
         if (choice === "skip") { task.state = "skipped"; render(task, text("skipped")); return; }
         mode = choice === "replace" ? "overwrite" : "auto_rename";
         continue;
       }
       if (task.state === "cancelled") return;
-      if (answer.rapid_upload) { task.state = "done"; task.done = file.size; render(task, text("instant")); return; }
+      if (answer.rapid_upload) {
+        task.state = "done";
+        task.done = file.size;
+        render(task, text("instant"));
+        showRow(answer.file_id, task.parentId);
+        return;
+      }
       Object.assign(task, { fileId: answer.file_id, uploadId: answer.upload_id, partUrls: answer.part_urls });
       await store("put", { key: task.key, file, parentId: task.parentId, name: task.name, fileId: task.fileId, uploadId: task.uploadId });
       if (task.state === "cancelled") { await store("delete", task.key); return; }
@@ -204,10 +186,11 @@ async function run(task) {
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
   if (task.state !== "uploading") return;
-  await api("POST", `/api/uploads/${task.fileId}/${task.uploadId}/complete`, {});
+  const item = await api("POST", `/api/uploads/${task.fileId}/${task.uploadId}/complete`, {});
   await store("delete", task.key);
   task.state = "done";
   render(task, text("uploaded"));
+  showRow(item.file_id || task.fileId, task.parentId);
 }
 
 async function runAll(newTasks) {
@@ -216,29 +199,34 @@ async function runAll(newTasks) {
       if (task.state !== "cancelled") { task.state = "failed"; render(task, `${text("failed")}: ${error.message}`); }
     }
   }
-  if (tasks.every((task) => task.state !== "waiting" && task.state !== "uploading")) {
+  if (!trayBusy()) {
     conflictChoice = null;
-    document.getElementById("upload-done").hidden = false;
+    trayFinished();
   }
 }
 
-// --- Sources: button, folder button, drag and drop, and resumption ---------------------------
+// --- Sources: the New menu, drag and drop, and resumption ------------------------------------
 async function ensureFolder(parentId, name, cache) {
   const key = `${parentId}/${name}`;
   if (!cache.has(key)) cache.set(key, api("POST", "/api/folders", { parent_id: parentId, name }).then((answer) => answer.file_id));
   return cache.get(key);
 }
 
-async function enqueue(entries) {
-  // entries: [{file, path: ["folder", "sub"]}]
+// entries: [{file, path: ["folder", "sub"]}], into the folder `target`.
+async function enqueue(entries, target) {
   const cache = new Map();
   const created = [];
   for (const { file, path } of entries) {
-    let parent = root.dataset.parent;
-    for (const part of path) parent = await ensureFolder(parent, part, cache);
+    let parent = target;
+    for (const [depth, part] of path.entries()) {
+      const known = cache.has(`${parent}/${part}`);
+      parent = await ensureFolder(parent, part, cache);
+      if (depth === 0 && !known) showRow(parent, target);
+    }
     const key = `${root.dataset.user}:${parent}:${file.name}:${file.size}:${file.lastModified}`;
     created.push(addTask(file, parent, file.name, key, null));
   }
+  created.forEach((task) => { task.many = created.length > 1; });
   await runAll(created);
 }
 
@@ -258,28 +246,65 @@ function walk(entry, path, out) {
   });
 }
 
+// Drags from the desktop carry "Files"; rows dragged within the page (moves) are not ours.
+const fromDesktop = (event) => Boolean(event.dataTransfer) && [...event.dataTransfer.types].includes("Files");
+const zone = document.querySelector("main");
+let target = null;
+
+// The folder row under the pointer, if any, is where a drop goes; else the folder shown.
+function highlight(row) {
+  if (target !== row) {
+    if (target) target.classList.remove("is-drop-target");
+    target = row;
+    if (row) row.classList.add("is-drop-target");
+  }
+  zone.classList.toggle("dropping", !row);
+}
+function dragEnd() {
+  highlight(null);
+  zone.classList.remove("dropping");
+}
+function onDragOver(event) {
+  if (!fromDesktop(event)) return;
+  event.preventDefault(); // the whole window takes the drop, so a missed one never opens the file
+  event.dataTransfer.dropEffect = "copy";
+  highlight(event.target.closest ? event.target.closest("#listing tr[data-type=folder]") : null);
+}
+async function onDrop(event) {
+  if (!fromDesktop(event)) return;
+  event.preventDefault();
+  const into = target ? target.dataset.id : listing.dataset.folderId;
+  dragEnd();
+  // The DataTransfer empties once this handler returns: take its entries and files now.
+  const entries = [...event.dataTransfer.items].map((item) => item.webkitGetAsEntry && item.webkitGetAsEntry()).filter(Boolean);
+  const files = [...event.dataTransfer.files];
+  const out = [];
+  if (entries.length) for (const entry of entries) await walk(entry, [], out);
+  else for (const file of files) out.push({ file, path: [] });
+  if (out.length) enqueue(out, into);
+}
+
 if (root) {
   const files = document.getElementById("upload-files");
   const folder = document.getElementById("upload-folder");
-  document.getElementById("upload-files-button").onclick = () => files.click();
-  document.getElementById("upload-folder-button").onclick = () => folder.click();
-  files.onchange = () => { enqueue([...files.files].map((file) => ({ file, path: [] }))); files.value = ""; };
-  folder.onchange = () => {
-    enqueue([...folder.files].map((file) => ({ file, path: file.webkitRelativePath.split("/").slice(0, -1) })));
-    folder.value = "";
-  };
-  const zone = document.querySelector("main");
-  zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("dropping"); });
-  zone.addEventListener("dragleave", () => zone.classList.remove("dropping"));
-  zone.addEventListener("drop", async (event) => {
-    event.preventDefault();
-    zone.classList.remove("dropping");
-    const out = [];
-    const entries = [...event.dataTransfer.items].map((item) => item.webkitGetAsEntry && item.webkitGetAsEntry()).filter(Boolean);
-    if (entries.length) for (const entry of entries) await walk(entry, [], out);
-    else for (const file of event.dataTransfer.files) out.push({ file, path: [] });
-    enqueue(out);
+  document.addEventListener("drive:action", (event) => {
+    if (event.detail.action === "upload-files") files.click();
+    else if (event.detail.action === "upload-folder") folder.click();
   });
+  // The folder shown when the files are chosen (navigation may have changed it since the page loaded).
+  files.addEventListener("change", () => {
+    enqueue([...files.files].map((file) => ({ file, path: [] })), listing.dataset.folderId);
+    files.value = "";
+  });
+  folder.addEventListener("change", () => {
+    enqueue([...folder.files].map((file) => ({ file, path: file.webkitRelativePath.split("/").slice(0, -1) })), listing.dataset.folderId);
+    folder.value = "";
+  });
+  document.addEventListener("dragenter", onDragOver);
+  document.addEventListener("dragover", onDragOver);
+  document.addEventListener("drop", onDrop);
+  document.addEventListener("dragleave", (event) => { if (!event.relatedTarget) dragEnd(); });
+  document.addEventListener("dragend", dragEnd);
   // Resume what a reload interrupted; the page is ready once its resumed uploads are listed.
   store("getAll").then((saved) => {
     const mine = saved.filter((entry) => entry.key.startsWith(`${root.dataset.user}:`));

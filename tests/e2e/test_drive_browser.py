@@ -48,8 +48,10 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
     sign_in(page, drive_url)
     screenshot("empty-drive")
 
-    page.get_by_label("New folder").fill("Holidays")
-    page.get_by_role("button", name="Create folder").click()
+    page.get_by_role("button", name="New", exact=True).click()
+    page.get_by_role("menuitem", name="New folder").click()
+    page.get_by_role("dialog", name="New folder").get_by_label("Folder name").fill("Holidays")
+    page.get_by_role("dialog", name="New folder").get_by_role("button", name="Create").click()
     expect(page.get_by_role("link", name="Holidays", exact=True)).to_be_visible()
     page.get_by_role("link", name="Holidays", exact=True).click()
     expect(page.get_by_role("heading", name="Holidays")).to_be_visible()
@@ -64,8 +66,7 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
     expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     expect(uploads.get_by_text("Uploaded", exact=True)).to_have_count(3)
     screenshot("uploaded")
-    page.get_by_role("link", name="Refresh the list").click()
-    for name in ("notes.txt", "photo.png", "big.bin"):
+    for name in ("notes.txt", "photo.png", "big.bin"):  # in the list without a reload
         expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
 
     # The same 20 MiB again, into the drive's top folder: instant, no bytes sent.
@@ -90,11 +91,13 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
         page.get_by_role("link", name="Download big.bin").click()
     assert open(download.value.path(), "rb").read() == payloads["big"].read_bytes()
 
-    # Rename, search, move into the folder, trash and restore.
-    page.get_by_role("link", name="Rename big.bin").click()
+    # Rename (the row's menu, a dialog), search, move into the folder, trash and restore.
+    page.get_by_role("button", name="More actions for big.bin").click()
+    page.get_by_role("menuitem", name="Rename").click()
     page.get_by_label("New name").fill("bigger.bin")
-    page.get_by_role("button", name="Rename").click()
+    page.get_by_role("dialog", name="Rename").get_by_role("button", name="Rename").click()
     expect(page.get_by_role("link", name="bigger.bin", exact=True)).to_be_visible()
+    assert File.objects.filter(name="bigger.bin").exists()
     page.get_by_label("Search").fill("bigg")
     page.get_by_label("Search").press("Enter")
     expect(page.get_by_role("link", name="bigger.bin", exact=True)).to_be_visible()
@@ -102,14 +105,17 @@ def test_folders_uploads_instant_upload_download_and_management(drive_url, alice
     page.goto(f"{drive_url}/")
     wait_ready(page)
     page.get_by_label("Select bigger.bin").check()
-    page.get_by_role("button", name="Move", exact=True).click()
-    page.get_by_role("link", name="📁 Holidays").click()
-    page.get_by_role("button", name="Move here").click()
+    page.get_by_role("form", name="Selection").get_by_role("button", name="Move", exact=True).click()
+    chooser = page.get_by_role("dialog", name="Move to…")
+    chooser.get_by_role("button", name="Holidays").click()
+    chooser.get_by_role("button", name="Move here").click()
     expect(page.get_by_text("Moved (1)")).to_be_visible()
+    expect(page.get_by_role("link", name="bigger.bin", exact=True)).to_have_count(0)  # gone from the list in place
     assert File.objects.get(name="bigger.bin").parent_file_id == File.objects.get(name="Holidays").file_id
     page.get_by_label("Select Holidays").check()
-    page.get_by_role("button", name="Move to trash").click()
+    page.get_by_role("form", name="Selection").get_by_role("button", name="Move to trash").click()
     expect(page.get_by_text("Your drive is empty.")).to_be_visible()
+    assert File.objects.get(name="Holidays").trashed
     page.get_by_role("link", name="Trash").click()
     page.get_by_label("Select Holidays").check()
     page.get_by_role("button", name="Restore").click()
@@ -152,6 +158,7 @@ def test_a_reload_in_the_middle_of_an_upload_resumes_it(drive_url, alice, page, 
     wait_ready(page)
     page.unroute("**/api/uploads/*/*/parts/*")  # the network is back
     expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
+    expect(page.get_by_role("link", name="big.bin", exact=True)).to_be_visible()  # and in the list
     screenshot("resumed")
     assert set(resumed_parts) == {"2", "3"}  # only what was missing, retried until it went through
     item = File.objects.get(name="big.bin")
@@ -163,16 +170,19 @@ def test_a_password_protected_share_opens_in_a_fresh_browser(drive_url, alice, c
     sign_in(page, drive_url)
     page.set_input_files("#upload-files", [str(payloads["small"])])
     expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
-    page.get_by_role("link", name="Refresh the list").click()
-    page.get_by_role("link", name="Share notes.txt").click()
-    page.get_by_label("Password (optional)").fill("tulip")
-    page.get_by_role("button", name="Create link").click()
-    expect(page.get_by_role("heading", name="Link created")).to_be_visible()
-    wait_ready(page)
-    link = page.get_by_label("Link").input_value()
-    page.get_by_role("button", name="Copy link").click()
-    expect(page.get_by_text("Copied")).to_be_visible()
+    expect(page.get_by_role("link", name="notes.txt", exact=True)).to_be_visible()  # in the list without a reload
+    from tests.e2e.test_viewer_share_browser import row_action
+
+    row_action(page, "notes.txt", "Share")  # the row's "More actions" menu, then the share dialog
+    dialog = page.get_by_role("dialog", name="Share “notes.txt”")
+    dialog.get_by_label("Password", exact=True).fill("tulip")
+    dialog.get_by_role("button", name="Create link").click()
+    expect(dialog.get_by_label("Link", exact=True)).to_have_value(re.compile(r"/s/[\w-]+$"))
+    link = dialog.get_by_label("Link", exact=True).input_value()
+    dialog.get_by_role("button", name="Copy link").click()
+    expect(dialog.get_by_text("Copied")).to_be_visible()
     screenshot("share-created")
+    dialog.get_by_role("button", name="Close").click()
 
     stranger = chromium.new_context()
     visitor = stranger.new_page()
@@ -255,6 +265,7 @@ def test_folder_upload_recreates_the_tree_and_files_can_be_dropped(drive_url, al
     sign_in(page, drive_url)
     page.set_input_files("#upload-folder", str(tree))
     expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
+    expect(page.get_by_role("link", name="Trip", exact=True)).to_be_visible()  # the new folder, in the list
     trip = File.objects.get(name="Trip", type="folder")
     day = File.objects.get(name="Day 1", type="folder")
     assert day.parent_file_id == trip.file_id
@@ -272,6 +283,7 @@ def test_folder_upload_recreates_the_tree_and_files_can_be_dropped(drive_url, al
     page.dispatch_event("main", "dragover", {"dataTransfer": transfer})
     page.dispatch_event("main", "drop", {"dataTransfer": transfer})
     expect(page.locator("#upload-done")).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
+    expect(page.get_by_role("link", name="dropped.txt", exact=True)).to_be_visible()
     screenshot("dropped")
     assert File.objects.get(name="dropped.txt").size == len("dropped bytes")
 
@@ -302,9 +314,8 @@ def test_name_conflicts_and_the_keyboard(drive_url, alice, page, screenshot, pay
     expect(page.get_by_role("link", name="notes.txt", exact=True)).to_be_focused()
     page.keyboard.press("F2")
     expect(page.get_by_label("New name")).to_have_value("notes.txt")
-    page.go_back()
-    wait_ready(page)
-    page.get_by_role("link", name="notes.txt", exact=True).focus()
+    page.keyboard.press("Escape")  # the rename dialog closes, focus back on the row
+    expect(page.get_by_role("link", name="notes.txt", exact=True)).to_be_focused()
     page.keyboard.press("Delete")
     expect(page.get_by_text("Moved to trash (1)")).to_be_visible()
     assert File.objects.get(name="notes.txt").trashed
@@ -316,7 +327,7 @@ def test_cancel_an_upload_and_the_phone_width_layout(drive_url, alice, chromium,
     sign_in(page, drive_url)
     page.route("**/api/uploads/*/*/parts/*", lambda route: route.abort())  # parts never get through
     page.set_input_files("#upload-files", [str(payloads["big"])])
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Cancel big.bin").click()
     expect(page.get_by_text("Cancelled")).to_be_visible()
     screenshot("cancelled")
     page.unroute("**/api/uploads/*/*/parts/*")
@@ -331,6 +342,13 @@ def test_cancel_an_upload_and_the_phone_width_layout(drive_url, alice, chromium,
     expect(small.get_by_role("heading", name="My drive")).to_be_visible()
     assert small.evaluate("document.documentElement.scrollWidth") <= 376
     small.screenshot(path=str(screenshot("before-phone").parent / "phone.png"), full_page=True)
+    # The uploads tray: inside the screen, above the floating New button.
+    small.set_input_files("#upload-files", [str(payloads["small"])])
+    tray = small.get_by_role("region", name="Uploads")
+    expect(tray.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
+    box, new = tray.bounding_box(), small.locator(".fab").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["y"] + box["height"] <= new["y"], (box, new)
+    small.screenshot(path=str(screenshot("before-phone").parent / "phone-tray.png"))
     phone.close()
 
 
@@ -344,5 +362,6 @@ def test_direct_mode_puts_parts_straight_to_the_pds_from_another_origin(drive_ur
     page.on("request", lambda request: targets.append(request.url) if request.method == "PUT" else None)
     page.set_input_files("#upload-files", [str(payloads["big"])])
     expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
+    expect(page.get_by_role("link", name="big.bin", exact=True)).to_be_visible()
     assert targets and all(url.startswith(settings.PDS_ENDPOINT + "/v2/file/upload_part?") for url in targets)
     assert File.objects.get(name="big.bin").size == payloads["big"].stat().st_size

@@ -1,0 +1,93 @@
+// The rows of the folder page's listing (templates/files/_rows.html: tr[data-id][data-type]
+// [data-name][data-size][data-updated]), inserted and removed in place, in the listing's sort
+// order (table.files[data-sort][data-dir], the PDS's: by the key, then by file_id).
+import { emit } from "./ui.js";
+
+export const table = () => document.querySelector("#listing table.files") || document.querySelector("table.files");
+export const allRows = () => [...document.querySelectorAll("table.files tr[data-id]")];
+export const rowOf = (id) => document.querySelector(`table.files tr[data-id="${CSS.escape(id)}"]`);
+export const folderId = () => document.getElementById("listing")?.dataset.folderId || "root";
+
+function key(row, sort) {
+  if (sort === "size") return Number(row.dataset.size || 0);
+  if (sort === "modified") return row.dataset.updated || "";
+  return row.dataset.name || "";
+}
+
+// The PDS compares names as SQLite's BINARY collation does: by the bytes of their UTF-8,
+// which is the order of their code points (not of UTF-16 units, JavaScript's `<`).
+function byCodePoints(a, b) {
+  if (a === b) return 0;
+  const x = a[Symbol.iterator]();
+  const y = b[Symbol.iterator]();
+  for (;;) {
+    const p = x.next();
+    const q = y.next();
+    if (p.done || q.done) return p.done ? (q.done ? 0 : -1) : 1;
+    const difference = p.value.codePointAt(0) - q.value.codePointAt(0);
+    if (difference) return difference;
+  }
+}
+
+// Negative when row `a` comes before row `b` in the listing's order.
+export function compareRows(a, b) {
+  const { sort = "name", dir = "asc" } = table()?.dataset || {};
+  const [x, y] = [key(a, sort), key(b, sort)];
+  let order = typeof x === "number" ? x - y : byCodePoints(x, y);
+  if (order === 0) order = byCodePoints(a.dataset.id, b.dataset.id);
+  return dir === "desc" ? -order : order;
+}
+
+export function parseRows(html) {
+  const holder = document.createElement("template");
+  holder.innerHTML = html;
+  return [...holder.content.querySelectorAll("tr[data-id]")];
+}
+
+// Show the table, or the empty state when no row is left.
+export function syncEmpty() {
+  const list = table();
+  if (!list) return;
+  const empty = list.parentElement.querySelector(".empty");
+  const any = list.querySelector("tr[data-id]") !== null;
+  list.hidden = !any;
+  if (empty) empty.hidden = any;
+}
+
+// Put a row where the order puts it among the loaded rows; a row that belongs to a page not
+// loaded (below the last one, with more to come, or above the first when pages were dropped)
+// is left for that page. Returns the row when it was inserted.
+export function insertRow(row) {
+  const list = table();
+  if (!list) return null;
+  // The same item again, or a file replaced under the same name: the old row goes.
+  for (const old of allRows()) {
+    if (old.dataset.id === row.dataset.id || (old.dataset.name === row.dataset.name && old.dataset.type === row.dataset.type)) old.remove();
+  }
+  const rows = allRows();
+  const bodies = [...list.tBodies];
+  const next = rows.find((other) => compareRows(row, other) < 0);
+  if (next) {
+    if (next === rows[0] && bodies[0]?.dataset.marker) return null;
+    next.before(row);
+    return row;
+  }
+  const last = bodies.at(-1);
+  if (!last || last.dataset.next) return null;
+  const more = last.querySelector("tr.more");
+  if (more) more.before(row); else last.append(row);
+  return row;
+}
+
+export function insertRows(rows) {
+  const inserted = rows.map(insertRow).filter(Boolean);
+  syncEmpty();
+  emit("drive:rows-changed", {});
+  return inserted;
+}
+
+export function removeRows(ids) {
+  for (const id of ids) rowOf(id)?.remove();
+  syncEmpty();
+  emit("drive:rows-changed", {});
+}

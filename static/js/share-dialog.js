@@ -1,0 +1,157 @@
+// The share dialog, on drive:action "share" (detail.shareId picks one of the item's links):
+// create a link with an expiry day, a password and a download limit; then its address with a
+// Copy button, and its settings, which can be changed and saved. Through the JSON endpoints
+// of files/panel_views.py; a refused value's message shows next to its field.
+import { api, emit } from "./ui.js";
+import { copyFrom } from "./copy.js";
+import { markReady } from "./ready.js";
+
+const dialog = document.getElementById("share-dialog");
+const form = dialog.querySelector("[data-share-form]");
+const linkBox = dialog.querySelector("[data-share-link]");
+const urlField = dialog.querySelector("#share-url");
+const copied = dialog.querySelector("[data-share-copied]");
+const status = dialog.querySelector("[data-share-status]");
+const submit = dialog.querySelector("[data-share-submit]");
+const newLink = dialog.querySelector("[data-share-new]");
+const removePassword = dialog.querySelector("[data-share-remove-pwd]");
+const labels = dialog.dataset;
+
+let fileId = null;
+let share = null; // the link being edited; null while creating one
+let returnTo = null;
+
+// Which field a refusal is about, from its code (Drive's own or the PDS's).
+const FIELDS = {
+  expires_on: "expires_on",
+  Expiration: "expires_on",
+  password: "password",
+  SharePwd: "password",
+  download_limit: "download_limit",
+};
+
+function day(offset) {
+  const moment = new Date(Date.now() + offset * 86_400_000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
+}
+
+function clearErrors() {
+  for (const note of form.querySelectorAll("[data-error-for]")) note.textContent = "";
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  status.textContent = "";
+}
+
+function creating() {
+  share = null;
+  clearErrors();
+  linkBox.hidden = true;
+  newLink.hidden = true;
+  copied.textContent = "";
+  form.elements.expires_on.value = day(7);
+  form.elements.password.value = "";
+  form.elements.remove_password.checked = false;
+  form.elements.download_limit.value = "0";
+  removePassword.hidden = true;
+  form.querySelector("[data-hint-new]").hidden = false;
+  form.querySelector("[data-hint-kept]").hidden = true;
+  submit.textContent = labels.labelCreate;
+}
+
+function editing(link) {
+  share = link;
+  linkBox.hidden = false;
+  newLink.hidden = false;
+  urlField.value = link.url;
+  form.elements.expires_on.value = link.expires_on;
+  form.elements.password.value = "";
+  form.elements.remove_password.checked = false;
+  form.elements.download_limit.value = String(link.download_limit);
+  removePassword.hidden = !link.has_pwd;
+  form.querySelector("[data-hint-new]").hidden = link.has_pwd;
+  form.querySelector("[data-hint-kept]").hidden = !link.has_pwd;
+  submit.textContent = labels.labelSave;
+}
+
+async function open(id, shareId) {
+  returnTo = document.activeElement;
+  fileId = id;
+  const row = document.querySelector(`#listing tr[data-id="${CSS.escape(id)}"]`);
+  dialog.querySelector("[data-share-name]").textContent = row?.dataset.name || "";
+  creating();
+  if (!dialog.open) dialog.showModal();
+  form.elements.expires_on.focus();
+  try {
+    const data = await api("GET", dialog.dataset.list.replace("FILE_ID", encodeURIComponent(id)));
+    if (fileId !== id) return;
+    dialog.querySelector("[data-share-name]").textContent = data.item.name;
+    const link = shareId ? data.shares.find((item) => item.share_id === shareId) : data.shares[0];
+    if (link) {
+      editing(link);
+      urlField.focus();
+      urlField.select();
+    }
+  } catch (error) {
+    form.querySelector('[data-error-for=""]').textContent = error.message;
+  }
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors();
+  const values = {
+    expires_on: form.elements.expires_on.value,
+    password: form.elements.password.value,
+    remove_password: form.elements.remove_password.checked,
+    download_limit: form.elements.download_limit.value || "0",
+  };
+  const wasNew = share === null;
+  submit.disabled = true;
+  try {
+    const url = wasNew
+      ? dialog.dataset.list.replace("FILE_ID", encodeURIComponent(fileId))
+      : dialog.dataset.update.replace("SHARE_ID", encodeURIComponent(share.share_id));
+    const answer = await api("POST", url, values);
+    editing(answer.share);
+    if (wasNew) {
+      urlField.focus();
+      urlField.select();
+    } else {
+      status.textContent = labels.labelSaved;
+    }
+    emit("drive:shares-changed", { fileId });
+  } catch (error) {
+    const field = FIELDS[(error.code || "").split(".").pop()] || "";
+    form.querySelector(`[data-error-for="${field}"]`).textContent = error.message;
+    if (field) {
+      form.elements[field].setAttribute("aria-invalid", "true");
+      form.elements[field].focus();
+    }
+  } finally {
+    submit.disabled = false;
+  }
+});
+
+dialog.querySelector("[data-share-copy]").addEventListener("click", async () => {
+  await copyFrom(urlField);
+  copied.textContent = labels.labelCopied;
+});
+newLink.addEventListener("click", () => {
+  creating();
+  form.elements.expires_on.focus();
+});
+dialog.querySelector("[data-share-close]").addEventListener("click", () => dialog.close());
+dialog.addEventListener("close", () => {
+  const closedId = fileId || "";
+  fileId = null;
+  const back = returnTo?.isConnected && returnTo !== document.body && returnTo.checkVisibility();
+  (back ? returnTo : document.querySelector(`#listing tr[data-id="${CSS.escape(closedId)}"] td.name a`))?.focus({
+    preventScroll: true,
+  });
+});
+
+document.addEventListener("drive:action", (event) => {
+  const { action, ids = [], shareId = "" } = event.detail || {};
+  if (action === "share" && ids.length) open(ids[0], shareId);
+});
+markReady("share-dialog");
