@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from pds_server.models import File
 from tests.e2e.pages import wait_ready
+from tests.factories import listing_entries
 
 MiB = 1024 * 1024
 # Uploads cross the browser, Drive and the PDS on one machine: allow them longer than a click.
@@ -208,31 +209,13 @@ def test_a_password_protected_share_opens_in_a_fresh_browser(drive_url, alice, c
 
 @pytest.mark.slow
 def test_a_folder_of_10000_entries_opens_and_scrolls_with_few_rows_in_the_page(drive_url, alice, page, screenshot):
-    from django.utils import timezone
 
     from accounts.models import Credential
     from pds_server.models import Drive
 
     sign_in(page, drive_url)
     drive = Drive.objects.get(pk=int(Credential.objects.get().default_drive_id))
-    now = timezone.now()
-    File.objects.bulk_create(
-        [
-            File(
-                file_id=f"{i:040d}",
-                drive=drive,
-                parent_file_id="root",
-                name=f"item-{i:05d}.txt",
-                type="file",
-                size=i,
-                category="doc",
-                created_at=now,
-                updated_at=now,
-            )
-            for i in range(10_000)
-        ],
-        batch_size=2000,
-    )
+    listing_entries(drive, [f"item-{i:05d}.txt" for i in range(10_000)])
     page.goto(f"{drive_url}/?sort=name&dir=asc")
     expect(page.get_by_role("link", name="item-00000.txt", exact=True)).to_be_visible()
     wait_ready(page)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Credential
@@ -16,6 +15,7 @@ from pds_server.models import Drive, File
 from pds_server.services.tree import folder_create
 from tests.e2e.pages import wait_ready
 from tests.e2e.test_drive_browser import sign_in
+from tests.factories import listing_entries
 
 # Record what the page asks other modules to do (drive:action); `keep` stops it there, so that
 # the viewer or the share dialog does not open over the page under test.
@@ -37,22 +37,7 @@ def make_folder(name: str, parent: str = "root") -> str:
 
 
 def make_files(names: list[str], parent: str = "root", prefix: str = "f") -> list[str]:
-    drive, now = alices_drive(), timezone.now()
-    rows = [
-        File(
-            file_id=f"{prefix}{i:039d}",
-            drive=drive,
-            parent_file_id=parent,
-            name=name,
-            type="file",
-            size=1000 * (i + 1),
-            category="doc",
-            created_at=now,
-            updated_at=now,
-        )
-        for i, name in enumerate(names)
-    ]
-    File.objects.bulk_create(rows)
+    rows = listing_entries(alices_drive(), names, parent_id=parent, id_prefix=prefix, size=lambda i: 1000 * (i + 1))
     return [row.file_id for row in rows]
 
 

@@ -18,6 +18,7 @@ from accounts.models import Credential
 from pds_server.models import Drive, File
 from tests.e2e.pages import wait_ready
 from tests.e2e.test_drive_browser import UPLOAD_TIMEOUT_MS, sign_in
+from tests.factories import listing_entries
 
 MiB = 1024 * 1024
 DROP_TARGET = re.compile(r"\bis-drop-target\b")
@@ -195,22 +196,7 @@ def test_back_and_forward_after_client_navigation_and_scrolling_still_loads_page
     sign_in(page, drive_url)
     many = make_item("Many", kind="folder")
     drive = Drive.objects.get(pk=int(Credential.objects.get().default_drive_id))
-    now = timezone.now()
-    File.objects.bulk_create(
-        [
-            File(
-                file_id=f"{i:040d}",
-                drive=drive,
-                parent_file_id=many.file_id,
-                name=f"item-{i:03d}.txt",
-                type="file",
-                size=i,
-                created_at=now,
-                updated_at=now,
-            )
-            for i in range(450)
-        ]
-    )
+    listing_entries(drive, [f"item-{i:03d}.txt" for i in range(450)], parent_id=many.file_id, category="")
     page.goto(f"{drive_url}/?sort=name&dir=asc")
     wait_ready(page)
     mark_document(page)

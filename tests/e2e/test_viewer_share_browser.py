@@ -16,6 +16,7 @@ from pds_server.models import File, ShareLink
 from tests.drive_helpers import Browser
 from tests.e2e.pages import wait_ready
 from tests.e2e.test_drive_browser import sign_in
+from tests.factories import listing_entries
 
 MORE_ACTIONS = re.compile(r"^More actions")
 DISPATCH = """([action, id]) => {
@@ -140,23 +141,7 @@ def test_esc_returns_to_the_same_scroll_position_with_focus_on_the_row(drive_url
 
     sign_in(page, drive_url)
     drive = Drive.objects.get(pk=int(alice_api.drive_id))
-    now = timezone.now()
-    File.objects.bulk_create(
-        [
-            File(
-                file_id=f"{i:040d}",
-                drive=drive,
-                parent_file_id="root",
-                name=f"item-{i:03d}.bin",
-                type="file",
-                size=i,
-                category="others",
-                created_at=now,
-                updated_at=now,
-            )
-            for i in range(150)
-        ]
-    )
+    listing_entries(drive, [f"item-{i:03d}.bin" for i in range(150)], category="others")
     page.goto(f"{drive_url}/?sort=name&dir=asc")
     wait_ready(page)
     target = page.get_by_role("link", name="item-120.bin", exact=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Credential
 from pds_server.models import Drive, File
 from tests.drive_helpers import Browser, sign_in
+from tests.factories import listing_entries
 
 
 def names_on(page: requests.Response) -> list[str]:
@@ -38,21 +39,8 @@ def test_empty_drive_then_create_folders_and_browse_with_breadcrumbs(browser):
 def test_sort_is_remembered_and_pages_load_by_marker(browser):
     drive = Drive.objects.get(pk=int(browser.drive_id))
     now = timezone.now()
-    File.objects.bulk_create(
-        [
-            File(
-                file_id=f"{i:040d}",
-                drive=drive,
-                parent_file_id="root",
-                name=f"item-{i:03d}",
-                type="file",
-                size=i,
-                created_at=now,
-                updated_at=now - timedelta(minutes=i),
-            )
-            for i in range(230)
-        ]
-    )
+    names = [f"item-{i:03d}" for i in range(230)]
+    listing_entries(drive, names, category="", updated_at=lambda i: now - timedelta(minutes=i))
     first = browser.get("/?sort=name&dir=desc")
     assert names_on(first)[:2] == ["item-229", "item-228"] and len(names_on(first)) == 200
     again = browser.get("/")  # the choice is remembered
