@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.user_pds import UserPds
@@ -40,8 +41,22 @@ class ShareSettingsForm(forms.Form):
         return self.cleaned_data["download_limit"] or 0
 
 
+# The JSON type each field must have (download_limit also as the text of a number input),
+# and what the dialog shows next to the field when it has another.
+FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "expires_on": ((str, type(None)), gettext_noop("Enter a day as YYYY-MM-DD, or nothing for no expiry.")),
+    "password": ((str,), gettext_noop("Enter the password as text.")),
+    "remove_password": ((bool,), gettext_noop("Send true or false.")),
+    "download_limit": ((int, str, type(None)), gettext_noop("Enter a whole number.")),
+}
+
+
 def _settings(body: JSON) -> dict[str, Any]:
     """The form's values, or ShareFieldInvalid naming the first field that is wrong."""
+    for field, (types, message) in FIELD_TYPES.items():
+        value = body.get(field)
+        if field in body and (not isinstance(value, types) or (isinstance(value, bool) and bool not in types)):
+            raise shares.ShareFieldInvalid(field, _(message))
     form = ShareSettingsForm({key: value for key, value in body.items() if value is not None})
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))

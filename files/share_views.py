@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipstream
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -91,6 +90,8 @@ def share_public(request: HttpRequest, share_id: str, folder_id: str = "root") -
     items = page["items"]
     images = [item for item in items if item.get("category") == "image" and item.get("thumbnail_urls")]
     context = {"about": about, "share_id": share_id, "folder": folder, "items": items, "images": images}
+    # Large previews and "Download all" only while the link allows downloads.
+    context["downloads"] = shares.downloads_refused(about) is None
     return render(request, "files/share_public.html", {**context, "next_marker": page["next_marker"]})
 
 
@@ -121,7 +122,8 @@ def share_save(request: HttpRequest, share_id: str, file_id: str) -> HttpRespons
 @require_GET
 def share_thumbnail(request: HttpRequest, share_id: str, file_id: str) -> HttpResponseBase:
     """An image of the share, made small ("grid") or screen-sized ("large"): a JPEG the PDS
-    makes, served from Drive's origin; previews do not count against the download limit."""
+    makes, served from Drive's origin; previews do not count against the download limit, and
+    the large one is refused (403) while the link allows no downloads."""
     size = request.GET.get("size", "grid")
     token = shares.share_token_in(session=request.session, share_id=share_id)
     if token is None or size not in shares.SHARE_THUMBNAILS:
@@ -143,19 +145,15 @@ def share_zip(request: HttpRequest, share_id: str) -> HttpResponseBase:
     token = shares.share_token_in(session=request.session, share_id=share_id)
     if token is None:
         return redirect("files:share_public", share_id=share_id)
+    about = shares.share_about(share_id=share_id)
+    shares.check_downloads(about)  # turned off or used up: a 403 page (share_page)
     try:
-        entries = shares.shared_zip_entries(share_id=share_id, share_token=token)
+        stream = shares.shared_zip(share_id=share_id, share_token=token, about=about)
     except ABOUT_THE_REQUEST as error:
         messages.error(request, message_of(error))
         return redirect("files:share_public", share_id=share_id)
-    archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=False)
-    for path, file_id in entries:
-        if file_id is None:
-            archive.mkdir(path)
-        else:
-            archive.add(shares.shared_file_bytes(share_id=share_id, share_token=token, file_id=file_id), path)
-    name = shares.share_about(share_id=share_id).get("share_name") or "share"
-    response = StreamingHttpResponse(archive, content_type="application/zip")
+    name = about.get("share_name") or "share"
+    response = StreamingHttpResponse(stream, content_type="application/zip")
     response["Content-Disposition"] = content_disposition(f"{name}.zip")
     response["X-Content-Type-Options"] = "nosniff"
     return response

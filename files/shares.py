@@ -3,25 +3,31 @@ pages. A visitor's share token stays in their Drive session on the server, never
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Generator, Iterator, MutableMapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import requests
+import zipstream
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.pds_connection import pds_client
 from accounts.user_pds import UserPds
-from files.errors import DriveError, NotFound, ZipTooLarge
-from files.http import OPAQUE
+from files.errors import HANDLED, DriveError, NotFound, ZipTooLarge, message_of, problem_for
+from files.http import OPAQUE, closing_stream
 from pds_client import SharesAPI
+
+log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 SESSION_KEY = "share_tokens"
 MAX_SHARE_PAGES = 10  # the links of one file are looked for among the owner's newest 1,000
 MAX_ZIP_ENTRIES = 10_000
 # Thumbnails through a share are previews, not downloads: they do not count against its limit.
+# The large one is as good as the picture, though: only while the link allows downloads.
 SHARE_THUMBNAILS = {
     "grid": {"image_thumbnail_process": "image/resize,m_fill,w_256,h_256,limit_0"},
     "large": {"image_thumbnail_process": "image/resize,m_lfit,w_1600,h_1600"},
@@ -40,6 +46,16 @@ class ShareFieldInvalid(DriveError):
 class ShareLimitReached(DriveError):
     status = 403
     code = "ForbiddenShareLimitReached"
+
+
+class ShareDownloadDisabled(DriveError):
+    status = 403
+    code = "ForbiddenShareDownloadDisabled"
+
+
+# What may end a zip's stream once it has begun: the file left out is named in a note inside.
+ZIP_STREAM_ERRORS: tuple[type[Exception], ...] = (*HANDLED, requests.RequestException)
+LEFT_OUT_NAME = "NOT INCLUDED.txt"
 
 
 def _pds_time(moment: datetime) -> str:
@@ -132,6 +148,23 @@ def share_about(*, share_id: str) -> JSON:
     return _anonymous().about(share_id)
 
 
+def downloads_refused(about: JSON) -> DriveError | None:
+    """Why the link (its `share_about`) allows no more downloads, or None when it does."""
+    if about.get("disable_download"):
+        return ShareDownloadDisabled(gettext("The owner turned off downloads for this link."))
+    limit = int(about.get("download_limit") or 0)
+    if limit and int(about.get("download_count") or 0) >= limit:
+        return ShareLimitReached(gettext("This link has no downloads left."))
+    return None
+
+
+def check_downloads(about: JSON) -> None:
+    """Refuse (a 403 error) when the link allows no more downloads."""
+    refusal = downloads_refused(about)
+    if refusal is not None:
+        raise refusal
+
+
 def share_unlock(*, session: MutableMapping[str, Any], share_id: str, password: str = "") -> str:
     """Get a share token (checking the password) and keep it in the session."""
     answer = _anonymous().share_token(share_id, password)
@@ -171,7 +204,10 @@ def shared_save(*, pds: UserPds, share_id: str, share_token: str, file_id: str) 
 def shared_thumbnail_open(
     *, share_id: str, share_token: str, file_id: str, size: str
 ) -> tuple[requests.Response, Iterator[bytes]]:
-    """An image's thumbnail through a share ("grid" or "large"), as a stream."""
+    """An image's thumbnail through a share ("grid" or "large"), as a stream. The large one
+    only while the link allows downloads (it is not counted as one)."""
+    if size == "large":
+        check_downloads(share_about(share_id=share_id))
     process = {size: SHARE_THUMBNAILS[size]}
     item = _anonymous().get_file(share_id, share_token, file_id, thumbnail_processes=process)
     url = (item.get("thumbnail_urls") or {}).get(size)
@@ -212,11 +248,52 @@ def shared_zip_entries(*, share_id: str, share_token: str) -> list[tuple[str, st
     return entries
 
 
-def shared_file_bytes(*, share_id: str, share_token: str, file_id: str) -> Iterator[bytes]:
-    """A lazy iterator of a shared file's bytes (its download, counted, starts on first use)."""
+def shared_file_open(*, share_id: str, share_token: str, file_id: str) -> Iterator[bytes]:
+    """A shared file's bytes as a stream, its download claimed (and counted) now."""
     _, url = shared_download(share_id=share_id, share_token=share_token, file_id=file_id)
     upstream, chunks = pds_client().download(url)
-    try:
-        yield from chunks
-    finally:
-        upstream.close()
+    return closing_stream(upstream, chunks)
+
+
+def shared_zip(*, share_id: str, share_token: str, about: JSON) -> Iterator[bytes]:
+    """Everything the share holds as one zip, each file one download of the link. Everything
+    that can be checked is, before this returns (errors, so no byte is sent): the link allows
+    downloads, enough of them for every file, and the first file's download is claimed. Later
+    files are claimed as the stream reaches them; one that can no longer be had (the token ran
+    out, another download used up the limit) ends the files, logged: the zip stays whole, with
+    a note naming what it left out."""
+    check_downloads(about)
+    entries = shared_zip_entries(share_id=share_id, share_token=share_token)
+    first = next((file_id for _, file_id in entries if file_id), None)
+    opened = {first: shared_file_open(share_id=share_id, share_token=share_token, file_id=first)} if first else {}
+    return _zip_stream(share_id, share_token, entries, opened)
+
+
+def _zip_stream(
+    share_id: str, share_token: str, entries: list[tuple[str, str | None]], opened: dict[str, Iterator[bytes]]
+) -> Iterator[bytes]:
+    archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=False)
+    for at, (path, file_id) in enumerate(entries):
+        try:
+            if file_id is None:
+                archive.mkdir(path)
+            else:
+                chunks = opened.pop(file_id, None)
+                if chunks is None:
+                    chunks = shared_file_open(share_id=share_id, share_token=share_token, file_id=file_id)
+                archive.add(chunks, path)
+            yield from archive.all_files()
+        except ZIP_STREAM_ERRORS as error:
+            # Headers are sent: end the files here and the archive well (a part of this file
+            # already sent is outside the zip's directory, so no reader lists it).
+            # (A broken connection's own text may hold a signed URL: never shown.)
+            reason = message_of(error) if problem_for(error) else gettext("the drive service stopped answering")
+            log.warning("Share %s: zip stopped at %s: %s (%s)", share_id, path, reason, type(error).__name__)
+            left = [name for name, left_id in entries[at:] if left_id]
+            note = gettext("These files could not be downloaded through the link ({reason}):").format(reason=reason)
+            archive.add("\n".join([note, *left, ""]).encode(), LEFT_OUT_NAME)
+            break
+    for unused in opened.values():  # claimed but not reached: its connection goes back now
+        if isinstance(unused, Generator):
+            unused.close()
+    yield from archive.finalize()

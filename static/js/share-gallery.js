@@ -1,11 +1,12 @@
 // The share page's pictures, one at a time over the page (a modal <dialog>): the large preview
-// the PDS makes (not a download of the file, so it does not count against the link's limit).
+// the PDS makes (not counted as a download, but as good as one: the page links to it, and
+// loads this script, only while the link allows downloads; the server refuses it otherwise).
 // Previous and next with the buttons or ArrowLeft and ArrowRight; Esc or Close returns focus to
 // the picture's link. Without scripts the links open the large picture by themselves.
 import { markReady } from "./ready.js";
 
 const box = document.getElementById("lightbox");
-const links = [...document.querySelectorAll("[data-gallery] a")];
+const links = [...document.querySelectorAll("[data-gallery] a[href]")];
 const image = box.querySelector("img");
 const title = box.querySelector("#lightbox-title bdi");
 const button = (name) => box.querySelector(`[data-lightbox="${name}"]`);
