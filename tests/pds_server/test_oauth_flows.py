@@ -50,7 +50,10 @@ def test_web_server_code_flow_with_sign_in_and_consent(pds_url, web_app, make_us
     assert page.status_code == 200 and "Sign in" in page.text
     consent_page = post_form(session, url, page, action="signin", username="alice", password="alice-password-1")
     assert consent_page.status_code == 200
-    assert "Allow access?" in consent_page.text and "FILE.ALL" in consent_page.text
+    # The scopes in plain words, never their codes.
+    assert "Allow access?" in consent_page.text
+    assert "See, upload, change and delete your files and folders" in consent_page.text
+    assert "FILE.ALL" not in consent_page.text
     answer = post_form(session, url, consent_page, action="consent", decision="allow")
     assert answer.headers["Location"].startswith(REDIRECT_URI + "?")
     params = redirect_params(answer)
