@@ -9,10 +9,12 @@ from typing import Any
 from django import forms
 
 from files.errors import InvalidInput
+from files.services import MAX_ALL
 
 ROOT = "root"
 OPERATIONS = ("trash", "restore", "delete", "move", "copy")
-MAX_SELECTION = 100_000
+# As many as one "all in this folder" operation does, so that its Undo can send them back.
+MAX_SELECTION = MAX_ALL
 
 
 class IdListField(forms.Field):

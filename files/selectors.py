@@ -239,8 +239,9 @@ def folder_child_count(*, pds: UserPds, folder_id: str) -> int:
     return pds.files.count_children(pds.drive_id, folder_id)
 
 
-def folder_child_ids(*, pds: UserPds, folder_id: str, limit: int = 100_000) -> list[str]:
-    """The ids of every item in a folder, a PDS page at a time (at most `limit`)."""
+def folder_child_ids(*, pds: UserPds, folder_id: str, limit: int) -> list[str]:
+    """The ids of the items in a folder, a PDS page at a time, at most `limit` (ask for one
+    more than you take, to know whether the folder holds more)."""
     ids: list[str] = []
     marker = ""
     while len(ids) < limit:

@@ -13,6 +13,9 @@ JSON = dict[str, Any]
 # The most sub-requests one PDS /v2/batch call takes.
 BATCH_SIZE = 100
 OPERATIONS = ("move", "copy", "trash", "restore", "delete")
+# The most items one "all in this folder" operation acts on, in one request (about 100 PDS
+# batch calls); a bigger folder is moved or trashed as the folder itself.
+MAX_ALL = 10_000
 
 
 @dataclass
@@ -41,14 +44,18 @@ def file_rename(*, pds: UserPds, file_id: str, name: str) -> JSON:
 def files_apply(*, pds: UserPds, operation: str, file_ids: list[str], target_id: str = "", all_in: str = "") -> Applied:
     """Move, copy, trash, restore or delete several items, BATCH_SIZE to a PDS batch call;
     `all_in`: every item of that folder instead of `file_ids`, listed on the server, so the
-    whole folder is done whatever the page had loaded. Raises the first refusal when
-    nothing could be done."""
+    whole folder is done whatever the page had loaded, up to MAX_ALL items (more is refused
+    before anything is done). Raises the first refusal when nothing could be done."""
     if operation not in OPERATIONS:
         raise InvalidInput(f"Unknown operation “{operation}”.")
     if operation in ("move", "copy") and not target_id:
         raise InvalidInput("Choose the folder to put them in.")
     if all_in:
-        file_ids = selectors.folder_child_ids(pds=pds, folder_id=all_in)
+        file_ids = selectors.folder_child_ids(pds=pds, folder_id=all_in, limit=MAX_ALL + 1)
+        if len(file_ids) > MAX_ALL:
+            raise InvalidInput(
+                f"This folder holds more than {MAX_ALL:,} items: move or trash the folder itself, or select fewer."
+            )
     # An item never goes into itself (moving "all" into one of them moves the others).
     ids = [file_id for file_id in dict.fromkeys(file_ids) if file_id != target_id or operation not in ("move", "copy")]
     if not ids:

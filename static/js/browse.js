@@ -4,8 +4,8 @@
 // When another module puts another folder's listing in #listing (drive:navigated), it starts
 // again on the new table. (Row actions and their keys: folder-actions.js.)
 import { markReady } from "./ready.js";
+import { MAX_PAGES } from "./rows.js";
 
-const MAX_PAGES = 5;
 let table = null;
 let loading = false;
 let markers = [""];

@@ -5,18 +5,20 @@
 // it keeps working when #listing is replaced (drive:navigated).
 import { api, emit, toast } from "./ui.js";
 import { closeMenu, openMenu } from "./menu.js";
-import { allRows, folderId, insertRows, parseRows, removeRows, rowOf } from "./rows.js";
-import { checkedRows, clearSelection, selection, setBusy, update } from "./selection.js";
+import { MAX_PAGES, PAGE_ROWS, allRows, folderId, insertRows, parseRows, removeRows, rowOf } from "./rows.js";
+import { checkedRows, clearSelection, selectingAll, selection, setBusy, update } from "./selection.js";
 import { chooseFolder } from "./move-dialog.js";
 import { markReady } from "./ready.js";
 
 const DRAG_TYPE = "application/x-drive-ids";
+const ROWS_PER_REQUEST = 100; // as files/actions_api.py MAX_ROWS: the ids go in the request line (8 KB)
 const strings = () => document.getElementById("action-text")?.dataset || {};
 const say = (key, values = {}) => Object.entries(values).reduce((text, [k, v]) => text.replace(`%(${k})s`, v), strings()[key] || key);
 const call = (path, body) => api(body === undefined ? "GET" : "POST", `${strings().api}${path}`, body);
 const nameLink = (row) => row.querySelector("td.name a");
 let menuRow = null;
 let dragIds = [];
+let dragAll = false; // the drag carries "all N in this folder"
 
 // --- Long operations: the PDS answers big folders with async tasks; wait for them ----------
 async function settle(tasks) {
@@ -38,22 +40,29 @@ function reportPartial(result) {
   if (result.failed) toast(say("failed", { count: result.failed, reason: result.error }), { error: true });
 }
 
-// Rows of these ids, fetched as the listing renders them, put in their place; a list too long
-// for the page's few pages is loaded again instead.
+// Rows of these ids, fetched as the listing renders them (ROWS_PER_REQUEST at a time), put in
+// their place; a list longer than the page's few pages is loaded again instead.
 async function bringBack(ids, folder) {
   if (folder !== folderId()) return;
-  if (ids.length > 1000) { location.reload(); return; }
-  const query = ids.map((id) => `ids=${encodeURIComponent(id)}`).join("&");
-  const answer = await call(`rows?${query}`);
-  insertRows(parseRows(answer.rows));
+  if (ids.length > MAX_PAGES * PAGE_ROWS) { location.reload(); return; }
+  const chunks = [];
+  for (let start = 0; start < ids.length; start += ROWS_PER_REQUEST) chunks.push(ids.slice(start, start + ROWS_PER_REQUEST));
+  const answers = await Promise.all(chunks.map((chunk) => call(`rows?${new URLSearchParams(chunk.map((id) => ["ids", id]))}`)));
+  if (folder !== folderId()) return;
+  insertRows(answers.flatMap((answer) => parseRows(answer.rows)));
 }
 
 // Take rows out of the list; focus, when it was on one of them, goes to the row now in its place.
 function takeOut(ids) {
-  const rows = allRows();
-  const first = rows.findIndex((row) => ids.includes(row.dataset.id));
-  const focused = rows.some((row) => ids.includes(row.dataset.id) && row.contains(document.activeElement));
-  removeRows(ids);
+  const gone = new Set(ids);
+  let first = -1;
+  let focused = false;
+  allRows().forEach((row, index) => {
+    if (!gone.has(row.dataset.id)) return;
+    if (first < 0) first = index;
+    if (row.contains(document.activeElement)) focused = true;
+  });
+  removeRows(gone);
   const left = allRows();
   if (focused && first >= 0 && left.length) nameLink(left[Math.min(first, left.length - 1)]).focus();
 }
@@ -282,13 +291,15 @@ const targetOf = (event) => {
   if (!types.includes(DRAG_TYPE) || types.includes("Files")) return null;
   const target = event.target.closest?.("table.files tr[data-type=folder], .breadcrumbs a[data-folder-id]");
   const id = target && (target.dataset.folderId || target.dataset.id);
-  return id && id !== folderId() && !dragIds.includes(id) ? { target, id } : null;
+  // "All in this folder" goes into one of its folders too: the server leaves the target out.
+  return id && id !== folderId() && (dragAll || !dragIds.includes(id)) ? { target, id } : null;
 };
 
 document.addEventListener("dragstart", (event) => {
   const row = event.target.closest?.("table.files tr[data-id]");
   if (!row) return;
   const picked = checkedRows();
+  dragAll = selectingAll() && picked.includes(row);
   dragIds = (picked.includes(row) ? picked : [row]).map((each) => each.dataset.id);
   event.dataTransfer.setData(DRAG_TYPE, JSON.stringify(dragIds));
   event.dataTransfer.effectAllowed = "move";
@@ -297,6 +308,7 @@ document.addEventListener("dragstart", (event) => {
 document.addEventListener("dragend", () => {
   for (const row of document.querySelectorAll(".is-dragged")) row.classList.remove("is-dragged");
   dragIds = [];
+  dragAll = false;
 });
 document.addEventListener("dragover", (event) => {
   const found = targetOf(event);
@@ -315,6 +327,7 @@ document.addEventListener("drop", (event) => {
   if (!found) return;
   event.preventDefault();
   found.target.classList.remove("drop-target");
+  if (dragAll) { move({ all: true }, found.id); return; } // every item, as the bar's Move does
   let ids = [];
   try { ids = JSON.parse(event.dataTransfer.getData(DRAG_TYPE)); } catch { return; }
   ids = ids.filter((id) => typeof id === "string" && id !== found.id);

@@ -54,40 +54,70 @@ export function syncEmpty() {
   if (empty) empty.hidden = any;
 }
 
-// Put a row where the order puts it among the loaded rows; a row that belongs to a page not
-// loaded (below the last one, with more to come, or above the first when pages were dropped)
-// is left for that page. Returns the row when it was inserted.
-export function insertRow(row) {
-  const list = table();
-  if (!list) return null;
+// The DOM holds a bounded number of rows: the pages browse.js keeps (MAX_PAGES of a PDS page,
+// PAGE_ROWS rows, each), plus one page's worth of rows made in place (uploads, new folders).
+export const MAX_PAGES = 5;
+export const PAGE_ROWS = 200;
+export const MAX_LOADED_ROWS = (MAX_PAGES + 1) * PAGE_ROWS;
+
+// The first index of `rows` (in the listing's order) that `row` comes before; rows.length if none.
+function placeOf(row, rows) {
+  let [low, high] = [0, rows.length];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (compareRows(row, rows[middle]) < 0) high = middle; else low = middle + 1;
+  }
+  return low;
+}
+
+// Put a row where the order puts it among the loaded rows (`rows`, kept up to date); a row that
+// belongs to a page not loaded (below the last one, with more to come, or above the first when
+// pages were dropped) is left for that page, and so is any row past MAX_LOADED_ROWS (a reload
+// or scrolling back shows it). Returns the row when it was inserted.
+function placeRow(row, list, rows) {
   // The same item again, or a file replaced under the same name: the old row goes.
-  for (const old of allRows()) {
-    if (old.dataset.id === row.dataset.id || (old.dataset.name === row.dataset.name && old.dataset.type === row.dataset.type)) old.remove();
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const old = rows[i];
+    if (old.dataset.id === row.dataset.id || (old.dataset.name === row.dataset.name && old.dataset.type === row.dataset.type)) {
+      old.remove();
+      rows.splice(i, 1);
+    }
   }
-  const rows = allRows();
-  const bodies = [...list.tBodies];
-  const next = rows.find((other) => compareRows(row, other) < 0);
+  if (rows.length >= MAX_LOADED_ROWS) return null;
+  const bodies = list.tBodies;
+  const index = placeOf(row, rows);
+  const next = rows[index];
   if (next) {
-    if (next === rows[0] && bodies[0]?.dataset.marker) return null;
+    if (index === 0 && bodies[0]?.dataset.marker) return null;
     next.before(row);
-    return row;
+  } else {
+    const last = bodies[bodies.length - 1];
+    if (!last || last.dataset.next) return null;
+    const more = last.querySelector("tr.more");
+    if (more) more.before(row); else last.append(row);
   }
-  const last = bodies.at(-1);
-  if (!last || last.dataset.next) return null;
-  const more = last.querySelector("tr.more");
-  if (more) more.before(row); else last.append(row);
+  rows.splice(index, 0, row);
   return row;
 }
 
+export function insertRow(row) {
+  const list = table();
+  return list ? placeRow(row, list, allRows()) : null;
+}
+
 export function insertRows(rows) {
-  const inserted = rows.map(insertRow).filter(Boolean);
+  const list = table();
+  const loaded = list ? allRows() : [];
+  const inserted = list ? rows.map((row) => placeRow(row, list, loaded)).filter(Boolean) : [];
   syncEmpty();
   emit("drive:rows-changed", {});
   return inserted;
 }
 
+// Take the rows of these ids out, in one pass over the rows.
 export function removeRows(ids) {
-  for (const id of ids) rowOf(id)?.remove();
+  const gone = ids instanceof Set ? ids : new Set(ids);
+  for (const row of allRows()) if (gone.has(row.dataset.id)) row.remove();
   syncEmpty();
   emit("drive:rows-changed", {});
 }

@@ -4,7 +4,7 @@
 import { api } from "./ui.js";
 import { allRows, folderId } from "./rows.js";
 
-const state = { all: false, count: null, countFor: null, busy: false };
+const state = { all: false, count: null, max: null, countFor: null, busy: false };
 const bar = () => document.getElementById("selection");
 const boxOf = (row) => row.querySelector("input[name=ids]");
 const fill = (template, values) => Object.entries(values).reduce((text, [k, v]) => text.replace(`%(${k})s`, v), template || "");
@@ -33,9 +33,11 @@ async function loadCount() {
   if (state.countFor === folder && state.count !== null) return;
   state.countFor = folder;
   try {
-    state.count = (await api("GET", `${document.getElementById("action-text").dataset.api}count/${encodeURIComponent(folder)}`)).count;
+    const answer = await api("GET", `${document.getElementById("action-text").dataset.api}count/${encodeURIComponent(folder)}`);
+    state.count = answer.count;
+    state.max = answer.max_all ?? null;
   } catch {
-    state.count = null;
+    state.count = state.max = null;
   }
   update();
 }
@@ -64,7 +66,15 @@ export function update() {
   const offer = form.querySelector("[data-selection=folder]");
   const more = everyLoaded && !state.all && state.countFor === folderId() && state.count > rows.length;
   offer.hidden = !more;
+  // Past the most one operation takes (services.MAX_ALL) it is offered disabled, saying why.
+  const tooMany = more && state.max !== null && state.count > state.max;
   if (more) offer.textContent = fill(form.dataset.selectFolder, { count: number(state.count) });
+  if (tooMany) offer.setAttribute("aria-disabled", "true"); else offer.removeAttribute("aria-disabled");
+  const note = form.querySelector(".selection-note");
+  if (note) {
+    note.hidden = !tooMany;
+    note.textContent = tooMany ? fill(form.dataset.tooMany, { max: number(state.max) }) : "";
+  }
   form.querySelector("input[name=all_in]").disabled = !state.all;
   form.querySelector("input[name=all_in]").value = folderId();
   for (const button of form.querySelectorAll("[data-needs=selection]")) button.disabled = state.busy || count === 0;
@@ -88,6 +98,7 @@ document.addEventListener("click", (event) => {
     clearSelection();
     document.querySelector(".folder-toolbar .new-button")?.focus();
   } else if (control.dataset.selection === "folder") {
+    if (control.getAttribute("aria-disabled") === "true") return;
     state.all = true;
     update();
     bar().querySelector(".selection-count").focus?.();

@@ -1,7 +1,9 @@
 // The uploads tray: a card in a bottom corner of the window with the overall progress and
 // counts, collapsible (the choice is kept for the tab), expandable to one line per file
-// with its progress and a Cancel button, and closable once everything has finished. It is
-// outside #listing, so it stays while client-side navigation (navigate.js) changes folder.
+// with its progress and a Cancel button (the latest MAX_LINES files that started, then "and
+// K more"), and closable once everything has finished. It is outside #listing, so it stays
+// while client-side navigation (navigate.js) changes folder. Totals are kept as running sums,
+// so a progress event costs the same for 10,000 files as for one.
 import { formatSize } from "./size.js";
 
 const strings = document.querySelector("[data-uploader]");
@@ -10,6 +12,7 @@ const plural = new Intl.PluralRules(document.documentElement.lang || "en");
 const counted = (key, n) => text(key + (plural.select(n) === "one" ? "One" : "Other")).replace("{n}", n);
 const FINISHED = ["done", "skipped", "cancelled", "failed"];
 const COLLAPSED_KEY = "drive-upload-tray-collapsed";
+const MAX_LINES = 100;
 
 const tray = document.getElementById("uploads");
 const list = document.getElementById("upload-list");
@@ -23,6 +26,10 @@ const close = document.getElementById("upload-close");
 
 export const tasks = [];
 let started = 0;
+// Running sums over `tasks`: each task's last counted bytes and state are kept on it.
+const totals = { size: 0, sent: 0, running: 0, complete: 0 };
+let lines = 0; // tasks with a line in the list
+let moreLine = null;
 
 function icon(name) {
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
@@ -43,8 +50,9 @@ function setCollapsed(collapsed) {
   sessionStorage.setItem(COLLAPSED_KEY, collapsed ? "1" : "");
 }
 
-// A line of the tray for one file; `cancel` is called by its Cancel button.
-export function trayAdd(task, cancel) {
+// The line of one file, put at the end of the list; past MAX_LINES the oldest finished line (or
+// else the oldest) goes, and the "and K more" line counts the files without one.
+function addLine(task) {
   const row = document.createElement("li");
   row.className = "upload-item";
   const name = document.createElement("span");
@@ -60,7 +68,7 @@ export function trayAdd(task, cancel) {
   hidden.append(" ", document.createElement("bdi"));
   hidden.lastChild.textContent = task.name;
   button.append(hidden);
-  button.addEventListener("click", () => cancel(task));
+  button.addEventListener("click", () => task.cancel(task));
   const status = document.createElement("span");
   status.className = "upload-status";
   status.textContent = text("waiting");
@@ -71,21 +79,64 @@ export function trayAdd(task, cancel) {
   const mark = document.createElement("span");
   mark.className = "upload-mark";
   row.append(icon("file"), name, bar, status, button, mark);
-  list.append(row);
+  row.task = task;
   task.row = row;
-  if (tasks.every((other) => FINISHED.includes(other.state))) started = performance.now();
+  list.insertBefore(row, moreLine?.isConnected ? moreLine : null);
+  lines += 1;
+  if (lines > MAX_LINES) {
+    const shown = [...list.querySelectorAll("li.upload-item")];
+    const old = shown.find((line) => FINISHED.includes(line.task.state)) || shown[0];
+    old.task.row = null;
+    old.remove();
+    lines -= 1;
+  }
+}
+
+function renderMore() {
+  const hidden = tasks.length - lines;
+  if (hidden <= 0) { moreLine?.remove(); return; }
+  if (!moreLine) {
+    moreLine = document.createElement("li");
+    moreLine.className = "upload-more";
+  }
+  moreLine.textContent = (strings?.dataset.andMore || "and {n} more").replace("{n}", new Intl.NumberFormat(document.documentElement.lang || undefined).format(hidden));
+  if (!moreLine.isConnected) list.append(moreLine);
+}
+
+// Count a task into the running sums (again, after it changed).
+function count(task) {
+  const sent = sentOf(task);
+  const running = !FINISHED.includes(task.state);
+  const complete = task.state === "done";
+  totals.sent += sent - (task.countedSent || 0);
+  totals.running += running - (task.countedRunning || 0);
+  totals.complete += complete - (task.countedComplete || 0);
+  Object.assign(task, { countedSent: sent, countedRunning: running, countedComplete: complete });
+}
+
+// A file to upload; `cancel` is called by its line's Cancel button. It gets a line at once while
+// there are few, else when it starts (trayRender).
+export function trayAdd(task, cancel) {
+  task.cancel = cancel;
+  if (totals.running === 0) started = performance.now();
   tasks.push(task);
+  totals.size += task.file.size;
+  if (lines < MAX_LINES) addLine(task);
   tray.hidden = false;
   close.hidden = true;
   done.hidden = true;
   summary.hidden = false;
-  news.textContent = counted("uploading", tasks.filter((t) => !FINISHED.includes(t.state)).length);
   trayRender(task);
+  news.textContent = counted("uploading", totals.running);
 }
 
 // Show a task's progress (and `status`, or its speed and time left while it uploads), and the totals.
 export function trayRender(task, status) {
+  count(task);
+  if (!task.row && task.state !== "waiting") addLine(task);
+  renderMore();
   const { row } = task;
+  if (!row) { renderTotals(); return; }
   const sent = sentOf(task);
   const fraction = task.file.size ? sent / task.file.size : (task.state === "done" ? 1 : 0);
   row.querySelector("progress").value = Math.min(1, fraction);
@@ -108,9 +159,7 @@ export function trayRender(task, status) {
 }
 
 function renderTotals() {
-  const total = tasks.reduce((a, t) => a + t.file.size, 0);
-  const sent = tasks.reduce((a, t) => a + sentOf(t), 0);
-  const running = tasks.filter((t) => !FINISHED.includes(t.state)).length;
+  const { size: total, sent, running } = totals;
   overall.value = total ? sent / total : (running ? 0 : 1);
   if (running) {
     title.textContent = counted("uploading", running);
@@ -120,12 +169,12 @@ function renderTotals() {
     summary.textContent = `${Math.round(overall.value * 100)}% · ${text("of").replace("{sent}", formatSize(sent)).replace("{total}", formatSize(total))}${left}`;
     return;
   }
-  const complete = tasks.filter((t) => t.state === "done").length;
-  title.textContent = counted("complete", complete);
+  title.textContent = counted("complete", totals.complete);
 }
 
 // Every task has finished: say so, and let the tray be closed.
 export function trayFinished() {
+  tasks.forEach(count); // a state may have changed with no render yet (a cancel under way)
   renderTotals();
   const problems = tasks.some((t) => t.state === "failed");
   done.textContent = problems ? text("notUploaded") : text("allDone");
@@ -142,7 +191,10 @@ if (tray) {
   toggle.addEventListener("click", () => setCollapsed(!tray.classList.contains("is-collapsed")));
   close.addEventListener("click", () => {
     if (trayBusy()) return;
-    tasks.splice(0).forEach((task) => task.row.remove());
+    tasks.splice(0);
+    list.replaceChildren();
+    Object.assign(totals, { size: 0, sent: 0, running: 0, complete: 0 });
+    lines = 0;
     tray.hidden = true;
     // Focus was on the button that just went: give it to the page's title.
     const heading = document.querySelector("#listing h1");

@@ -43,15 +43,16 @@ function toastList() {
   if (!list) {
     list = document.createElement("ul");
     list.className = "toasts";
-    list.setAttribute("role", "status");
     document.body.append(list);
   }
+  if (!list.getAttribute("role")) list.setAttribute("role", "status"); // announced as it comes
   return list;
 }
 
 // Show a toast; `action` ({label, run}) adds a button such as Undo. News of success goes after
-// `timeout` ms (an error stays until closed). Returns the toast's element.
-export function toast(message, { error = false, action = null, timeout = 8000 } = {}) {
+// `timeout` ms (8 s; 20 s with an action, and never while the pointer or focus is on it); an
+// error stays until closed. Returns the toast's element.
+export function toast(message, { error = false, action = null, timeout = action ? 20000 : 8000 } = {}) {
   const item = document.createElement("li");
   item.className = `toast${error ? " error" : ""} is-live`;
   const text = document.createElement("span");
@@ -79,6 +80,23 @@ export function toast(message, { error = false, action = null, timeout = 8000 } 
     item.append(close);
   }
   toastList().append(item);
-  if (!error) setTimeout(() => item.remove(), timeout);
+  if (!error && action) stayWhileUsed(item, timeout);
+  else if (!error) setTimeout(() => item.remove(), timeout);
   return item;
+}
+
+// A toast with an action waits while it is hovered or focused, and the CSS fade (for the
+// server's messages) does not hide it: its timer starts again when the pointer and focus leave.
+function stayWhileUsed(item, timeout) {
+  item.style.animation = "none";
+  item.style.pointerEvents = "auto";
+  let timer = null;
+  let hovered = false;
+  const start = () => { clearTimeout(timer); timer = setTimeout(() => item.remove(), timeout); };
+  const pause = () => { clearTimeout(timer); timer = null; };
+  item.addEventListener("mouseenter", () => { hovered = true; pause(); });
+  item.addEventListener("mouseleave", () => { hovered = false; if (!item.contains(document.activeElement)) start(); });
+  item.addEventListener("focusin", pause);
+  item.addEventListener("focusout", (event) => { if (!hovered && !item.contains(event.relatedTarget)) start(); });
+  start();
 }

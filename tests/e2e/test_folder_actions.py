@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Credential
+from files import services
 from pds_server.models import Drive, File
 from pds_server.services.tree import folder_create
 from tests.e2e.pages import wait_ready
@@ -482,3 +483,135 @@ def test_the_actions_work_after_another_folder_is_put_in_place(drive_url, alice,
     page.get_by_role("button", name="Undo").click()
     expect(row(page, "beach.txt")).to_be_visible()
     assert not File.objects.get(name="beach.txt").trashed
+
+
+@pytest.mark.slow
+def test_select_all_past_the_limit_is_refused_plainly_and_dragging_all_moves_all(
+    drive_url, alice, page, screenshot, monkeypatch
+):
+    sign_in(page, drive_url)
+    big = make_folder("Big")
+    into = make_folder("Into", parent=big)  # "I" sorts before "i": the first row
+    make_files([f"item-{i:03d}.txt" for i in range(250)], parent=big)
+    monkeypatch.setattr(services, "MAX_ALL", 251)  # the live server runs in this process
+    page.goto(f"{drive_url}/folders/{big}/")
+    wait_ready(page)
+    bar = page.get_by_role("form", name="Selection")
+    header = page.get_by_label("Select all", exact=True)
+    header.check()
+    expect(bar.get_by_role("status")).to_have_text("200 selected")
+    bar.get_by_role("button", name="Select all 251 in this folder").click()
+    status = bar.get_by_role("status")
+    expect(status).to_have_text("All 251 in this folder selected")
+    expect(status).to_be_focused()  # said at once to a screen reader
+
+    # The folder grew past the limit meanwhile: refused before anything is done, and said.
+    monkeypatch.setattr(services, "MAX_ALL", 250)
+    bar.get_by_role("button", name="Move to trash").click()
+    message = "This folder holds more than 250 items: move or trash the folder itself, or select fewer."
+    expect(page.get_by_text(message)).to_be_visible()
+    assert not File.objects.filter(trashed=True).exists()
+
+    # Past the limit, "select all" says so up front.
+    page.reload()
+    wait_ready(page)
+    header.check()
+    offer = bar.get_by_role("button", name="Select all 251 in this folder")
+    expect(offer).to_have_attribute("aria-disabled", "true")
+    note = bar.get_by_text("At most 250 at once: move or trash the folder itself.")
+    expect(note).to_be_visible()
+    assert offer.get_attribute("aria-describedby") == note.get_attribute("id")
+    screenshot("select-all-over-the-limit")
+    offer.focus()
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("200 selected")
+
+    # Dragging rows while "all" is selected moves all of them, into the folder dropped on.
+    monkeypatch.setattr(services, "MAX_ALL", 10_000)
+    page.reload()
+    wait_ready(page)
+    header.check()
+    bar.get_by_role("button", name="Select all 251 in this folder").click()
+    expect(status).to_have_text("All 251 in this folder selected")
+    row(page, "item-001.txt").drag_to(row(page, "Into"))
+    expect(page.get_by_text("Moved (250)")).to_be_visible()
+    assert File.objects.filter(parent_file_id=into).count() == 250
+    assert parent_of("Into") == big
+
+
+@pytest.mark.slow
+def test_an_undo_toast_stays_while_hovered_or_focused(drive_url, alice, page):
+    sign_in(page, drive_url)
+    make_files(["a.txt", "b.txt"])
+    page.clock.install()
+    page.reload()
+    wait_ready(page)
+    page.get_by_role("button", name="More actions for a.txt").click()
+    page.get_by_role("menuitem", name="Move to trash").click()
+    news = page.locator(".toast").filter(has_text="Moved to trash (1)")
+    expect(news).to_be_visible()
+    expect(page.get_by_role("status").filter(has=news)).to_have_count(1)  # announced
+    page.clock.run_for(10_000)  # past a plain toast's 8 s
+    expect(news).to_be_visible()
+    news.hover()
+    page.clock.run_for(60_000)
+    expect(news).to_be_visible()
+    page.mouse.move(0, 0)
+    news.get_by_role("button", name="Undo").focus()
+    page.clock.run_for(60_000)
+    expect(news).to_be_visible()
+    page.get_by_role("link", name="b.txt", exact=True).focus()
+    page.clock.run_for(21_000)
+    expect(news).to_have_count(0)
+
+
+# 150 files through the uploads tray (static/js/tray.js), as upload.js reports them.
+TRAY_MANY = """async () => {
+    const script = document.querySelector('script[src*="upload"]');
+    const tray = await import(new URL("tray.js", script.src).href);
+    const lines = () => document.querySelectorAll("#upload-list li.upload-item").length;
+    const tasks = Array.from({length: 150}, (_, i) => ({
+        file: {size: 1000}, name: `f${i}.bin`, done: 0, inFlight: new Map(), state: "waiting", started: 0}));
+    for (const task of tasks) tray.trayAdd(task, () => {});
+    const added = {lines: lines(), more: document.querySelector(".upload-more")?.textContent};
+    for (const task of tasks) { task.state = "done"; tray.trayRender(task); }
+    tray.trayFinished();
+    return {added, lines: lines(), more: document.querySelector(".upload-more")?.textContent,
+            title: document.getElementById("upload-title").textContent,
+            last: [...document.querySelectorAll("#upload-list .upload-name")].at(-1).textContent};
+}"""
+
+
+@pytest.mark.slow
+def test_the_uploads_tray_shows_the_latest_lines_and_counts_the_rest(drive_url, alice, page):
+    sign_in(page, drive_url)
+    shown = page.evaluate(TRAY_MANY)
+    assert shown["added"] == {"lines": 100, "more": "and 50 more"}
+    assert shown["lines"] == 100 and shown["more"] == "and 50 more"
+    assert shown["title"] == "150 uploads complete" and shown["last"] == "f149.bin"
+
+
+# Rows put in place (rows.js) never grow the DOM past its bound, however many come.
+ROWS_MANY = """async () => {
+    const script = document.querySelector('script[src*="folder-actions"]');
+    const rows = await import(new URL("rows.js", script.src).href);
+    const name = (i) => `z-${String(i).padStart(4, "0")}.txt`;
+    const html = Array.from({length: 1500}, (_, i) =>
+        `<tr data-id="x${i}" data-type="file" data-name="${name(i)}"><td class="name"><a href="#">z</a></td></tr>`
+    ).join("");
+    const inserted = rows.insertRows(rows.parseRows(html)).length;
+    const loaded = rows.allRows().length;
+    rows.removeRows(Array.from({length: 1500}, (_, i) => `x${i}`));
+    return {bound: rows.MAX_LOADED_ROWS, inserted, loaded, left: rows.allRows().map((row) => row.dataset.name)};
+}"""
+
+
+@pytest.mark.slow
+def test_rows_put_in_place_stop_at_the_bound(drive_url, alice, page):
+    sign_in(page, drive_url)
+    make_files(["a.txt", "b.txt"])
+    page.reload()
+    wait_ready(page)
+    shown = page.evaluate(ROWS_MANY)
+    assert shown["bound"] == 1200 and shown["loaded"] == 1200 and shown["inserted"] == 1198
+    assert shown["left"] == ["a.txt", "b.txt"]

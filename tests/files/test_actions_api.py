@@ -5,10 +5,16 @@ a 500, and another person's ids are refused."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from files import services
+from files.actions_api import MAX_ROWS
+from files.forms import MAX_SELECTION
 from pds_server.models import File
 from tests.drive_helpers import Browser, sign_in
+from tests.factories import listing_entries
 
 
 def call(browser: Browser, path: str, body=None, raw: str | None = None):
@@ -111,11 +117,11 @@ def test_everything_in_a_folder_counts_moves_and_trashes_past_one_page(browser):
             for i in range(250)
         ]
     )
-    assert call(browser, f"count/{source}").json() == {"count": 250}
+    assert call(browser, f"count/{source}").json() == {"count": 250, "max_all": services.MAX_ALL}
     moved = call(browser, "move", {"all_in": source, "target_id": target})
     assert moved.status_code == 200 and len(moved.json()["done"]) == 250
     assert File.objects.filter(parent_file_id=target).count() == 250
-    assert call(browser, f"count/{source}").json() == {"count": 0}
+    assert call(browser, f"count/{source}").json()["count"] == 0
     trashed = call(browser, "trash", {"all_in": target})
     assert trashed.status_code == 200 and len(trashed.json()["done"]) == 250
     assert File.objects.filter(parent_file_id=target, trashed=True).count() == 250
@@ -168,7 +174,7 @@ def test_another_persons_ids_are_refused(browser, make_user, drive_url):
         answer = call(browser, path, body)
         assert answer.status_code == 404, (path, answer.status_code, answer.text[:300])
         assert answer.json()["error"]
-    assert call(browser, f"count/{bobs_folder}").json() == {"count": 0}  # nothing of Bob's is counted
+    assert call(browser, f"count/{bobs_folder}").json()["count"] == 0  # nothing of Bob's is counted
     assert 'data-id="' not in call(browser, f"rows?ids={secret['file_id']}").json()["rows"]
     item = File.objects.get(file_id=secret["file_id"])
     assert item.name == "secret.txt" and not item.trashed and item.parent_file_id == "root"
@@ -217,3 +223,58 @@ def test_all_of_a_folder_downloads_as_one_zip(browser):
     empty = folder(browser, "Empty")
     nothing = browser.post("/download.zip", {"all_in": empty})
     assert nothing.status_code == 200 and "This folder is empty." in nothing.text
+
+
+def test_all_of_a_folder_bigger_than_the_limit_is_refused_before_anything_is_done(browser):
+    source, target = folder(browser, "Source"), folder(browser, "Target")
+    drive = File.objects.get(file_id=source).drive
+    names = [f"item-{i:05d}.txt" for i in range(services.MAX_ALL + 1)]
+    listing_entries(drive, names, parent_id=source, id_prefix="b")
+    for path, body in [("move", {"all_in": source, "target_id": target}), ("trash", {"all_in": source})]:
+        answer = call(browser, path, body)
+        assert answer.status_code == 400, (path, answer.status_code, answer.text[:300])
+        assert answer.json()["error"] == (
+            "This folder holds more than 10,000 items: move or trash the folder itself, or select fewer."
+        )
+    assert File.objects.filter(parent_file_id=source, trashed=False).count() == services.MAX_ALL + 1
+    assert not File.objects.filter(parent_file_id=target).exists()
+    # The page is told the limit with the count, to say so before anyone tries.
+    assert call(browser, f"count/{source}").json() == {"count": services.MAX_ALL + 1, "max_all": services.MAX_ALL}
+
+
+def test_all_of_a_folder_up_to_the_limit_is_done_whole(browser, monkeypatch):
+    monkeypatch.setattr(services, "MAX_ALL", 5)  # the live server runs in this process
+    source, target = folder(browser, "Source"), folder(browser, "Target")
+    drive = File.objects.get(file_id=source).drive
+    listing_entries(drive, [f"item-{i}.txt" for i in range(5)], parent_id=source, id_prefix="c")
+    moved = call(browser, "move", {"all_in": source, "target_id": target})
+    assert moved.status_code == 200 and len(moved.json()["done"]) == 5
+    listing_entries(drive, [f"item-{i}.txt" for i in range(6)], parent_id=target, id_prefix="d")
+    refused = call(browser, "trash", {"all_in": target})
+    assert refused.status_code == 400 and "more than 5 items" in refused.json()["error"]
+    assert not File.objects.filter(trashed=True).exists()
+
+
+def test_the_undo_of_an_all_operation_fits_one_request(browser, settings):
+    """Undo sends back every id an "all" operation did: as many as a selection may hold, in a
+    body well under what Django reads (DATA_UPLOAD_MAX_MEMORY_SIZE); more is refused plainly."""
+    assert MAX_SELECTION >= services.MAX_ALL
+    ids = [f"{i:040d}" for i in range(MAX_SELECTION)]
+    body = json.dumps({"ids": ids, "target_id": "root"}).encode()
+    assert len(body) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2
+    too_many = call(browser, "restore", {"ids": [*ids, "one-more"]})
+    assert too_many.status_code == 400 and "at most 10000" in too_many.json()["error"]
+
+
+def test_rows_come_at_most_max_rows_at_once(browser):
+    assert MAX_ROWS == 100  # fits nginx's and gunicorn's 8 KB request line (static/js/folder-actions.js)
+    drive = File.objects.get(file_id=folder(browser, "Many")).drive
+    ids = [
+        row.file_id for row in listing_entries(drive, [f"r-{i:03d}.txt" for i in range(MAX_ROWS + 1)], id_prefix="r")
+    ]
+    query = "&".join(f"ids={i}" for i in ids[:MAX_ROWS])
+    assert len(f"GET /api/actions/rows?{query} HTTP/1.1") < 8190
+    answer = call(browser, f"rows?{query}")
+    assert answer.status_code == 200 and answer.json()["rows"].count("<tr") == MAX_ROWS
+    over = call(browser, "rows?" + "&".join(f"ids={i}" for i in ids))
+    assert over.status_code == 400 and f"at most {MAX_ROWS}" in over.json()["error"]
