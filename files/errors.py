@@ -56,6 +56,25 @@ class PartCutShort(DriveError):
     code = "InvalidParameter.ContentLength"
 
 
+class ShareFieldInvalid(DriveError):
+    """A share setting that cannot be used; `code` names the field, for the dialog to show
+    the message next to it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.code = f"InvalidParameter.{field}"
+
+
+class ShareLimitReached(DriveError):
+    status = 403
+    code = "ForbiddenShareLimitReached"
+
+
+class ShareDownloadDisabled(DriveError):
+    status = 403
+    code = "ForbiddenShareDownloadDisabled"
+
+
 class Kind(enum.Enum):
     SIGNED_OUT = "signed_out"  # sign in again
     UNAVAILABLE = "unavailable"  # nothing changed; try again later

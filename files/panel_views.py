@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.user_pds import UserPds
 from files import selectors, shares
 from files.decorators import json_api, pds_page
+from files.errors import ShareFieldInvalid
 from files.templatetags.drive import pds_time
 from files.views import TEXT_PREVIEW_BYTES, preview_kind
 
@@ -56,11 +57,11 @@ def _settings(body: JSON) -> dict[str, Any]:
     for field, (types, message) in FIELD_TYPES.items():
         value = body.get(field)
         if field in body and (not isinstance(value, types) or (isinstance(value, bool) and bool not in types)):
-            raise shares.ShareFieldInvalid(field, _(message))
+            raise ShareFieldInvalid(field, _(message))
     form = ShareSettingsForm({key: value for key, value in body.items() if value is not None})
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        raise shares.ShareFieldInvalid(field, str(errors[0]))
+        raise ShareFieldInvalid(field, str(errors[0]))
     return form.cleaned_data
 
 

@@ -16,7 +16,17 @@ from django.utils.translation import gettext
 
 from accounts.pds_connection import pds_client
 from accounts.user_pds import UserPds
-from files.errors import HANDLED, DriveError, NotFound, ZipTooLarge, message_of, problem_for
+from files.errors import (
+    HANDLED,
+    DriveError,
+    NotFound,
+    ShareDownloadDisabled,
+    ShareFieldInvalid,
+    ShareLimitReached,
+    ZipTooLarge,
+    message_of,
+    problem_for,
+)
 from files.http import OPAQUE, closing_stream
 from pds_client import SharesAPI
 
@@ -32,25 +42,6 @@ SHARE_THUMBNAILS = {
     "grid": {"image_thumbnail_process": "image/resize,m_fill,w_256,h_256,limit_0"},
     "large": {"image_thumbnail_process": "image/resize,m_lfit,w_1600,h_1600"},
 }
-
-
-class ShareFieldInvalid(DriveError):
-    """A share setting that cannot be used; `code` names the field, for the dialog to show
-    the message next to it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.code = f"InvalidParameter.{field}"
-
-
-class ShareLimitReached(DriveError):
-    status = 403
-    code = "ForbiddenShareLimitReached"
-
-
-class ShareDownloadDisabled(DriveError):
-    status = 403
-    code = "ForbiddenShareDownloadDisabled"
 
 
 # What may end a zip's stream once it has begun: the file left out is named in a note inside.
