@@ -22,7 +22,7 @@ from files.forms import ActionForm, FolderCreateForm, IdListField, RenameApiForm
 
 JSON = dict[str, Any]
 # Operations of the selection (delete forever stays on the trash page).
-OPERATIONS = ("move", "copy", "trash", "restore")
+OPERATIONS = tuple(operation for operation in services.OPERATIONS if operation != "delete")
 # Rows per request: 100 ids fit the request line nginx and gunicorn take (8 KB); the page asks
 # in chunks of this many (folder-actions.js bringBack).
 MAX_ROWS = 100

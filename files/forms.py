@@ -9,10 +9,9 @@ from typing import Any
 from django import forms
 
 from files.errors import InvalidInput
-from files.services import MAX_ALL
+from files.services import MAX_ALL, OPERATIONS
 
 ROOT = "root"
-OPERATIONS = ("trash", "restore", "delete", "move", "copy")
 # As many as one "all in this folder" operation does, so that its Undo can send them back.
 MAX_SELECTION = MAX_ALL
 

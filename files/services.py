@@ -8,6 +8,7 @@ from typing import Any
 from accounts.user_pds import UserPds
 from files import selectors
 from files.errors import InvalidInput, NameTaken, message_of
+from pds_client import errors as pds_errors
 
 JSON = dict[str, Any]
 # The most sub-requests one PDS /v2/batch call takes.
@@ -67,7 +68,7 @@ def files_apply(*, pds: UserPds, operation: str, file_ids: list[str], target_id:
         for file_id, status, body in pds.files.change_many(pds.drive_id, operation, chunk, to_parent_file_id=target_id):
             if status >= 400:
                 applied.failed += 1
-                first_error = first_error or pds.files.error_of(status, body)
+                first_error = first_error or pds_errors.error_from_response(status, body, "")
                 continue
             applied.done.append(file_id)
             if operation == "copy" and body.get("file_id"):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from accounts.pds_connection import pds_client
 from accounts.user_pds import UserPds
+from files import selectors
 from files.errors import (
     HANDLED,
     DriveError,
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 JSON = dict[str, Any]
 SESSION_KEY = "share_tokens"
 MAX_SHARE_PAGES = 10  # the links of one file are looked for among the owner's newest 1,000
-MAX_ZIP_ENTRIES = 10_000
 # Thumbnails through a share are previews, not downloads: they do not count against its limit.
 # The large one is as good as the picture, though: only while the link allows downloads.
 SHARE_THUMBNAILS = {
@@ -207,9 +207,10 @@ def shared_thumbnail_open(
     return pds_client().download(url)
 
 
-def shared_zip_entries(*, share_id: str, share_token: str) -> list[tuple[str, str | None]]:
+def shared_zip_entries(*, share_id: str, share_token: str, about: JSON) -> list[tuple[str, str | None]]:
     """(path in the zip, file_id or None for a folder) for everything the share holds; refused
-    when its download limit cannot cover every file (each file's bytes count as one download)."""
+    when its download limit (`about`, the link as share_about read it) cannot cover every
+    file (each file's bytes count as one download)."""
     api = _anonymous()
     entries: list[tuple[str, str | None]] = []
 
@@ -224,14 +225,13 @@ def shared_zip_entries(*, share_id: str, share_token: str) -> list[tuple[str, st
                 else:
                     entries.append((path + "/", None))
                     walk(child["file_id"], path + "/")
-                if len(entries) > MAX_ZIP_ENTRIES:
-                    raise ZipTooLarge(f"A zip holds at most {MAX_ZIP_ENTRIES} items.")
+                if len(entries) > selectors.MAX_ZIP_ENTRIES:
+                    raise ZipTooLarge(f"A zip holds at most {selectors.MAX_ZIP_ENTRIES} items.")
             marker = page["next_marker"]
             if not marker:
                 return
 
     walk("root", "")
-    about = api.about(share_id)
     files = sum(1 for _, file_id in entries if file_id)
     limit = int(about.get("download_limit") or 0)
     if limit and int(about.get("download_count") or 0) + files > limit:
@@ -254,7 +254,7 @@ def shared_zip(*, share_id: str, share_token: str, about: JSON) -> Iterator[byte
     out, another download used up the limit) ends the files, logged: the zip stays whole, with
     a note naming what it left out."""
     check_downloads(about)
-    entries = shared_zip_entries(share_id=share_id, share_token=share_token)
+    entries = shared_zip_entries(share_id=share_id, share_token=share_token, about=about)
     first = next((file_id for _, file_id in entries if file_id), None)
     opened = {first: shared_file_open(share_id=share_id, share_token=share_token, file_id=first)} if first else {}
     return _zip_stream(share_id, share_token, entries, opened)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pds_client import errors
 from pds_client.client import JSON, Bearer, PDSClient
 
@@ -81,18 +79,25 @@ class FilesAPI:
         )
         return answers["get"], answers["url"]
 
+    def _batch_answers(self, calls: list[JSON], *, idempotent: bool) -> dict[str, tuple[int, JSON]]:
+        """One /v2/batch request: each sub-request's (status, body) by its id; a missing or
+        non-object body is {}."""
+        body = {"requests": calls, "resource": "file"}
+        responses = self.client.call("batch", body, token=self.token, idempotent=idempotent)["responses"]
+        answers: dict[str, tuple[int, JSON]] = {}
+        for response in responses:
+            reply = response.get("body")
+            answers[response["id"]] = (int(response.get("status", 500)), reply if isinstance(reply, dict) else {})
+        return answers
+
     def batch(self, calls: list[JSON], *, idempotent: bool = False) -> dict[str, JSON]:
         """Several calls in one request; returns each body by its id and raises the typed
         error of the first that failed."""
-        body = {"requests": calls, "resource": "file"}
-        responses: list[dict[str, Any]] = self.client.call("batch", body, token=self.token, idempotent=idempotent)[
-            "responses"
-        ]
-        for response in responses:
-            if response.get("status", 500) >= 400:
-                error_body = response.get("body") if isinstance(response.get("body"), dict) else {}
-                raise errors.error_from_response(response["status"], error_body or {}, "")
-        return {response["id"]: response.get("body") or {} for response in responses}
+        answers = self._batch_answers(calls, idempotent=idempotent)
+        for status, reply in answers.values():
+            if status >= 400:
+                raise errors.error_from_response(status, reply, "")
+        return {call_id: reply for call_id, (_, reply) in answers.items()}
 
     def get_many(
         self, drive_id: str, file_ids: list[str], *, thumbnail_processes: JSON | None = None
@@ -105,15 +110,10 @@ class FilesAPI:
             chunk = file_ids[start : start + 100]
             bodies = [{"drive_id": drive_id, "file_id": file_id, **extra} for file_id in chunk]
             calls = [{"id": body["file_id"], "method": "POST", "url": "/file/get", "body": body} for body in bodies]
-            body = {"requests": calls, "resource": "file"}
-            for response in self.client.call("batch", body, token=self.token, idempotent=True)["responses"]:
-                status, answer = response.get("status", 500), response.get("body")
-                if status == 404:
-                    found[response["id"]] = None
-                elif status >= 400:
-                    raise errors.error_from_response(status, answer if isinstance(answer, dict) else {}, "")
-                else:
-                    found[response["id"]] = answer or {}
+            for file_id, (status, reply) in self._batch_answers(calls, idempotent=True).items():
+                if status >= 400 and status != 404:
+                    raise errors.error_from_response(status, reply, "")
+                found[file_id] = reply if status < 400 else None
         return found
 
     def recyclebin(self, drive_id: str, *, limit: int = 100, marker: str = "") -> JSON:
@@ -208,14 +208,8 @@ class FilesAPI:
             elif operation == "copy":
                 body.update(to_parent_file_id=to_parent_file_id, auto_rename=True)
             calls.append({"id": str(index), "method": "POST", "url": paths[operation], "body": body})
-        answer = self.client.call("batch", {"requests": calls, "resource": "file"}, token=self.token, idempotent=False)
-        by_id = {response["id"]: response for response in answer["responses"]}
-        results = []
-        for index, file_id in enumerate(file_ids):
-            response = by_id.get(str(index)) or {}
-            reply = response.get("body")
-            results.append((file_id, int(response.get("status", 500)), reply if isinstance(reply, dict) else {}))
-        return results
+        answers = self._batch_answers(calls, idempotent=False)
+        return [(file_id, *answers.get(str(index), (500, {}))) for index, file_id in enumerate(file_ids)]
 
     def list_subfolders(self, drive_id: str, parent_file_id: str, *, limit: int = 200, marker: str = "") -> JSON:
         """One page of a folder's folders only, by name (the move and copy dialog)."""
@@ -229,8 +223,3 @@ class FilesAPI:
             "order_direction": "ASC",
         }
         return self._read("file/list", body)
-
-    @staticmethod
-    def error_of(status: int, body: JSON) -> errors.PDSError:
-        """The typed error of one failed sub-request of change_many."""
-        return errors.error_from_response(status, body, "")

@@ -22,8 +22,6 @@ function place(menu, opener, x, y) {
   menu.style.top = `${Math.max(8, Math.min(y, innerHeight - box.height - 8))}px`;
 }
 
-export function isOpen(menu) { return Boolean(open && (!menu || open.menu === menu)); }
-
 // Open `menu` under `opener` (a button with aria-haspopup) or at the point x, y (a right-click);
 // `returnTo` gets the focus back when it closes (the opener by default).
 export function openMenu(menu, { opener = null, x = 0, y = 0, returnTo = null } = {}) {

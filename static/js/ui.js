@@ -12,10 +12,11 @@
 export const csrf = () => (document.cookie.match(/(?:^|; )drive_csrftoken=([^;]*)/) || [])[1] || "";
 
 export class ApiError extends Error {
-  constructor(message, status, code) {
+  constructor(message, status, code, retry = false) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retry = retry; // the server says trying again may work
   }
 }
 
@@ -30,7 +31,7 @@ export async function api(method, url, body) {
   });
   const data = await response.json().catch(() => ({ error: response.statusText }));
   if (data.signed_out) location.reload();
-  if (!response.ok) throw new ApiError(data.error || response.statusText, response.status, data.code);
+  if (!response.ok) throw new ApiError(data.error || response.statusText, response.status, data.code, Boolean(data.retry));
   return data;
 }
 

@@ -8,7 +8,7 @@ import "./navigate.js";
 import { showRow } from "./new-rows.js";
 import { markReady } from "./ready.js";
 import { text, trayAdd, trayBusy, trayFinished, trayRender as render } from "./tray.js";
-import { csrf } from "./ui.js";
+import { ApiError, api as callApi, csrf } from "./ui.js";
 
 const PART_SIZE = 8 * 1024 * 1024;
 const PARALLEL = 3;
@@ -30,21 +30,17 @@ async function store(method, value) {
 }
 
 // --- Talking to Drive -----------------------------------------------------------------------
+// ui.js's call, tried again with backoff while the failure may pass (a 5xx other than 507, the
+// PDS's storage being full, which no retry mends; or an answer that says to retry).
 async function api(method, url, body) {
   for (let attempt = 1; ; attempt++) {
-    const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({ error: response.statusText }));
-    if (response.ok) return data;
-    if (data.signed_out) { location.reload(); throw new Error(data.error); }
-    // 507: the PDS's storage is full, which no retry mends.
-    if (((response.status >= 500 && response.status !== 507) || data.retry) && attempt < MAX_ATTEMPTS) { await sleep(backoff(attempt)); continue; }
-    const error = new Error(data.error || response.statusText);
-    error.code = data.code;
-    throw error;
+    try {
+      return await callApi(method, url, body);
+    } catch (error) {
+      const passing = error instanceof ApiError && ((error.status >= 500 && error.status !== 507) || error.retry);
+      if (!passing || attempt >= MAX_ATTEMPTS) throw error;
+      await sleep(backoff(attempt));
+    }
   }
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
