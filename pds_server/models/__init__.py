@@ -1,23 +1,41 @@
 """Records of the embedded PDS, split by concept: the directory (domains, apps, users,
-drives), OAuth grants, and content (files, blobs, uploads, tasks, share links)."""
+drives), OAuth grants, and content (files, revisions, blobs, uploads, tasks, share links),
+people (groups, permissions) and the audit log."""
 
-from pds_server.models.content import LISTED, AsyncTask, Blob, File, ShareLink, Thumbnail, Upload, UploadPart
+from pds_server.models.audit import AuditLog
+from pds_server.models.content import (
+    LISTED,
+    AsyncTask,
+    Blob,
+    File,
+    Revision,
+    ShareLink,
+    Thumbnail,
+    Upload,
+    UploadPart,
+)
 from pds_server.models.directory import App, Domain, Drive, PdsUser
 from pds_server.models.grants import AccessToken, AuthorizationCode, Consent, RefreshToken, UsedAssertion
+from pds_server.models.people import FilePermission, Group, GroupMember
 
 __all__ = [
     "LISTED",
     "AccessToken",
     "App",
     "AsyncTask",
+    "AuditLog",
     "AuthorizationCode",
     "Blob",
     "Consent",
     "Domain",
     "Drive",
     "File",
+    "FilePermission",
+    "Group",
+    "GroupMember",
     "PdsUser",
     "RefreshToken",
+    "Revision",
     "ShareLink",
     "Thumbnail",
     "UsedAssertion",

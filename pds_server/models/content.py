@@ -86,6 +86,35 @@ class File(models.Model):
         return self.type == self.Type.FOLDER
 
 
+class Revision(models.Model):
+    """One version of a file's content. Every version, the latest included, has a row; the
+    file's own fields (blob, size, hashes, revision_id) are those of its latest revision."""
+
+    revision_id = models.CharField(max_length=40, unique=True)
+    file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()  # revision_version: 1, 2, ... per file
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="revisions")
+    name = models.CharField(max_length=1024)  # revision_name: the file's name when it was written
+    size = models.BigIntegerField(default=0)
+    content_type = models.CharField(max_length=255, blank=True)
+    file_extension = models.CharField(max_length=64, blank=True)
+    content_hash = models.CharField(max_length=40, blank=True)
+    content_hash_name = models.CharField(max_length=16, blank=True)
+    crc64_hash = models.CharField(max_length=20, blank=True)
+    creator = models.CharField(max_length=64, blank=True)
+    keep_forever = models.BooleanField(default=False)
+    description = models.TextField(blank=True)  # revision_description, at most 1024 characters
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["file", "version"], name="one_revision_per_version")]
+        indexes = [models.Index(fields=["file", "-version"], name="revision_newest_first")]
+
+    def __str__(self) -> str:
+        return f"revision {self.version} of file {self.file_id}"
+
+
 class Upload(models.Model):
     """An upload in progress: parts arrive by signed PUT, `complete` assembles them."""
 

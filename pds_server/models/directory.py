@@ -23,6 +23,10 @@ class Domain(models.Model):
     personal_space_enabled = models.BooleanField(default=True)
     default_drive_size = models.BigIntegerField(null=True, blank=True, help_text="bytes; empty means unlimited")
     is_default = models.BooleanField(default=False, help_text="serves hosts that name no domain")
+    # Revision retention (a periodic task): keep at most this many per file and/or none older
+    # than this many days; the latest and those marked keep_forever always stay. Empty: no limit.
+    revision_keep_count = models.PositiveIntegerField(null=True, blank=True)
+    revision_keep_days = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

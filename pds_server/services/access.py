@@ -1,19 +1,26 @@
 """Who may act on which drive: the one rule, used by every endpoint that names a drive.
 
 A user acts on the drives they own; a domain administrator (or a service token) on every
-drive of the domain. A drive the caller may not reach is a 404 `NotFound.Drive`, the same
-answer as for a drive that does not exist. A disabled drive is locked for its files and,
-except to administrators managing it, for everything else too.
+drive of the domain; anyone else only on the files where a permission gives them (or a
+group they are in) a role, and on what is under them (`drive_grant`, `DriveGrant.require`:
+every file endpoint goes through these). A drive or file the caller may not reach is a 404
+`NotFound`, the same answer as for one that does not exist; a role that does not allow the
+action is a 403. A disabled drive is locked for its files and, except to administrators
+managing it, for everything else too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from pds_server import errors
-from pds_server.models import Domain, Drive, PdsUser
+from pds_server.models import Domain, Drive, File, FilePermission, Group, PdsUser
+
+ROOT = "root"
 
 
 @dataclass(frozen=True)
@@ -60,3 +67,154 @@ def drive_resolve(*, actor: Actor, drive_id: object, managing: bool = False) -> 
     if drive.status != Drive.Status.ENABLED and not (managing and actor.is_admin):
         raise errors.Forbidden("The drive is disabled.", code="ForbiddenDriveLocked")
     return drive
+
+
+# --- Files: roles on a file, a folder or a whole drive -----------------------------------------
+
+
+class Can(StrEnum):
+    """What a role allows on a file (and, on a folder, on everything under it)."""
+
+    LIST = "list"  # see it in listings, get, search
+    PREVIEW = "preview"  # thumbnails
+    DOWNLOAD = "download"  # download URLs (the viewer too: it shows the bytes)
+    UPLOAD = "upload"  # create files and folders inside
+    EDIT = "edit"  # rename, move, new revisions, restore a revision
+    DELETE = "delete"  # trash, delete, restore from the recycle bin
+    SHARE = "share"  # public share links
+    MANAGE = "manage"  # give and take others' roles (add/remove_permission)
+
+
+EVERYTHING = frozenset(Can)
+_READ = frozenset({Can.LIST, Can.PREVIEW, Can.DOWNLOAD})
+_EDIT = _READ | {Can.UPLOAD, Can.EDIT, Can.DELETE, Can.SHARE}
+# The PDS's system roles (FilePermissionMember.role_id). SystemFileViewer may download:
+# Drive's viewer shows a file's own bytes, so "preview but not download" would be theatre.
+ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
+    "SystemFileOwner": EVERYTHING,
+    "SystemFileEditor": _EDIT,
+    "SystemFileEditorWithoutDelete": _EDIT - {Can.DELETE},
+    "SystemFileEditorWithoutShareLink": _EDIT - {Can.SHARE},
+    "SystemFileUploaderAndDownloaderWithShareLink": _READ | {Can.UPLOAD, Can.SHARE},
+    "SystemFileUploaderAndDownloader": _READ | {Can.UPLOAD},
+    "SystemFileDownloaderWithShareLink": _READ | {Can.SHARE},
+    "SystemFileDownloader": _READ,
+    "SystemFileViewer": _READ,
+    "SystemFileUploaderAndViewer": _READ | {Can.UPLOAD},
+    "SystemFileUploaderWithShareLink": frozenset({Can.LIST, Can.UPLOAD, Can.SHARE}),
+    "SystemFileUploader": frozenset({Can.LIST, Can.UPLOAD}),
+    "SystemFileMetaViewer": frozenset({Can.LIST}),
+}
+MAX_GROUP_DEPTH = 10
+
+
+def user_groups(user: PdsUser) -> dict[str, bool]:
+    """The group ids `user` belongs to: True for a group they were added to, False for a
+    group above one of those (reached through subgroups)."""
+    found: dict[str, bool] = {}
+    level = list(Group.objects.filter(user_members__user=user).values_list("pk", "group_id", "parent_id"))
+    for _, group_id, _ in level:
+        found[group_id] = True
+    for _ in range(MAX_GROUP_DEPTH):
+        parent_pks = {parent for _, _, parent in level if parent is not None}
+        if not parent_pks:
+            break
+        level = list(Group.objects.filter(pk__in=parent_pks).values_list("pk", "group_id", "parent_id"))
+        for _, group_id, _ in level:
+            found.setdefault(group_id, False)
+    return found
+
+
+def permissions_of(user: PdsUser) -> QuerySet[FilePermission]:
+    """Every unexpired permission that reaches `user`: theirs, their groups', and their
+    groups' parents' unless given with disinherit_sub_group."""
+    groups = user_groups(user)
+    direct = [group_id for group_id, is_direct in groups.items() if is_direct]
+    inherited = [group_id for group_id, is_direct in groups.items() if not is_direct]
+    reaches = (
+        Q(identity_type=FilePermission.IdentityType.USER, identity_id=user.user_id)
+        | Q(identity_type=FilePermission.IdentityType.GROUP, identity_id__in=direct)
+        | Q(identity_type=FilePermission.IdentityType.GROUP, identity_id__in=inherited, disinherit_sub_group=False)
+    )
+    unexpired = Q(expire_time__isnull=True) | Q(expire_time__gt=timezone.now())
+    return FilePermission.objects.filter(reaches, unexpired, drive__domain=user.domain)
+
+
+@dataclass(frozen=True)
+class DriveGrant:
+    """What the caller may do in one drive: everything (its owner, an administrator), or
+    what their roles on some of its files allow (`roles`: file id, or "root", to the
+    capabilities given there)."""
+
+    drive: Drive
+    everything: bool
+    roles: dict[str, frozenset[Can]] = field(default_factory=dict)
+
+    def capabilities(self, item: File | None) -> frozenset[Can]:
+        """On `item` (None: the drive's root): the union of the roles on it and above it."""
+        if self.everything:
+            return EVERYTHING
+        found = set(self.roles.get(ROOT, frozenset()))
+        if item is not None:
+            chain = [item.file_id]
+            parent_id, seen = item.parent_file_id, set()
+            while parent_id != ROOT and parent_id not in seen and len(seen) < 10_000:
+                chain.append(parent_id)
+                seen.add(parent_id)
+                parent_id = (
+                    File.objects.filter(drive=self.drive, file_id=parent_id)
+                    .values_list("parent_file_id", flat=True)
+                    .first()
+                    or ROOT
+                )
+            for file_id in chain:
+                found |= self.roles.get(file_id, frozenset())
+        return frozenset(found)
+
+    def require(self, item: File | None, need: Can) -> None:
+        """NotFound when the caller has no role on `item` (exactly as if it did not exist);
+        Forbidden when their role does not allow `need`."""
+        capabilities = self.capabilities(item)
+        if not capabilities:
+            raise errors.NotFound("File" if item is not None else "Drive")
+        if need not in capabilities:
+            raise errors.Forbidden("Your role on this file does not allow that.", code="ForbiddenNoPermission.File")
+
+    def require_folder(self, parent_file_id: str, need: Can) -> None:
+        """`need` inside the folder `parent_file_id` ("root" for the top)."""
+        if self.everything:
+            return
+        if parent_file_id == ROOT:
+            self.require(None, need)
+            return
+        parent = File.objects.filter(drive=self.drive, file_id=parent_file_id).first()
+        if parent is None:
+            raise errors.NotFound("File")
+        self.require(parent, need)
+
+
+def drive_grant(*, actor: Actor, drive_id: object) -> DriveGrant:
+    """The caller's grant on the drive `drive_id` for file operations: NotFound.Drive when
+    they own it not, administer it not and have no role on any of its files."""
+    raw_id = str(drive_id or "")
+    if not raw_id:
+        raise errors.MissingParameter("drive_id")
+    pk = row_id(raw_id)
+    drive = Drive.objects.filter(domain=actor.domain, pk=pk).first() if pk is not None else None
+    if drive is None:
+        raise errors.NotFound("Drive")
+    if owns(actor.user, drive) or actor.is_admin:
+        grant = DriveGrant(drive=drive, everything=True)
+    else:
+        roles: dict[str, set[Can]] = {}
+        if actor.user is not None:
+            for file_id, role_id in permissions_of(actor.user).filter(drive=drive).values_list("file_id", "role_id"):
+                roles.setdefault(file_id, set()).update(ROLE_CAPABILITIES.get(role_id, frozenset()))
+        if not any(roles.values()):
+            raise errors.NotFound("Drive")
+        grant = DriveGrant(
+            drive=drive, everything=False, roles={file_id: frozenset(caps) for file_id, caps in roles.items()}
+        )
+    if drive.status != Drive.Status.ENABLED:
+        raise errors.Forbidden("The drive is disabled.", code="ForbiddenDriveLocked")
+    return grant
