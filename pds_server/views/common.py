@@ -8,18 +8,42 @@ from pds_server.api import Caller, parse_int, parse_str
 from pds_server.models import Drive, File, ShareLink
 from pds_server.selectors.files import file_get, shared_file
 from pds_server.serializers import file_to_pds
-from pds_server.services.access import drive_resolve
+from pds_server.services.access import Can, DriveGrant, drive_grant
 from pds_server.services.names import CHECK_NAME_MODES
 
 
-def caller_drive(caller: Caller, body: dict, field: str = "drive_id") -> Drive:
-    return drive_resolve(actor=caller.actor, drive_id=body.get(field))
+def caller_grant(caller: Caller, body: dict, field: str = "drive_id") -> DriveGrant:
+    """The drive named in the body and what the caller may do in it (services/access.py)."""
+    return drive_grant(actor=caller.actor, drive_id=body.get(field))
 
 
-def readable_file(caller: Caller, body: dict) -> File:
+def caller_file(
+    caller: Caller,
+    body: dict,
+    need: Can,
+    *,
+    field: str = "file_id",
+    allow_trashed: bool = True,
+    allow_uploading: bool = False,
+) -> tuple[DriveGrant, File]:
+    """The file named in the body, if the caller's role on it allows `need`: NotFound when
+    they have no role on it (before anything else is said about it), else Forbidden."""
+    grant = caller_grant(caller, body)
+    item = file_get(
+        drive=grant.drive,
+        file_id=parse_str(body, field, required=True, max_length=50),
+        allow_uploading=allow_uploading,
+    )
+    grant.require(item, need)
+    if item.trashed and not allow_trashed:
+        raise errors.Forbidden("The file is in the recycle bin.", code="ForbiddenFileInTheRecycleBin")
+    return grant, item
+
+
+def readable_file(caller: Caller, body: dict, need: Can = Can.LIST) -> File:
     if caller.share is not None:
         return shared_file(share=caller.share, file_id=parse_str(body, "file_id", required=True))
-    return file_get(drive=caller_drive(caller, body), file_id=parse_str(body, "file_id", required=True, max_length=50))
+    return caller_file(caller, body, need)[1]
 
 
 def check_name_mode(body: dict, default: str = "ignore") -> str:
@@ -51,3 +75,11 @@ def serialize(caller: Caller, item: File, body: dict, share: ShareLink | None = 
         thumbnail_processes=thumbnail_processes(body),
         url_expire_sec=parse_int(body, "url_expire_sec", default=900) or 900,
     )
+
+
+def caller_drive(caller: Caller, body: dict, field: str = "drive_id") -> Drive:
+    """Only for endpoints that act on the drive as a whole: its owner or an administrator
+    (or a role on its root)."""
+    grant = caller_grant(caller, body, field)
+    grant.require(None, Can.LIST)
+    return grant.drive
