@@ -157,7 +157,7 @@ class DriveGrant:
         found = set(self.roles.get(ROOT, frozenset()))
         if item is not None:
             chain = [item.file_id]
-            parent_id, seen = item.parent_file_id, set()
+            parent_id, seen = item.parent_file_id, set[str]()
             while parent_id != ROOT and parent_id not in seen and len(seen) < 10_000:
                 chain.append(parent_id)
                 seen.add(parent_id)

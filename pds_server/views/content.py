@@ -15,6 +15,7 @@ from pds_server import signing
 from pds_server.api import Caller, pds_endpoint
 from pds_server.models import Blob
 from pds_server.services import downloads, shares
+from pds_server.services.access import Can
 from pds_server.services.thumbnails import thumbnail_get_or_create
 from pds_server.storage import blob_store
 from pds_server.views.common import readable_file
@@ -153,7 +154,7 @@ def file_thumbnail(request: HttpRequest, caller: Caller, body: dict) -> HttpResp
 @pds_endpoint("/v2/file/download", scope="FILE.GET", auth="share", methods=GET_METHODS, body="query")
 def file_download(request: HttpRequest, caller: Caller, query: dict) -> HttpResponse:
     """GET /v2/file/download?drive_id&file_id: redirect to a signed URL (or its thumbnail)."""
-    item = readable_file(caller, query)
+    item = readable_file(caller, query, Can.DOWNLOAD)
     if query.get("image_thumbnail_process") and item.category == "image":
         return HttpResponseRedirect(
             downloads.thumbnail_url(base_url=caller.base_url, item=item, process=query["image_thumbnail_process"])

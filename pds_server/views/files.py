@@ -10,9 +10,9 @@ from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str
 from pds_server.selectors import files as file_selectors
 from pds_server.serializers import download_url_to_pds, file_job_to_pds, file_moved_to_pds, page_to_pds
 from pds_server.services import async_tasks, downloads, search, shares, tree
-from pds_server.services.access import Actor, drive_resolve
+from pds_server.services.access import Actor, Can, drive_grant
 from pds_server.services.pagination import ordering_for
-from pds_server.views.common import caller_drive, check_name_mode, readable_file, serialize
+from pds_server.views.common import caller_file, caller_grant, check_name_mode, readable_file, serialize
 
 
 @pds_endpoint("/v2/file/list", scope="FILE.LIST", auth="share", batchable=True)
@@ -31,9 +31,12 @@ def file_list(request: HttpRequest, caller: Caller, body: dict):
             marker=marker,
         )
     else:
+        grant = caller_grant(caller, body)
+        parent_file_id = parse_str(body, "parent_file_id", required=True)
+        grant.require_folder(parent_file_id, Can.LIST)
         items, next_marker = file_selectors.file_list(
-            drive=caller_drive(caller, body),
-            parent_file_id=parse_str(body, "parent_file_id", required=True),
+            drive=grant.drive,
+            parent_file_id=parent_file_id,
             ordering=ordering,
             limit=limit,
             marker=marker,
@@ -51,22 +54,25 @@ def file_get(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/file/get_by_path", scope="FILE.GET", batchable=True)
 def file_get_by_path(request: HttpRequest, caller: Caller, body: dict):
-    item = file_selectors.file_get_by_path(
-        drive=caller_drive(caller, body), file_path=parse_str(body, "file_path", required=True)
-    )
+    grant = caller_grant(caller, body)
+    item = file_selectors.file_get_by_path(drive=grant.drive, file_path=parse_str(body, "file_path", required=True))
+    grant.require(item, Can.LIST)
     return serialize(caller, item, body)
 
 
 @pds_endpoint("/v2/file/search", scope="FILE.LIST", batchable=True)
 def file_search(request: HttpRequest, caller: Caller, body: dict):
+    grant = caller_grant(caller, body)
     items, next_marker, total = file_selectors.file_search(
-        drive=caller_drive(caller, body),
+        drive=grant.drive,
         condition=search.parse_query(parse_str(body, "query", default="")),
         ordering=search.parse_order_by(parse_str(body, "order_by")),
         limit=parse_limit(body, default=50, maximum=100),
         marker=parse_str(body, "marker"),
         with_total=parse_bool(body.get("return_total_count"), "return_total_count"),
     )
+    if not grant.everything:  # someone else's drive: only what their roles reach
+        items, total = [item for item in items if Can.LIST in grant.capabilities(item)], None
     answer = page_to_pds([serialize(caller, item, body) for item in items], next_marker)
     if total is not None:
         answer["total_count"] = total
@@ -75,7 +81,7 @@ def file_search(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/file/get_download_url", scope="FILE.GET", auth="share", batchable=True)
 def file_get_download_url(request: HttpRequest, caller: Caller, body: dict):
-    item = readable_file(caller, body)
+    item = readable_file(caller, body, Can.DOWNLOAD)
     if item.is_folder:
         raise errors.InvalidParameter("A folder has no download URL.", code="InvalidParameter.FileId")
     if caller.share is not None:
@@ -95,8 +101,8 @@ def file_get_download_url(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/file/update", scope="FILE.UPDATE", batchable=True)
 def file_update(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
-    item = file_selectors.file_get(drive=drive, file_id=parse_str(body, "file_id", required=True), allow_trashed=False)
+    grant, item = caller_file(caller, body, Can.EDIT, allow_trashed=False)
+    drive = grant.drive
     fields = {
         "name": body.get("name"),
         "description": parse_str(body, "description", max_length=1024) if "description" in body else None,
@@ -111,8 +117,10 @@ def file_update(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/file/move", scope="FILE.MOVE", batchable=True)
 def file_move(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
-    item = file_selectors.file_get(drive=drive, file_id=parse_str(body, "file_id", required=True), allow_trashed=False)
+    grant, item = caller_file(caller, body, Can.EDIT, allow_trashed=False)
+    drive = grant.drive
+    to_parent_file_id = parse_str(body, "to_parent_file_id", required=True)
+    grant.require_folder(to_parent_file_id, Can.UPLOAD)
     if body.get("to_drive_id") and str(body["to_drive_id"]) != drive.drive_id:
         raise errors.InvalidParameter(
             "Moving between drives is not supported; copy instead.", code="InvalidParameter.ToDriveId"
@@ -120,7 +128,7 @@ def file_move(request: HttpRequest, caller: Caller, body: dict):
     moved, existed = tree.file_move(
         drive=drive,
         item=item,
-        to_parent_file_id=parse_str(body, "to_parent_file_id", required=True),
+        to_parent_file_id=to_parent_file_id,
         check_name_mode=check_name_mode(body, "refuse" if not body.get("auto_rename") else "auto_rename"),
         new_name=body.get("new_name"),
     )
@@ -135,21 +143,21 @@ def file_copy(request: HttpRequest, caller: Caller, body: dict):
             raise errors.AccessTokenInvalid("Saving from a share needs your own access token too.")
         source_drive = caller.share.drive
         item = file_selectors.shared_file(share=caller.share, file_id=parse_str(body, "file_id", required=True))
-        to_drive = (
-            caller_drive(caller, body, "to_drive_id")
+        to_grant = (
+            caller_grant(caller, body, "to_drive_id")
             if body.get("to_drive_id")
-            else drive_resolve(
+            else drive_grant(
                 actor=Actor(domain=caller.domain, user=user, is_admin=False), drive_id=user.default_drive_id
             )
         )
         shares.count_save(caller.share)
     else:
-        source_drive = caller_drive(caller, body)
-        item = file_selectors.file_get(
-            drive=source_drive, file_id=parse_str(body, "file_id", required=True), allow_trashed=False
-        )
-        to_drive = caller_drive(caller, body, "to_drive_id") if body.get("to_drive_id") else source_drive
+        source_grant, item = caller_file(caller, body, Can.DOWNLOAD, allow_trashed=False)
+        source_drive = source_grant.drive
+        to_grant = caller_grant(caller, body, "to_drive_id") if body.get("to_drive_id") else source_grant
+    to_drive = to_grant.drive
     to_parent = parse_str(body, "to_parent_file_id", required=True)
+    to_grant.require_folder(to_parent, Can.UPLOAD)
     auto_rename = parse_bool(body.get("auto_rename"), "auto_rename", default=True)
     if async_tasks.is_big(drive=source_drive, file_ids=[item.file_id]):
         task = async_tasks.async_task_start(

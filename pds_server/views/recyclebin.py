@@ -11,11 +11,12 @@ from pds_server import errors
 from pds_server.api import Caller, batch_dispatch, parse_limit, parse_str, pds_endpoint
 from pds_server.models import Drive, File
 from pds_server.selectors import async_task_get as async_task_read
-from pds_server.selectors.files import file_get, recyclebin_root_ids
 from pds_server.selectors.files import recyclebin_list as recyclebin_page
+from pds_server.selectors.files import recyclebin_root_ids
 from pds_server.serializers import async_task_to_pds, file_job_to_pds, page_to_pds, recyclebin_cleared_to_pds
 from pds_server.services import async_tasks, trash
-from pds_server.views.common import caller_drive, serialize
+from pds_server.services.access import Can
+from pds_server.views.common import caller_file, caller_grant, serialize
 
 BIG_RECYCLEBIN = 1000  # trashed roots beyond which clearing always runs in the worker
 
@@ -30,10 +31,10 @@ def maybe_async(caller: Caller, drive: Drive, operation: str, file_id: str, para
 
 @pds_endpoint("/v2/file/delete", scope="FILE.DELETE", batchable=True)
 def file_delete(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
     # A file still uploading may be deleted by whoever began the upload: that cancels the
     # upload and releases its quota reservation at once.
-    item = file_get(drive=drive, file_id=parse_str(body, "file_id", required=True), allow_uploading=True)
+    grant, item = caller_file(caller, body, Can.DELETE, allow_uploading=True)
+    drive = grant.drive
     if item.status == File.Status.UPLOADING and item.creator != caller.user_id and not caller.is_admin:
         raise errors.NotFound("File")
     ids = [item.file_id]
@@ -44,8 +45,8 @@ def file_delete(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/recyclebin/trash", scope="FILE.DELETE", batchable=True)
 def recyclebin_trash(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
-    item = file_get(drive=drive, file_id=parse_str(body, "file_id", required=True))
+    grant, item = caller_file(caller, body, Can.DELETE)
+    drive = grant.drive
     if item.trashed:
         return 204, None
     ids = [item.file_id]
@@ -56,8 +57,8 @@ def recyclebin_trash(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/recyclebin/restore", scope="FILE.RESTORE", batchable=True)
 def recyclebin_restore(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
-    item = file_get(drive=drive, file_id=parse_str(body, "file_id", required=True))
+    grant, item = caller_file(caller, body, Can.DELETE)
+    drive = grant.drive
     params = {"file_id": item.file_id}
     return maybe_async(
         caller, drive, "restore", item.file_id, params, lambda: trash.file_restore(drive=drive, item=item)
@@ -66,7 +67,9 @@ def recyclebin_restore(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/recyclebin/list", scope="FILE.LIST", batchable=True)
 def recyclebin_list(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
+    grant = caller_grant(caller, body)
+    grant.require(None, Can.LIST)  # the whole drive's bin: a role on its root
+    drive = grant.drive
     items, next_marker = recyclebin_page(
         drive=drive, limit=parse_limit(body, default=50, maximum=200), marker=parse_str(body, "marker")
     )
@@ -75,7 +78,9 @@ def recyclebin_list(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/recyclebin/clear", scope="FILE.DELETE", batchable=True)
 def recyclebin_clear(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
+    grant = caller_grant(caller, body)
+    grant.require(None, Can.DELETE)
+    drive = grant.drive
     roots = recyclebin_root_ids(drive=drive)
     if async_tasks.is_big(drive=drive, file_ids=roots) or len(roots) > BIG_RECYCLEBIN:
         task = async_tasks.async_task_start(drive=drive, user_id=caller.user_id, operation="clear", params={})

@@ -6,11 +6,13 @@ from django.http import HttpRequest
 
 from pds_server import errors
 from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
-from pds_server.selectors import share_link_own, share_links_of
+from pds_server.selectors import share_link_own, share_links_of, share_search
+from pds_server.selectors.files import file_get
 from pds_server.serializers import page_to_pds, share_to_pds, share_token_to_pds
 from pds_server.services import shares, throttle
+from pds_server.services.access import Can
 from pds_server.services.pagination import paginate_by_pk
-from pds_server.views.common import caller_drive
+from pds_server.views.common import caller_grant
 
 BOOLEAN_FIELDS = ("disable_download", "disable_preview", "disable_save")
 NUMBER_FIELDS = ("download_limit", "preview_limit", "save_limit")
@@ -35,10 +37,14 @@ def own_share(caller: Caller, body: dict):
 
 @pds_endpoint("/v2/share_link/create", scope="SHARE.CREATE")
 def share_link_create(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
+    grant = caller_grant(caller, body)
+    drive = grant.drive
     file_ids = body.get("file_id_list") or ([body["file_id"]] if body.get("file_id") else [])
     if not isinstance(file_ids, list) or not all(isinstance(file_id, str) for file_id in file_ids):
         raise errors.InvalidParameter("file_id_list must be a list of file ids", code="InvalidParameter.FileIdList")
+    if not grant.everything:
+        for file_id in file_ids[:100]:  # share_create refuses longer lists
+            grant.require(file_get(drive=drive, file_id=file_id), Can.SHARE)
     share = shares.share_create(drive=drive, creator=caller.user_id, file_ids=file_ids, fields=share_fields(body))
     return 201, share_to_pds(share)
 
@@ -95,3 +101,21 @@ def share_link_get_share_token(request: HttpRequest, caller: Caller, body: dict)
         share=share, password=body.get("share_pwd"), expire_sec=parse_int(body, "expire_sec", default=7200) or 7200
     )
     return share_token_to_pds(token, lifetime)
+
+
+@pds_endpoint("/v2/share_link/search", scope="SHARE.LIST")
+def share_link_search(request: HttpRequest, caller: Caller, body: dict):
+    creators = body.get("creators") or []
+    if not isinstance(creators, list) or not all(isinstance(creator, str) for creator in creators):
+        raise errors.InvalidParameter("creators must be a list of user ids", code="InvalidParameter.Creators")
+    items, next_marker, total = share_search.share_link_search(
+        actor=caller.actor,
+        creators=creators,
+        query=parse_str(body, "query"),
+        order=share_search.ShareOrder.of(parse_str(body, "order_by"), parse_str(body, "order_direction")),
+        limit=parse_limit(body, default=100, maximum=100),
+        marker=parse_str(body, "marker"),
+        with_total=parse_bool(body.get("return_total_count"), "return_total_count"),
+    )
+    answer = page_to_pds([share_to_pds(share) for share in items], next_marker)
+    return answer if total is None else {**answer, "total_count": total}

@@ -10,16 +10,19 @@ from pds_server.models import File, Upload
 from pds_server.selectors.files import upload_get, uploaded_parts
 from pds_server.serializers import file_created_to_pds, folder_created_to_pds, upload_urls_to_pds, uploaded_parts_to_pds
 from pds_server.services import tree, uploads
+from pds_server.services.access import Can
 from pds_server.services.upload_complete import upload_complete
-from pds_server.views.common import caller_drive, check_name_mode, serialize
+from pds_server.views.common import caller_file, caller_grant, check_name_mode, serialize
 
 
 @pds_endpoint("/v2/file/create", scope="FILE.CREATE", batchable=True)
 def file_create(request: HttpRequest, caller: Caller, body: dict):
-    drive = caller_drive(caller, body)
+    grant = caller_grant(caller, body)
+    drive = grant.drive
     kind = parse_str(body, "type", required=True)
     name = body.get("name")
     parent_file_id = parse_str(body, "parent_file_id", required=True)
+    grant.require_folder(parent_file_id, Can.UPLOAD)
     mode = check_name_mode(body)
     if parse_bool(body.get("auto_rename"), "auto_rename"):  # legacy spelling
         mode = "auto_rename"
@@ -72,8 +75,9 @@ def file_create(request: HttpRequest, caller: Caller, body: dict):
 
 
 def body_upload(caller: Caller, body: dict) -> Upload:
+    grant, _ = caller_file(caller, body, Can.UPLOAD, allow_uploading=True)
     return upload_get(
-        drive=caller_drive(caller, body),
+        drive=grant.drive,
         file_id=parse_str(body, "file_id", required=True),
         upload_id=parse_str(body, "upload_id", required=True),
     )
