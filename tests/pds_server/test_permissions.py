@@ -1,0 +1,232 @@
+"""Sharing with people (`file/add_permission` and friends) and the one access helper that
+checks roles on every file operation: the official SDK, unmodified, for the flow, and one
+test per rule over plain HTTP."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from alibabacloud_pds20220301 import models as m
+from alibabacloud_pds20220301.client import Client
+from alibabacloud_tea_openapi.utils_models import Config
+
+from pds_server.models import FilePermission, Group, GroupMember
+
+VIEWER, EDITOR = "SystemFileViewer", "SystemFileEditor"
+
+
+def sdk_for(live_server, api) -> Client:
+    port = live_server.url.rsplit(":", 1)[1]
+    return Client(Config(endpoint=f"127.0.0.1:{port}", protocol="http", bearer_token=api.token))
+
+
+def member(user_id: str, role: str = VIEWER, kind: str = "IT_User") -> dict:
+    return {"identity": {"identity_type": kind, "identity_id": user_id}, "role_id": role}
+
+
+@pytest.fixture
+def tree(alice):
+    """Alice's drive: Team/ (shared) with a.txt and Sub/, and Private/ beside it."""
+    team = alice.folder("Team")
+    sub = alice.folder("Sub", team)
+    private = alice.folder("Private")
+    a = alice.upload("a.txt", b"hello team", team)["file_id"]
+    secret = alice.upload("secret.txt", b"not for bob", private)["file_id"]
+    return {"team": team, "sub": sub, "private": private, "a": a, "secret": secret}
+
+
+def as_bob(bob, alice, path: str, body: dict) -> requests.Response:
+    """Bob calling into Alice's drive."""
+    return bob.call(path, {"drive_id": alice.drive_id, **body})
+
+
+def test_the_official_sdk_shares_a_folder_with_a_viewer_then_an_editor_then_takes_it_back(
+    live_server, alice, bob, tree
+):
+    owner, guest = sdk_for(live_server, alice), sdk_for(live_server, bob)
+    drive = alice.drive_id
+    owner.file_add_permission(
+        m.FileAddPermissionRequest(
+            drive_id=drive,
+            file_id=tree["team"],
+            member_list=[
+                m.FilePermissionMember(identity=m.Identity(identity_type="IT_User", identity_id="bob"), role_id=VIEWER)
+            ],
+        )
+    )
+    listed = owner.file_list_permission(m.FileListPermissionRequest(drive_id=drive, file_id=tree["team"])).body
+    assert [(row.identity.identity_id, row.role_id) for row in listed] == [("bob", VIEWER)]
+
+    # The viewer lists and downloads inside the folder...
+    items = guest.list_file(m.ListFileRequest(drive_id=drive, parent_file_id=tree["team"])).body.items
+    assert sorted(item.name for item in items) == ["Sub", "a.txt"]
+    url = guest.get_download_url(m.GetDownloadUrlRequest(drive_id=drive, file_id=tree["a"])).body.url
+    assert requests.get(url, timeout=30).content == b"hello team"
+    received = guest.list_received_file(m.ListReceivedFileRequest()).body.items
+    assert [item.file_id for item in received] == [tree["team"]]
+    # ...cannot delete (403) and cannot reach the parent (404).
+    with pytest.raises(Exception) as caught:
+        guest.delete_file(m.DeleteFileRequest(drive_id=drive, file_id=tree["a"]))
+    assert getattr(caught.value, "statusCode", None) == 403
+    with pytest.raises(Exception) as caught:
+        guest.list_file(m.ListFileRequest(drive_id=drive, parent_file_id="root"))
+    assert getattr(caught.value, "statusCode", None) == 404
+
+    # An editor may upload into it.
+    owner.file_add_permission(
+        m.FileAddPermissionRequest(
+            drive_id=drive,
+            file_id=tree["team"],
+            member_list=[
+                m.FilePermissionMember(identity=m.Identity(identity_type="IT_User", identity_id="bob"), role_id=EDITOR)
+            ],
+        )
+    )
+    bob.drive_id = drive  # Bob's calls now name Alice's drive
+    uploaded = bob.upload("from-bob.txt", b"bob was here", tree["team"])
+    assert uploaded["parent_file_id"] == tree["team"]
+
+    owner.file_remove_permission(
+        m.FileRemovePermissionRequest(
+            drive_id=drive,
+            file_id=tree["team"],
+            member_list=[
+                m.FileRemovePermissionRequestMemberList(
+                    identity=m.Identity(identity_type="IT_User", identity_id="bob"), role_id=EDITOR
+                )
+            ],
+        )
+    )
+    with pytest.raises(Exception) as caught:  # the next call already knows
+        guest.list_file(m.ListFileRequest(drive_id=drive, parent_file_id=tree["team"]))
+    assert getattr(caught.value, "statusCode", None) == 404
+    assert guest.list_received_file(m.ListReceivedFileRequest()).body.items == []
+
+
+def share(alice, file_id: str, *members: dict) -> None:
+    alice.ok("file/add_permission", {"file_id": file_id, "member_list": list(members)}, 204)
+
+
+def test_a_role_on_a_folder_does_not_escape_to_its_parent_or_siblings(alice, bob, tree):
+    share(alice, tree["sub"], member("bob", EDITOR))
+    for path, body in [
+        ("file/list", {"parent_file_id": tree["team"]}),
+        ("file/get", {"file_id": tree["team"]}),
+        ("file/get", {"file_id": tree["a"]}),
+        ("file/get", {"file_id": tree["secret"]}),
+        ("file/list", {"parent_file_id": tree["private"]}),
+        ("file/get_download_url", {"file_id": tree["secret"]}),
+        ("file/update", {"file_id": tree["a"], "name": "mine.txt"}),
+        ("recyclebin/trash", {"file_id": tree["secret"]}),
+        ("recyclebin/list", {}),
+        ("file/list_permission", {"file_id": tree["team"]}),
+    ]:
+        reply = as_bob(bob, alice, path, body)
+        assert reply.status_code == 404, (path, reply.status_code, reply.text)
+        assert reply.json()["code"].startswith("NotFound")
+    # Moving the shared folder's content out of it, or a file of it in, needs a role on the target.
+    inside = as_bob(bob, alice, "file/create", {"parent_file_id": tree["sub"], "name": "n", "type": "folder"})
+    assert inside.status_code == 201
+    out = as_bob(bob, alice, "file/move", {"file_id": inside.json()["file_id"], "to_parent_file_id": tree["team"]})
+    assert out.status_code == 404
+    copy_out = as_bob(bob, alice, "file/copy", {"file_id": inside.json()["file_id"], "to_parent_file_id": "root"})
+    assert copy_out.status_code == 404
+    # Search only finds what the role reaches.
+    found = as_bob(bob, alice, "file/search", {"query": "name match 'txt'"}).json()["items"]
+    assert found == []
+    found = as_bob(bob, alice, "file/search", {"query": "name = 'n'"}).json()["items"]
+    assert [item["file_id"] for item in found] == [inside.json()["file_id"]]
+
+
+def test_a_viewer_cannot_upload_rename_trash_or_share(alice, bob, tree):
+    share(alice, tree["team"], member("bob", VIEWER))
+    for path, body in [
+        ("file/create", {"parent_file_id": tree["team"], "name": "x.txt", "type": "file", "size": 1}),
+        ("file/create", {"parent_file_id": tree["sub"], "name": "d", "type": "folder"}),
+        ("file/update", {"file_id": tree["a"], "name": "renamed.txt"}),
+        ("recyclebin/trash", {"file_id": tree["a"]}),
+        ("file/delete", {"file_id": tree["a"]}),
+        ("file/move", {"file_id": tree["a"], "to_parent_file_id": tree["sub"]}),
+        ("share_link/create", {"file_id_list": [tree["a"]]}),
+        ("file/add_permission", {"file_id": tree["a"], "member_list": [member("carol")]}),
+    ]:
+        reply = as_bob(bob, alice, path, body)
+        assert reply.status_code == 403, (path, reply.status_code, reply.text)
+        assert reply.json()["code"] == "ForbiddenNoPermission.File"
+    assert alice.ok("file/get", {"file_id": tree["a"]})["name"] == "a.txt"
+
+
+def test_a_group_role_reaches_members_of_subgroups_until_they_are_removed(alice, bob, tree, domain):
+    outer = Group.objects.create(domain=domain, group_id="g-outer", group_name="Outer")
+    inner = Group.objects.create(domain=domain, group_id="g-inner", group_name="Inner", parent=outer)
+    membership = GroupMember.objects.create(group=inner, user_id=bob_user_pk(domain, "bob"))
+    share(alice, tree["team"], member("g-outer", VIEWER, "IT_Group"))
+    assert as_bob(bob, alice, "file/list", {"parent_file_id": tree["team"]}).status_code == 200
+    received = bob.call("file/list_received_file", {}).json()
+    assert [item["file_id"] for item in received["items"]] == [tree["team"]]
+    assert received["items"][0]["shared_by"]["user_id"] == "alice"
+
+    # disinherit_sub_group keeps a group's role from its subgroups' members.
+    FilePermission.objects.filter(identity_id="g-outer").update(disinherit_sub_group=True)
+    assert as_bob(bob, alice, "file/list", {"parent_file_id": tree["team"]}).status_code == 404
+    FilePermission.objects.filter(identity_id="g-outer").update(disinherit_sub_group=False)
+
+    membership.delete()  # a removed member: NotFound on the next call
+    assert as_bob(bob, alice, "file/list", {"parent_file_id": tree["team"]}).status_code == 404
+
+
+def bob_user_pk(domain, user_id: str) -> int:
+    return domain.users.get(user_id=user_id).pk
+
+
+def test_add_permission_refuses_bad_members_and_identities_of_nowhere(alice, bob, tree, make_user):
+    for members, code in [
+        ([], "InvalidParameter.MemberList"),
+        ([{"role_id": VIEWER}], "InvalidParameter.Identity"),
+        ([member("bob", "SystemFileGod")], "InvalidParameter.RoleId"),
+        ([member("alice")], "InvalidParameter.Identity"),  # the owner already has every right
+    ]:
+        reply = alice.call(
+            "file/add_permission", {"drive_id": alice.drive_id, "file_id": tree["a"], "member_list": members}
+        )
+        assert reply.status_code == 400 and reply.json()["code"] == code, reply.text
+    reply = alice.call(
+        "file/add_permission", {"drive_id": alice.drive_id, "file_id": tree["a"], "member_list": [member("nobody")]}
+    )
+    assert reply.status_code == 404 and reply.json()["code"] == "NotFound.User"
+    reply = alice.call(
+        "file/add_permission",
+        {"drive_id": alice.drive_id, "file_id": tree["a"], "member_list": [member("g-elsewhere", VIEWER, "IT_Group")]},
+    )
+    assert reply.status_code == 404 and reply.json()["code"] == "NotFound.Group"
+
+
+def test_a_group_id_of_another_domain_gives_no_role(alice, bob, tree):
+    from tests.factories import DomainFactory
+
+    other = DomainFactory(domain_id="other", name="Other")
+    Group.objects.create(domain=other, group_id="g-far", group_name="Far")
+    reply = alice.call(
+        "file/add_permission",
+        {"drive_id": alice.drive_id, "file_id": tree["a"], "member_list": [member("g-far", VIEWER, "IT_Group")]},
+    )
+    assert reply.status_code == 404 and reply.json()["code"] == "NotFound.Group"
+
+
+def test_an_expired_role_is_no_role(alice, bob, tree):
+    past = {**member("bob"), "expire_time": 1_000_000}
+    share(alice, tree["team"], past)
+    assert as_bob(bob, alice, "file/list", {"parent_file_id": tree["team"]}).status_code == 404
+
+
+def test_list_permission_shows_roles_given_on_folders_above(alice, bob, tree, make_user):
+    make_user("carol")
+    share(alice, tree["team"], member("bob"))
+    share(alice, tree["sub"], member("carol", EDITOR))
+    rows = alice.call("file/list_permission", {"drive_id": alice.drive_id, "file_id": tree["sub"]}).json()
+    assert [(row["identity"]["identity_id"], row["role_id"], row.get("inherited_from")) for row in rows] == [
+        ("carol", EDITOR, None),
+        ("bob", VIEWER, tree["team"]),
+    ]
+    # Bob (a viewer of Team) may read the list; only the owner may change it.
+    assert as_bob(bob, alice, "file/list_permission", {"file_id": tree["sub"]}).status_code == 200
