@@ -57,9 +57,19 @@ app.conf.beat_schedule = {
         "task": "pds_server.tasks.clean_storage",
         "schedule": crontab(minute=41),
     },
+    # Each domain's revision retention (count and age; the latest and keep_forever stay).
+    "pds-prune-revisions": {
+        "task": "pds_server.tasks.prune_revisions",
+        "schedule": crontab(minute=29, hour="*/6"),
+    },
     # Expired authorization codes, tokens and used JWT ids are dead weight: drop them hourly.
     "pds-purge-expired-grants": {
         "task": "pds_server.tasks.purge_expired_grants",
         "schedule": crontab(minute=17),
+    },
+    # Audit log rows past PDS_AUDIT_LOG_RETENTION_DAYS, and expired audit exports: daily.
+    "pds-purge-audit-logs": {
+        "task": "pds_server.tasks.purge_audit_logs",
+        "schedule": crontab(hour=3, minute=23),
     },
 }

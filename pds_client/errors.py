@@ -126,4 +126,6 @@ def error_from_response(status: int, body: dict, request_id: str) -> PDSError:
         return ServiceUnavailable(code or "ServiceUnavailable", message, status, request_id)
     if status == 401:
         return AccessTokenInvalid(code or "AccessTokenInvalid", message, status, request_id)
+    if status == 403:  # ForbiddenNoPermission.File, ForbiddenDriveLocked, ...: refusals all the same
+        return Forbidden(code or "Forbidden", message, status, request_id)
     return PDSError(code or f"HTTP{status}", message, status, request_id)

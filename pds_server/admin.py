@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.hashers import make_password
 
-from pds_server.models import AccessToken, App, Domain, Drive, PdsUser, RefreshToken
+from pds_server.models import AccessToken, App, Domain, Drive, FilePermission, Group, GroupMember, PdsUser, RefreshToken
+from pds_server.models.audit import AuditLog
 from pds_server.services.apps import app_rotate_secret
 from pds_server.services.tokens import digest, new_secret
 
@@ -16,6 +17,18 @@ from pds_server.services.tokens import digest, new_secret
 class DomainAdmin(admin.ModelAdmin):
     list_display = ("domain_id", "name", "storage_mode", "personal_space_enabled", "default_drive_size", "is_default")
     search_fields = ("domain_id", "name")
+    fieldsets = (
+        (None, {"fields": (("domain_id", "name"), "storage_mode", "personal_space_enabled", "default_drive_size")}),
+        (None, {"fields": ("is_default",)}),
+        (
+            "Revision retention",
+            {
+                "fields": ("revision_keep_count", "revision_keep_days"),
+                "description": "Kept per file: at most this many revisions, none older than this many days "
+                "(empty: no limit). The latest and those marked keep forever always stay.",
+            },
+        ),
+    )
 
 
 @admin.register(App)
@@ -133,3 +146,63 @@ class AccessTokenAdmin(TokenAdmin):
 @admin.register(RefreshToken)
 class RefreshTokenAdmin(TokenAdmin):
     list_display = ("id", "user", "app", "family", "idle_expires_at", "family_expires_at", "rotated_at", "revoked_at")
+
+
+# --- Groups and who may reach which files ---------------------------------------------------
+
+
+class GroupMemberInline(admin.TabularInline):
+    model = GroupMember
+    extra = 0
+    autocomplete_fields = ("user",)  # by name, from PdsUserAdmin's search
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    """Groups and their user members. Subgroups are groups whose parent is this one; the
+    nesting rules (one parent, no cycle, ten levels) are kept by the API's add_member."""
+
+    list_display = ("group_name", "group_id", "parent", "is_root", "domain", "created_at")
+    list_filter = ("domain", "is_root")
+    search_fields = ("group_name", "group_id")
+    readonly_fields = ("group_id", "parent", "creator", "created_at", "updated_at")
+    inlines = [GroupMemberInline]
+
+    # Made and deleted through the API: group/create gives the id and checks the nesting;
+    # group/delete also takes the roles given to the group, and refuses a group with
+    # subgroups or a team drive.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FilePermission)
+class FilePermissionAdmin(admin.ModelAdmin):
+    list_display = ("drive", "file_id", "identity_type", "identity_id", "role_id", "expire_time", "granted_by")
+    list_filter = ("identity_type", "role_id")
+    search_fields = ("identity_id", "file_id", "drive__drive_name")
+    raw_id_fields = ("drive",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only (only the retention task deletes)."""
+
+    list_display = ("acted_at", "action_type", "actor_type", "actor_id", "actor_name", "object_name", "result")
+    list_filter = ("action_category", "action_type", "actor_type", "result", "domain")
+    search_fields = ("actor_id", "actor_name", "object_id", "object_name", "file_path", "drive_id", "log_id")
+    date_hierarchy = "acted_at"
+    ordering = ("-acted_at", "-pk")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from pds_server import errors
 from pds_server.models import AccessToken, Domain, PdsUser, ShareLink
+from pds_server.services import audit, audit_changes
 from pds_server.services.access import Actor
 from pds_server.services.shares import share_for_token
 from pds_server.services.tokens import access_token_authenticate
@@ -33,11 +34,11 @@ BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 Auth = Literal["bearer", "share", "none"]
 Body = Literal["json", "query", "none"]
-Result = dict | tuple[int, dict | None] | HttpResponseBase
+Result = dict | list | tuple[int, dict | None] | HttpResponseBase
 Handler = Callable[..., Result]
 
 
-def json_response(body: dict | None, status: int = 200, headers: dict | None = None) -> HttpResponse:
+def json_response(body: dict | list | None, status: int = 200, headers: dict | None = None) -> HttpResponse:
     if status == 204:
         response = HttpResponse(status=204)
     else:
@@ -214,6 +215,8 @@ def pds_endpoint(
     one place that does so. `finish` may add headers to every answer (and sees the error)."""
 
     def decorate(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
+        if path in audit.ACTIONS:
+            handler = audited(path, handler)
         endpoint = Endpoint(path=path, scope=scope, auth=auth, handler=handler)
 
         @csrf_exempt
@@ -239,6 +242,32 @@ def pds_endpoint(
         return view
 
     return decorate
+
+
+def audited(path: str, handler: Handler) -> Handler:
+    """The handler of a change, writing its audit row (services/audit.py): the object as it
+    was before, then the answer or the PdsError (services/audit_changes.py). Batch
+    sub-requests run this same wrapper."""
+
+    @functools.wraps(handler)
+    def run(request: HttpRequest, caller: Caller, body: dict) -> Result:
+        pending = audit_changes.action_begin(
+            path=path,
+            domain=caller.domain,
+            who=audit.who_of(request, token=caller.token),
+            body=body,
+            share=caller.share,
+        )
+        try:
+            result = handler(request, caller, body)
+        except errors.PdsError as error:
+            audit_changes.action_end(pending, answer=None, error=error)
+            raise
+        payload = None if isinstance(result, HttpResponseBase) else result[1] if isinstance(result, tuple) else result
+        audit_changes.action_end(pending, answer=payload, error=None)
+        return result
+
+    return run
 
 
 def batch_dispatch(request: HttpRequest, caller: Caller, requests: list[Any]) -> list[dict]:

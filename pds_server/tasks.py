@@ -3,8 +3,11 @@
 from celery import shared_task
 
 from pds_server.services.async_tasks import async_task_run, async_tasks_sweep
+from pds_server.services.audit import audit_logs_purge
+from pds_server.services.audit_export import exports_purge
 from pds_server.services.fsck import fsck_cleanup
 from pds_server.services.housekeeping import expired_grants_purge
+from pds_server.services.revisions import revisions_prune
 from pds_server.services.uploads import uploads_expire
 
 
@@ -35,3 +38,15 @@ def clean_storage() -> dict:
     """The safe part of `manage.py pds_fsck`: leftovers of killed processes and files no
     row refers to, once old enough that no request can still be writing them."""
     return fsck_cleanup()
+
+
+@shared_task(name="pds_server.tasks.prune_revisions")
+def prune_revisions() -> int:
+    """Each domain's revision retention; safe to run twice, or at once."""
+    return revisions_prune()
+
+
+@shared_task(name="pds_server.tasks.purge_audit_logs")
+def purge_audit_logs() -> dict:
+    """Audit rows older than PDS_AUDIT_LOG_RETENTION_DAYS, and export files whose URL expired."""
+    return {"rows": audit_logs_purge(), "exports": exports_purge()}

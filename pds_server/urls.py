@@ -5,7 +5,20 @@ registers them."""
 from django.urls import path
 
 from pds_server.api import ROUTES
-from pds_server.views import content, drives, files, oauth, recyclebin, shares, uploads, users  # noqa: F401 (register)
+from pds_server.views import (  # noqa: F401 (register)
+    audit,
+    content,
+    drives,
+    files,
+    groups,
+    oauth,
+    permissions,
+    recyclebin,
+    revisions,
+    shares,
+    uploads,
+    users,
+)
 
 urlpatterns = [
     # The authorize endpoint is a page for people (sign-in and consent), not a PDS JSON endpoint.

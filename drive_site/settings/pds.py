@@ -33,3 +33,5 @@ PDS_MAX_PART_URLS_PER_USER = env.int("PDS_MAX_PART_URLS_PER_USER", default=100_0
 # to a killed process; files no record refers to are removed once older than this grace.
 PDS_FSCK_TEMP_AGE = env.int("PDS_FSCK_TEMP_AGE", default=3600)
 PDS_FSCK_ORPHAN_AGE = env.int("PDS_FSCK_ORPHAN_AGE", default=86400)
+# Days the audit log keeps its rows (a daily task deletes older ones).
+PDS_AUDIT_LOG_RETENTION_DAYS = env.int("PDS_AUDIT_LOG_RETENTION_DAYS", default=180)

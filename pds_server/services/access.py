@@ -53,16 +53,21 @@ def owns(user: PdsUser | None, drive: Drive) -> bool:
     return user is not None and drive.owner_type == Drive.OwnerType.USER and drive.owner == user.user_id
 
 
-def drive_resolve(*, actor: Actor, drive_id: object, managing: bool = False) -> Drive:
+def drive_resolve(*, actor: Actor, drive_id: object, managing: bool = False, reading: bool = False) -> Drive:
     """The drive `drive_id` if `actor` may act on it, else NotFound.Drive (or
     ForbiddenDriveLocked when it is disabled). `managing`: an administrator reading or
-    changing the drive record itself, which a disabled drive allows."""
+    changing the drive record itself, which a disabled drive allows. `reading`: reading the
+    drive record, which a role on its root also allows (a team drive's members)."""
     raw_id = str(drive_id or "")
     if not raw_id:
         raise errors.MissingParameter("drive_id")
     pk = row_id(raw_id)
     drive = Drive.objects.filter(domain=actor.domain, pk=pk).first() if pk is not None else None
-    if drive is None or not (owns(actor.user, drive) or actor.is_admin):
+    allowed = drive is not None and (owns(actor.user, drive) or actor.is_admin)
+    if drive is not None and not allowed and reading and actor.user is not None:
+        root_roles = permissions_of(actor.user).filter(drive=drive, file_id=ROOT).values_list("role_id", flat=True)
+        allowed = any(Can.LIST in ROLE_CAPABILITIES.get(role_id, frozenset()) for role_id in root_roles)
+    if drive is None or not allowed:
         raise errors.NotFound("Drive")
     if drive.status != Drive.Status.ENABLED and not (managing and actor.is_admin):
         raise errors.Forbidden("The drive is disabled.", code="ForbiddenDriveLocked")

@@ -11,7 +11,7 @@ from pds_server import errors
 from pds_server.models import App, Domain
 from pds_server.services import tokens
 
-ALL_SCOPES = ["DRIVE.ALL", "FILE.ALL", "SHARE.ALL", "USER.ALL"]
+ALL_SCOPES = ["DRIVE.ALL", "FILE.ALL", "SHARE.ALL", "USER.ALL", "GROUP.ALL"]
 
 
 def new_app_id() -> str:

@@ -26,10 +26,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pds_server import errors
-from pds_server.models import AsyncTask, Drive, File
+from pds_server.models import AsyncTask, Domain, Drive, File
 from pds_server.routers import PDS_DB
 from pds_server.selectors.files import descendant_ids
-from pds_server.services import trash, tree
+from pds_server.services import audit_export, trash, tree
 from pds_server.services.walk import DONE, Job
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ OPERATIONS: dict[str, Job] = {
     "delete": trash.DELETE,
     "clear": trash.DELETE,  # no file_ids: what is in the recycle bin
     "copy": tree.COPY,
+    audit_export.OPERATION: audit_export.EXPORT,  # of the domain, no drive: params without drive_id
 }
 # SQLite has one write lock, and a writer waiting for it polls, sleeping up to 100 ms between
 # tries (sqliteDefaultBusyCallback): a pause that long between two chunks lets every waiting
@@ -70,15 +71,20 @@ def enqueue(task_pk: int, *, countdown: int = 0) -> None:
     transaction.on_commit(lambda: run_async_task.apply_async((task_pk,), countdown=countdown), using=PDS_DB)
 
 
-def async_task_start(*, drive: Drive, user_id: str, operation: str, params: dict) -> AsyncTask:
+def async_task_start(
+    *, drive: Drive | None, user_id: str, operation: str, params: dict, domain: Domain | None = None
+) -> AsyncTask:
+    """A job on `drive`, or (drive None) on the whole `domain`, such as an audit log export."""
+    domain = drive.domain if drive is not None else domain
+    assert domain is not None, "a job needs its drive or its domain"
     # Unclaimed, with a lease: if no worker claims it in time (its message was lost), the
     # sweep queues it again.
     task = AsyncTask.objects.create(
         async_task_id=uuid.uuid4().hex,
-        domain=drive.domain,
+        domain=domain,
         user_id=user_id,
         operation=operation,
-        params={"drive_id": drive.pk, **params},
+        params={"drive_id": drive.pk, **params} if drive is not None else params,
         total_process=1,
         lease_expires_at=lease_end(),
     )
@@ -152,7 +158,7 @@ def async_task_run(*, task_pk: int) -> None:
         job = OPERATIONS.get(task.operation)
         if job is None:
             raise errors.InvalidParameter(f"unknown operation {task.operation}")
-        drive = Drive.objects.get(pk=task.params["drive_id"])
+        drive = Drive.objects.get(pk=task.params["drive_id"]) if "drive_id" in task.params else None
         params = {**task.params, "user_id": task.user_id}
         state = dict(task.checkpoint) or job.plan(drive=drive, params=params)
         while task.state == AsyncTask.State.RUNNING:

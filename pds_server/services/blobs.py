@@ -1,5 +1,5 @@
-"""Content-addressed blobs: named by SHA-1, shared by every file with equal content, and
-removed with the last file that refers to them."""
+"""Content-addressed blobs: named by SHA-1, shared by every file and revision with equal
+content, and removed with the last file or revision that refers to them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from pds_server import errors
-from pds_server.models import Blob, File
+from pds_server.models import Blob, File, Revision
 from pds_server.routers import PDS_DB
 from pds_server.storage import BlobStore, blob_store
 
@@ -29,14 +29,19 @@ def blob_name(sha1: str) -> str:
 
 
 def blobs_release(blob_ids: Iterable[int]) -> None:
-    """Remove blobs that no file refers to any more (the row lock serializes with uploads
-    completing onto the same blob). Call inside a transaction: the bytes go at commit."""
+    """Remove blobs that no file and no revision refers to any more (the row lock
+    serializes with uploads completing onto the same blob, which take it before they refer
+    to it). Call inside a transaction: the bytes go at commit."""
     store = blob_store()
     for blob in Blob.objects.select_for_update().filter(pk__in=list(blob_ids)):
-        if not File.objects.filter(blob=blob).exists():
+        if not blob_referenced(blob):
             names = [thumbnail.storage_name for thumbnail in blob.thumbnails.all()] + [blob.storage_name]
             blob.delete()
             transaction.on_commit(functools.partial(storage_delete, store, names), using=PDS_DB)
+
+
+def blob_referenced(blob: Blob) -> bool:
+    return File.objects.filter(blob=blob).exists() or Revision.objects.filter(blob=blob).exists()
 
 
 def storage_delete(store: BlobStore, names: list[str]) -> None:

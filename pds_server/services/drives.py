@@ -1,12 +1,17 @@
-"""Drives: created by admins or at a user's first logon."""
+"""Drives: created by admins or at a user's first logon. A team drive is owned by a group
+(`owner_type: group`): its members reach it through the role the group has on its root,
+SystemFileEditor when created (an administrator changes it with file/add_permission)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from pds_server import errors
-from pds_server.models import Domain, Drive, PdsUser
+from pds_server.models import Domain, Drive, FilePermission, Group, PdsUser
 from pds_server.routers import PDS_DB
+from pds_server.services.access import ROOT
+
+TEAM_DRIVE_ROLE = "SystemFileEditor"
 
 
 def _validate_total_size(total_size: int | None) -> int | None:
@@ -37,6 +42,8 @@ def drive_create(
             owner_user = PdsUser.objects.select_for_update().filter(domain=domain, user_id=owner).first()
             if owner_user is None:
                 raise errors.NotFound("User", f"The owner {owner} does not exist.")
+        elif Group.objects.select_for_update().filter(domain=domain, group_id=owner).first() is None:
+            raise errors.NotFound("Group", f"The owner group {owner} does not exist.")
         drive = Drive.objects.create(
             domain=domain,
             drive_name=drive_name,
@@ -47,6 +54,15 @@ def drive_create(
             status=status,
             creator=creator,
         )
+        if owner_type == Drive.OwnerType.GROUP:
+            FilePermission.objects.create(
+                drive=drive,
+                file_id=ROOT,
+                identity_type=FilePermission.IdentityType.GROUP,
+                identity_id=owner,
+                role_id=TEAM_DRIVE_ROLE,
+                granted_by=creator,
+            )
         if owner_user is not None and (make_default or not owner_user.default_drive_id):
             owner_user.default_drive_id = drive.drive_id
             owner_user.save(update_fields=["default_drive_id", "updated_at"])

@@ -1,6 +1,7 @@
 """A consistency check of the blob storage against the records (`manage.py pds_fsck`): files
-no record refers to, and records whose file is missing. `fsck_cleanup`, the part of it that
-is safe while the PDS runs, is what the periodic task does.
+no record refers to, records whose file is missing, blob records that neither a file nor a
+revision refers to, and files whose latest content has no revision row. `fsck_cleanup`,
+the part of it that is safe while the PDS runs, is what the periodic task does.
 
 Writes are ordered so that a killed process leaves only what this recognises: a part is
 written under a `tmp-` name and renamed when whole, parts are joined under an
@@ -17,8 +18,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-from pds_server.models import Blob, Thumbnail, UploadPart
+from pds_server.models import Blob, File, Revision, Thumbnail, UploadPart
+from pds_server.routers import PDS_DB
+from pds_server.services.blobs import blobs_release
+from pds_server.services.revisions import current_revision_add, locked_file
 from pds_server.storage import StoredFile, blob_store, is_temp_name
 
 PREFIXES = ("blobs", "uploads", "thumbnails")
@@ -32,6 +38,11 @@ PROBLEMS = {
     "part_without_file": ("a part record whose file is missing", "delete the record: the client sends it again"),
     "thumbnail_without_file": ("a thumbnail record whose file is missing", "delete the record: it is made again"),
     "blob_without_file": ("a blob record whose file is missing: its files have lost their content", "none"),
+    "unreferenced_blob": ("a blob record that no file and no revision refers to", "remove the record and its file"),
+    "file_without_revision": (
+        "a file whose latest content has no revision row (named by file_id)",
+        "add the revision row of its current content",
+    ),
 }
 FILE_PROBLEMS = ("temp_file", "orphan_blob_file", "orphan_upload_file", "orphan_thumbnail_file")
 
@@ -76,7 +87,27 @@ def fsck_scan(*, min_age: float = 0) -> list[Finding]:
                 continue
             if problem == "thumbnail_without_file" or age >= min_age:
                 findings.append(Finding(problem, name, max(age, 0.0)))
+    findings += record_findings(now=now, min_age=min_age)
     return sorted(findings, key=lambda finding: (finding.problem, finding.name))
+
+
+def record_findings(*, now: float, min_age: float) -> list[Finding]:
+    """What the records say of each other: blobs nothing refers to (content-addressed
+    blobs are shared by files and revisions), and files whose content has no revision."""
+    findings = []
+    unreferenced = Blob.objects.filter(
+        ~Exists(File.objects.filter(blob=OuterRef("pk"))), ~Exists(Revision.objects.filter(blob=OuterRef("pk")))
+    )
+    for name, created_at in unreferenced.values_list("storage_name", "created_at"):
+        if now - created_at.timestamp() >= min_age:
+            findings.append(Finding("unreferenced_blob", name, now - created_at.timestamp()))
+    bare = File.objects.filter(status=File.Status.AVAILABLE, type=File.Type.FILE, blob__isnull=False).filter(
+        ~Exists(Revision.objects.filter(file=OuterRef("pk"), revision_id=OuterRef("revision_id")))
+    )
+    for file_id, updated_at in bare.values_list("file_id", "updated_at"):
+        if now - updated_at.timestamp() >= min_age:
+            findings.append(Finding("file_without_revision", file_id, now - updated_at.timestamp()))
+    return findings
 
 
 def problem_of_file(name: str) -> str:
@@ -99,10 +130,26 @@ def fsck_repair(findings: list[Finding]) -> Counter[str]:
             UploadPart.objects.filter(storage_name=finding.name).delete()
         elif finding.problem == "thumbnail_without_file":
             Thumbnail.objects.filter(storage_name=finding.name).delete()
+        elif finding.problem == "unreferenced_blob":
+            with transaction.atomic(using=PDS_DB):  # checked again under the blob's lock
+                blobs_release(Blob.objects.filter(storage_name=finding.name).values_list("pk", flat=True))
+        elif finding.problem == "file_without_revision":
+            revision_add_missing(finding.name)
         else:
             continue
         repaired[finding.problem] += 1
     return repaired
+
+
+def revision_add_missing(file_id: str) -> None:
+    with transaction.atomic(using=PDS_DB):
+        item = File.objects.filter(file_id=file_id, status=File.Status.AVAILABLE).exclude(blob=None).first()
+        if item is None:
+            return
+        item = locked_file(item)
+        if item.revision_id and item.revisions.filter(revision_id=item.revision_id).exists():
+            return
+        current_revision_add(item=item)
 
 
 def fsck_cleanup() -> dict[str, int]:

@@ -1,5 +1,6 @@
-"""A drive's quota: `used_size` counts stored bytes, `reserved_size` bytes held for uploads
-in progress. Every change takes the drive row's lock, so parallel creates, copies and
+"""A drive's quota: `used_size` counts stored bytes (every revision of every file, each at
+its own size, even where equal content shares one blob), `reserved_size` bytes held for
+uploads in progress. Every change takes the drive row's lock, so parallel creates, copies and
 completes can never push a drive past `total_size` (None: unlimited)."""
 
 from __future__ import annotations

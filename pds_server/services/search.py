@@ -71,9 +71,13 @@ def tokenize(query: str) -> list[Token]:
 
 
 class Parser:
-    def __init__(self, query: str):
+    """`fields` maps each field a query may name to its kind (str, int, time, bool); the
+    audit log's export reuses this parser with its own table (services/audit.py)."""
+
+    def __init__(self, query: str, fields: dict[str, str] = FIELDS):
         self.tokens = tokenize(query)
         self.index = 0
+        self.fields = fields
 
     @property
     def current(self) -> Token:
@@ -127,7 +131,7 @@ class Parser:
 
     def value(self, field: str):
         token = self.take()
-        kind = FIELDS[field]
+        kind = self.fields[field]
         if token.kind == "string":
             text = bytes(token.text[1:-1], "utf-8").decode("unicode_escape") if "\\" in token.text else token.text[1:-1]
             if kind == "time":
@@ -149,8 +153,8 @@ class Parser:
 
     def condition(self) -> Q:
         token = self.take()
-        if token.kind != "word" or token.text not in FIELDS:
-            raise _fail(f"unknown field {token.text or 'the end'!r} (fields: {', '.join(FIELDS)})", token.position)
+        if token.kind != "word" or token.text not in self.fields:
+            raise _fail(f"unknown field {token.text or 'the end'!r} (fields: {', '.join(self.fields)})", token.position)
         field = token.text
         if self.keyword("in"):
             self.expect("[")
@@ -165,7 +169,7 @@ class Parser:
                 raise _fail("match works on name only", token.position)
             return Q(name__icontains=self.value(field))
         if self.keyword("prefix"):
-            if FIELDS[field] != "str":
+            if self.fields[field] != "str":
                 raise _fail(f"prefix does not work on {field}", token.position)
             return Q(**{f"{field}__startswith": self.value(field)})
         op = self.take()
@@ -175,15 +179,15 @@ class Parser:
         lookups = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
         if op.text == "!=":
             return ~Q(**{field: value})
-        if FIELDS[field] in ("str", "bool") and op.text not in ("=",):
+        if self.fields[field] in ("str", "bool") and op.text not in ("=",):
             raise _fail(f"{op.text} does not work on {field}", op.position)
         return Q(**{f"{field}__{lookups[op.text]}": value})
 
 
-def parse_query(query: str) -> Q:
+def parse_query(query: str, fields: dict[str, str] = FIELDS) -> Q:
     if len(query) > 4096:
         raise errors.InvalidParameter("The query is longer than 4096 characters.", code="InvalidParameter.Query")
-    return Parser(query).parse()
+    return Parser(query, fields).parse()
 
 
 def parse_order_by(order_by: str) -> Ordering:

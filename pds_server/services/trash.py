@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pds_server import errors
@@ -20,6 +20,7 @@ from pds_server.selectors.files import ROOT, descendant_ids, recyclebin_root_ids
 from pds_server.services.blobs import blobs_release
 from pds_server.services.names import auto_renamed, name_taken
 from pds_server.services.quota import quota_settle
+from pds_server.services.revisions import content_held
 from pds_server.services.uploads import upload_discard
 from pds_server.services.walk import DONE, Job, TreeWalk
 
@@ -153,9 +154,9 @@ def delete_step(*, drive: Drive, params: dict, state: dict, size: int) -> int:
 
 
 def rows_delete(*, drive: Drive, rows: QuerySet[File]) -> int:
-    """Delete rows for good: unfinished uploads onto them, then the blobs nothing refers to."""
-    freed = rows.filter(status=File.Status.AVAILABLE).aggregate(total=Sum("size"))["total"] or 0
-    blob_ids = set(rows.exclude(blob=None).values_list("blob_id", flat=True))
+    """Delete rows for good with their revisions: unfinished uploads onto them, then the
+    blobs nothing refers to."""
+    freed, blob_ids = content_held(rows=rows)
     for upload in Upload.objects.filter(file__in=rows, completed_at__isnull=True):
         upload_discard(upload=upload)
     count = rows.count()

@@ -27,6 +27,7 @@ from pds_server.services.names import (
     validate_name,
 )
 from pds_server.services.quota import quota_settle
+from pds_server.services.revisions import first_revisions
 from pds_server.services.walk import DONE, Job, TreeWalk
 
 
@@ -166,6 +167,7 @@ def copy_step(*, drive: Drive, params: dict, state: dict, size: int) -> int:
         )
         copy_root = clone(item, drive=to_drive, parent_file_id=to_parent_file_id, name=name, creator=creator, now=now)
         copy_root.save()
+        first_revisions([copy_root], creator=creator, now=now)  # a copy starts with one revision
         walk = TreeWalk.start([(item.file_id, copy_root.file_id)] if item.is_folder else [])
         state.update(
             phase="below", walk=walk.dump(), result={"file_id": copy_root.file_id, "drive_id": to_drive.drive_id}
@@ -180,6 +182,7 @@ def copy_step(*, drive: Drive, params: dict, state: dict, size: int) -> int:
         if child.is_folder:
             walk.descend(child.file_id, copy.file_id)
     File.objects.bulk_create(copies)
+    first_revisions(copies, creator=creator, now=now)
     state.update(phase="below" if copies else DONE, walk=walk.dump())
     return len(copies)
 

@@ -1,6 +1,7 @@
 """`file/complete`: hash an upload's parts in one pass, store them as a content-addressed
-blob unless equal content has one, and make the file available. Crash-safe and safe to
-call twice, even at once."""
+blob unless equal content has one, and make the file available with the content as its
+newest revision (an overwrite keeps the previous ones). Crash-safe and safe to call twice,
+even at once."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from django.utils import timezone
 from pds_server import errors
 from pds_server.models import Blob, File, Upload, UploadPart
 from pds_server.routers import PDS_DB
-from pds_server.services.blobs import blob_name, blobs_release, storage_full
+from pds_server.services.blobs import blob_name, storage_full
 from pds_server.services.quota import quota_settle
-from pds_server.services.uploads import content_set, upload_folder, upload_parts_delete
+from pds_server.services.revisions import content_commit
+from pds_server.services.uploads import upload_folder, upload_parts_delete
 from pds_server.storage import Assembled, PartMissing, blob_store
 
 
@@ -24,8 +26,9 @@ class BlobGone(Exception):
     """The blob this complete meant to share was released meanwhile."""
 
 
-def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
-    """Calling it twice, even at once, is harmless: the second returns the first's file."""
+def upload_complete(*, upload: Upload, crc64_hash: str | None = None, creator: str | None = None) -> File:
+    """Calling it twice, even at once, is harmless: the second returns the first's file.
+    `creator` (the caller's user_id) writes the revision; by default the file's creator."""
     if upload.completed_at is not None:
         return File.objects.get(pk=upload.file_id)
     if upload.expires_at <= timezone.now():
@@ -41,7 +44,7 @@ def upload_complete(*, upload: Upload, crc64_hash: str | None = None) -> File:
             )
         size_check(upload, sum(part.size for part in parts))  # before any part is touched
         try:
-            return parts_complete(upload, parts, crc64_hash=crc64_hash)
+            return parts_complete(upload, parts, crc64_hash=crc64_hash, creator=creator)
         except PartMissing:
             # A concurrent complete finished (or is joining the parts in place) and took
             # them, or a part was sent again while we read: look at the upload afresh.
@@ -64,7 +67,7 @@ def size_check(upload: Upload, size: int) -> None:
         )
 
 
-def parts_complete(upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None) -> File:
+def parts_complete(upload: Upload, parts: list[UploadPart], *, crc64_hash: str | None, creator: str | None) -> File:
     """Digest and check the parts, store them as a blob unless one with that SHA-1 exists,
     and commit, all while the storage holds the assembled parts (joined in place, they are
     put back if anything fails). Hashing runs outside any transaction: hashing a large file
@@ -85,7 +88,7 @@ def parts_complete(upload: Upload, parts: list[UploadPart], *, crc64_hash: str |
                     stored_name = assembled.keep(blob_name(assembled.sha1))
                 hold_for_tests("before-commit")
                 try:
-                    return complete_commit(upload, parts, assembled, stored_name)
+                    return complete_commit(upload, parts, assembled, stored_name, creator=creator)
                 except BlobGone:  # the blob we meant to share was released meanwhile: store our own
                     keep_always = True
                 except Exception:
@@ -106,7 +109,9 @@ def hold_for_tests(point: str) -> None:
         threading.Event().wait()
 
 
-def complete_commit(upload: Upload, parts: list[UploadPart], assembled: Assembled, stored_name: str | None) -> File:
+def complete_commit(
+    upload: Upload, parts: list[UploadPart], assembled: Assembled, stored_name: str | None, *, creator: str | None
+) -> File:
     size, sha1 = assembled.size, assembled.sha1
     with transaction.atomic(using=PDS_DB):
         locked = Upload.objects.select_for_update().select_related("file__drive").filter(pk=upload.pk).first()
@@ -134,21 +139,22 @@ def complete_commit(upload: Upload, parts: list[UploadPart], assembled: Assemble
                 blob = Blob.objects.select_for_update().get(sha1=sha1)
         if stored_name and stored_name != blob.storage_name:
             transaction.on_commit(lambda: unused_blob_drop(stored_name), using=PDS_DB)
-        old_size = item.size if item.status == File.Status.AVAILABLE else 0
-        quota_settle(drive=item.drive, growth=size - old_size, reserved=locked.reserved_size)
-        old_blob_id = item.blob_id
-        content_set(item, blob)
-        item.revision_id = locked.revision_id
-        item.updated_at = timezone.now()
-        item.save()
+        # Every revision counts its size: an overwritten file's earlier content stays counted.
+        quota_settle(drive=item.drive, growth=size, reserved=locked.reserved_size)
+        item = File.objects.select_for_update().get(pk=item.pk)
+        content_commit(
+            item=item,
+            blob=blob,
+            revision_id=locked.revision_id,
+            creator=item.creator if creator is None else creator,
+            now=timezone.now(),
+        )
         locked.completed_at = timezone.now()
         locked.reserved_size = 0
         locked.save(update_fields=["completed_at", "reserved_size"])
         part_names = [part.storage_name for part in parts]
         locked.parts.all().delete()
         transaction.on_commit(lambda: upload_parts_delete(locked, part_names), using=PDS_DB)
-        if old_blob_id and old_blob_id != blob.pk:
-            blobs_release({old_blob_id})
     return item
 
 

@@ -1,5 +1,7 @@
 """Uploads: `file/create` for files (normal, instant, overwrite), signed part PUTs, and the
-removal of uploads never completed. `upload_complete` assembles the parts.
+removal of uploads never completed. `upload_complete` assembles the parts. An overwrite
+(`check_name_mode: overwrite`, or `file/create` naming the file) adds a revision and
+keeps the previous ones (services/revisions.py).
 
 Quota is reserved when an upload is created and settled at `complete`, under a lock on
 the drive row, so parallel uploads can never push a drive past its total size. Until
@@ -19,7 +21,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from pds_server import errors, signing
@@ -27,7 +29,7 @@ from pds_server.models import Blob, Drive, File, PdsUser, Upload, UploadPart
 from pds_server.routers import PDS_DB
 from pds_server.selectors.files import folder_check
 from pds_server.services.access import owner_filter
-from pds_server.services.blobs import blobs_release, storage_full
+from pds_server.services.blobs import storage_full
 from pds_server.services.names import (
     category_of,
     content_type_of,
@@ -37,6 +39,7 @@ from pds_server.services.names import (
     validate_name,
 )
 from pds_server.services.quota import quota_reserve, quota_room, quota_settle
+from pds_server.services.revisions import content_commit
 from pds_server.services.upload_limits import open_uploads_check, part_urls_allow, uploader_key
 from pds_server.storage import StorageFull, blob_store
 from pds_server.storage.digest import StreamingReader
@@ -65,6 +68,9 @@ class FileCreateRequest:
     hidden: bool = False
     local_created_at: str = ""
     local_modified_at: str = ""
+    # `file/create` naming an existing file (`file_id`), which the caller may edit: the
+    # upload becomes its new revision, whatever the name and folder say.
+    target: File | None = None
 
 
 @dataclass
@@ -125,13 +131,18 @@ def file_create(req: FileCreateRequest) -> FileCreated:
     drive = req.drive
     owner = req.user.user_id if req.user else ""
     with transaction.atomic(using=PDS_DB):
-        folder_check(drive=drive, parent_file_id=req.parent_file_id)
-        name, existing = name_resolve(
-            drive=drive, parent_file_id=req.parent_file_id, name=name, check_name_mode=req.check_name_mode
-        )
+        existing: File | None
+        if req.target is not None:
+            existing = revision_target(req.target)
+            name = existing.name
+        else:
+            folder_check(drive=drive, parent_file_id=req.parent_file_id)
+            name, existing = name_resolve(
+                drive=drive, parent_file_id=req.parent_file_id, name=name, check_name_mode=req.check_name_mode
+            )
         target = None
         if existing is not None:
-            if req.check_name_mode == "refuse":
+            if req.check_name_mode == "refuse" and req.target is None:
                 return FileCreated(existing, exist=True)
             if existing.is_folder:
                 raise errors.AlreadyExist("File", "A folder with that name exists; it cannot be overwritten by a file.")
@@ -139,7 +150,9 @@ def file_create(req: FileCreateRequest) -> FileCreated:
 
         if req.pre_hash and not req.content_hash:
             # Step 1 of instant upload: does the domain hold content with this start and size?
-            candidates = Blob.objects.filter(pre_hash=req.pre_hash.upper(), files__drive__domain=drive.domain)
+            candidates = Blob.objects.filter(pre_hash=req.pre_hash.upper()).filter(
+                Q(files__drive__domain=drive.domain) | Q(revisions__file__drive__domain=drive.domain)
+            )
             if req.size is not None:
                 candidates = candidates.filter(size=req.size)
             if candidates.exists():
@@ -151,7 +164,7 @@ def file_create(req: FileCreateRequest) -> FileCreated:
                 )
 
         if req.content_hash and req.content_hash_name.lower() == "sha1":
-            blob = Blob.objects.filter(sha1=req.content_hash.upper()).first()
+            blob = Blob.objects.select_for_update().filter(sha1=req.content_hash.upper()).first()
             if blob is not None and (req.size is None or blob.size == req.size) and may_reuse(blob, drive, owner, req):
                 return FileCreated(rapid_upload(drive=drive, req=req, name=name, blob=blob, target=target), rapid=True)
 
@@ -191,32 +204,39 @@ def file_create(req: FileCreateRequest) -> FileCreated:
     return FileCreated(target, upload=upload)
 
 
+def revision_target(item: File) -> File:
+    """The file `file/create` names by `file_id`: an available file, not a folder, not in
+    the recycle bin."""
+    locked = File.objects.select_for_update().filter(pk=item.pk, status=File.Status.AVAILABLE).first()
+    if locked is None or locked.is_folder:
+        raise errors.NotFound("File")
+    if locked.trashed:
+        raise errors.Forbidden("The file is in the recycle bin.", code="ForbiddenFileInTheRecycleBin")
+    return locked
+
+
 def may_reuse(blob: Blob, drive: Drive, owner: str, req: FileCreateRequest) -> bool:
     """A hash alone never reads someone else's bytes: without a valid proof only blobs the
-    same user already holds match; with one, any blob of the domain."""
-    if File.objects.filter(owner_filter(owner, prefix="drive__"), blob=blob, drive__domain=drive.domain).exists():
+    same user already holds (in a file or a revision) match; with one, any blob of the domain."""
+    owned = owner_filter(owner, prefix="drive__")
+    in_domain = File.objects.filter(drive__domain=drive.domain)
+    holders = in_domain.filter(Q(blob=blob) | Q(revisions__blob=blob))
+    if holders.filter(owned).exists():
         return True
     if req.proof_code is not None and req.proof_version == "v1" and req.raw_access_token:
-        in_domain = File.objects.filter(blob=blob, drive__domain=drive.domain).exists()
-        return in_domain and proof_matches(blob=blob, proof_code=req.proof_code, raw_access_token=req.raw_access_token)
+        return holders.exists() and proof_matches(
+            blob=blob, proof_code=req.proof_code, raw_access_token=req.raw_access_token
+        )
     return False
 
 
-def content_set(item: File, blob: Blob) -> None:
-    item.status = File.Status.AVAILABLE
-    item.blob = blob
-    item.size = blob.size
-    item.content_hash = blob.sha1
-    item.content_hash_name = "sha1"
-    item.crc64_hash = blob.crc64
-    item.revision_id = new_file_id()
-
-
 def rapid_upload(*, drive: Drive, req: FileCreateRequest, name: str, blob: Blob, target: File | None) -> File:
-    old_size = target.size if target is not None else 0
-    quota_settle(drive=drive, growth=blob.size - old_size)
+    """Known content: the file (or, overwriting, its new revision) refers to the blob at
+    once. Every revision counts its size: the overwritten content stays counted."""
+    quota_settle(drive=drive, growth=blob.size)
     now = timezone.now()
-    old_blob_id = target.blob_id if target is not None else None
+    if target is not None:  # the row lock orders concurrent revisions of the file
+        target = File.objects.select_for_update().get(pk=target.pk)
     item = target or File(
         file_id=new_file_id(),
         drive=drive,
@@ -233,11 +253,9 @@ def rapid_upload(*, drive: Drive, req: FileCreateRequest, name: str, blob: Blob,
         local_modified_at=req.local_modified_at,
         created_at=now,
     )
-    content_set(item, blob)
-    item.updated_at = now
-    item.save()
-    if old_blob_id and old_blob_id != blob.pk:
-        blobs_release({old_blob_id})
+    content_commit(
+        item=item, blob=blob, revision_id=new_file_id(), creator=req.user.user_id if req.user else "", now=now
+    )
     return item
 
 

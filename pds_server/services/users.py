@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pds_server import errors
-from pds_server.models import Domain, Drive, PdsUser
+from pds_server.models import Domain, Drive, FilePermission, PdsUser
 from pds_server.routers import PDS_DB
 
 EDITABLE_BY_SELF = ("nick_name", "avatar", "description", "email", "phone", "user_data")
@@ -84,9 +84,13 @@ def user_set_password(*, user: PdsUser, password: str) -> None:
 
 
 def user_delete(*, user: PdsUser) -> None:
-    """Deletes the user, their tokens and grants (cascade) and the drives they own."""
+    """Deletes the user, their tokens, grants and group memberships (cascade), the drives
+    they own and the roles given to them on others' files."""
     with transaction.atomic(using=PDS_DB):
         Drive.objects.filter(domain=user.domain, owner_type=Drive.OwnerType.USER, owner=user.user_id).delete()
+        FilePermission.objects.filter(
+            drive__domain=user.domain, identity_type=FilePermission.IdentityType.USER, identity_id=user.user_id
+        ).delete()
         user.delete()
 
 

@@ -1,4 +1,4 @@
-"""`/v2/drive/*`: a user's drives, and drive administration."""
+"""`/v2/drive/*`: a user's drives, the team drives they reach, and drive administration."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pds_server import errors
 from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
 from pds_server.models import Drive
 from pds_server.selectors import drive_get, drives_of_domain, drives_of_user, user_get
+from pds_server.selectors.people import drives_search, group_drives_of
 from pds_server.serializers import drive_to_pds, page_to_pds
 from pds_server.services import drives as drive_services
 from pds_server.services.access import drive_resolve
@@ -40,8 +41,35 @@ def drive_list_my_drives_view(request, caller: Caller, body: dict):
 @pds_endpoint("/v2/drive/get", scope="DRIVE.GET")
 def drive_get_view(request, caller: Caller, body: dict):
     return drive_to_pds(
-        drive_resolve(actor=caller.actor, drive_id=parse_str(body, "drive_id", required=True), managing=True)
+        drive_resolve(
+            actor=caller.actor, drive_id=parse_str(body, "drive_id", required=True), managing=True, reading=True
+        )
     )
+
+
+@pds_endpoint("/v2/drive/list_my_group_drive", scope="DRIVE.LIST")
+def drive_list_my_group_drive_view(request, caller: Caller, body: dict):
+    """The team drives the caller reaches (a role on the drive's root through a group or
+    their own). `root_group_drive` is the domain's root group's drive: none here."""
+    drives = group_drives_of(user=caller.require_user(), drive_name=parse_str(body, "drive_name", max_length=1024))
+    rows, next_marker = paginate_by_pk(
+        drives, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker")
+    )
+    return {**page_to_pds([drive_to_pds(drive) for drive in rows], next_marker), "root_group_drive": None}
+
+
+@pds_endpoint("/v2/drive/search", scope="DRIVE.LIST")
+def drive_search_view(request, caller: Caller, body: dict):
+    drives = drives_search(
+        actor=caller.actor,
+        drive_name=parse_str(body, "drive_name", max_length=1024),
+        owner=parse_str(body, "owner", max_length=64),
+        owner_type=parse_str(body, "owner_type", max_length=16),
+    )
+    rows, next_marker = paginate_by_pk(
+        drives, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker")
+    )
+    return page_to_pds([drive_to_pds(drive) for drive in rows], next_marker)
 
 
 @pds_endpoint("/v2/drive/create", scope="DRIVE.CREATE")

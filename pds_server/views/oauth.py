@@ -23,7 +23,7 @@ from pds_server.api import Caller, parse_json_body, pds_endpoint
 from pds_server.i18n import signin_texts
 from pds_server.models import PdsUser
 from pds_server.serializers import token_to_pds
-from pds_server.services import oauth, signin, throttle, tokens
+from pds_server.services import audit, oauth, signin, throttle, tokens
 
 SIGNIN_COOKIE = "pds_signin"
 SIGNIN_SALT = "pds_server.signin"
@@ -91,16 +91,19 @@ class SignIn:
 
 
 def signin_from_form(request: HttpRequest) -> SignIn:
+    login = request.POST.get("username", "").strip()
     try:
         user = signin.signin_attempt(
             domain=request.pds_domain,  # type: ignore[attr-defined]
-            login=request.POST.get("username", "").strip(),
+            login=login,
             password=request.POST.get("password", ""),
             source_address=throttle.source_address(request),
         )
+        outcome = SignIn(user, "" if user else "bad_credentials")
     except errors.TooManyRequests as throttled:
-        return SignIn(None, "throttled", throttled.retry_after)
-    return SignIn(user, "" if user else "bad_credentials")
+        outcome = SignIn(None, "throttled", throttled.retry_after)
+    audit.signin_record(request=request, login=login, user=outcome.user, failure=outcome.failure)
+    return outcome
 
 
 def _signin_attempt(request: HttpRequest) -> tuple[PdsUser | None, str]:
@@ -285,15 +288,16 @@ def token(request: HttpRequest, caller: Caller, body: dict) -> dict:
             code_verifier=form.get("code_verifier") or None,
         )
     elif grant_type == "refresh_token":
-        app = oauth.client_authenticate(
-            domain=caller.domain,
-            client_id=client_id,
-            client_secret=client_secret,
-            source_address=throttle.source_address(request),
-        )
-        issued = tokens.refresh_token_grant(
-            app=app, raw_refresh_token=form.get("refresh_token", ""), requested_scope=form.get("scope")
-        )
+        with audit.refresh_failures(request=request, domain=caller.domain, app_id=client_id):
+            app = oauth.client_authenticate(
+                domain=caller.domain,
+                client_id=client_id,
+                client_secret=client_secret,
+                source_address=throttle.source_address(request),
+            )
+            issued = tokens.refresh_token_grant(
+                app=app, raw_refresh_token=form.get("refresh_token", ""), requested_scope=form.get("scope")
+            )
     elif grant_type == oauth.JWT_BEARER:
         app = oauth.client_authenticate(
             domain=caller.domain,
@@ -337,13 +341,16 @@ def account_token(request: HttpRequest, caller: Caller, body: dict) -> dict:
         raise errors.OAuthError(
             "unsupported_grant_type", "Only refresh_token is supported here.", code="InvalidGrantType"
         )
-    app = oauth.client_authenticate(
-        domain=caller.domain,
-        client_id=body.get("app_id", ""),
-        client_secret=body.get("client_secret") or None,
-        source_address=throttle.source_address(request),
-    )
-    issued = tokens.refresh_token_grant(app=app, raw_refresh_token=body.get("refresh_token", ""), requested_scope=None)
+    with audit.refresh_failures(request=request, domain=caller.domain, app_id=str(body.get("app_id", ""))):
+        app = oauth.client_authenticate(
+            domain=caller.domain,
+            client_id=body.get("app_id", ""),
+            client_secret=body.get("client_secret") or None,
+            source_address=throttle.source_address(request),
+        )
+        issued = tokens.refresh_token_grant(
+            app=app, raw_refresh_token=body.get("refresh_token", ""), requested_scope=None
+        )
     return token_to_pds(issued)
 
 

@@ -46,6 +46,8 @@ def file_create(request: HttpRequest, caller: Caller, body: dict):
         1
     ]  # empty means one part
     proof_code = body.get("proof_code") if isinstance(body.get("proof_code"), str) else None
+    # A new revision of an existing file: the caller must be allowed to change that file.
+    target = caller_file(caller, body, Can.EDIT, allow_trashed=False)[1] if parse_str(body, "file_id") else None
     created = uploads.file_create(
         uploads.FileCreateRequest(
             drive=drive,
@@ -65,6 +67,7 @@ def file_create(request: HttpRequest, caller: Caller, body: dict):
             hidden=parse_bool(body.get("hidden"), "hidden"),
             local_created_at=parse_str(body, "local_created_at", max_length=32),
             local_modified_at=parse_str(body, "local_modified_at", max_length=32),
+            target=target,
         )
     )
     urls = None
@@ -106,7 +109,9 @@ def file_list_uploaded_parts(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/file/complete", scope="FILE.CREATE", batchable=True)
 def file_complete(request: HttpRequest, caller: Caller, body: dict):
-    item = upload_complete(upload=body_upload(caller, body), crc64_hash=parse_str(body, "crc64_hash") or None)
+    item = upload_complete(
+        upload=body_upload(caller, body), crc64_hash=parse_str(body, "crc64_hash") or None, creator=caller.user_id
+    )
     return serialize(caller, item, body)
 
 

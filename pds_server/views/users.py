@@ -1,12 +1,16 @@
-"""`/v2/user/*`: the caller, and user administration."""
+"""`/v2/user/*`: the caller, user administration, and the user search of the share dialog."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from pds_server import errors
 from pds_server.api import Caller, parse_limit, parse_str, pds_endpoint
 from pds_server.models import PdsUser
 from pds_server.selectors import user_get, users_of_domain
+from pds_server.selectors.people import UserQuery, users_search
 from pds_server.serializers import page_to_pds, user_to_pds
+from pds_server.serializers.groups import person_to_pds
 from pds_server.services import users as user_services
 from pds_server.services.pagination import paginate_by_pk
 
@@ -50,6 +54,20 @@ def user_list_view(request, caller: Caller, body: dict):
         marker=parse_str(body, "marker"),
     )
     return page_to_pds([user_to_pds(user) for user in rows], next_marker)
+
+
+@pds_endpoint("/v2/user/search", scope="USER.LIST")
+def user_search_view(request, caller: Caller, body: dict):
+    """Any user of the domain may search (to share with someone), but sees only names and
+    avatars, and finds an email or phone only by its exact value; administrators see all."""
+    filters = [field.name for field in dataclasses.fields(UserQuery)]
+    query = UserQuery(**{name: parse_str(body, name, max_length=254) for name in filters})
+    rows, next_marker = paginate_by_pk(
+        users_search(domain=caller.domain, query=query),
+        limit=parse_limit(body, default=100, maximum=100),
+        marker=parse_str(body, "marker"),
+    )
+    return page_to_pds([person_to_pds(user, full=caller.is_admin) for user in rows], next_marker)
 
 
 @pds_endpoint("/v2/user/update", scope="USER.UPDATE")

@@ -11,9 +11,9 @@ def rival_complete_commits_first(monkeypatch) -> None:
     same upload run from start to end."""
     real_commit = upload_complete.complete_commit
 
-    def rival_commits_first(upload, parts, assembled, stored_name):
+    def rival_commits_first(upload, parts, assembled, stored_name, **options):
         monkeypatch.setattr(upload_complete, "complete_commit", real_commit)
         upload_complete.upload_complete(upload=Upload.objects.get(pk=upload.pk))
-        return real_commit(upload, parts, assembled, stored_name)
+        return real_commit(upload, parts, assembled, stored_name, **options)
 
     monkeypatch.setattr(upload_complete, "complete_commit", rival_commits_first)
