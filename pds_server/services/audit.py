@@ -13,7 +13,6 @@ never from a request body wholesale (no passwords, tokens, share passwords or si
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,14 +85,10 @@ class Who:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address by the project's one rule (throttle.source_address: the trusted
-    proxy's X-Real-IP, else the peer). That rule counts IPv6 by /64; the row keeps the
-    network's address then."""
-    address = throttle.source_address(request).split("/", 1)[0]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
+    """The client's address by the project's one rule (throttle.client_address: the trusted
+    proxy's X-Real-IP, else the peer)."""
+    address = throttle.client_address(request)
+    return str(address) if address is not None else None
 
 
 def user_name(user: PdsUser) -> str:

@@ -44,18 +44,26 @@ SHARE_PASSWORD = Rule("share-password", "PDS_SHARE_PASSWORD_MAX_FAILURES", "PDS_
 SHARE_ID = Rule("share-id", "PDS_SHARE_ID_MAX_FAILURES", "PDS_SHARE_ID_FAILURE_WINDOW")
 
 
-def source_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The client's address: behind the trusted proxy (DRIVE_BEHIND_PROXY) the X-Real-IP that
-    nginx overwrites, else the socket's peer. IPv6 counts by /64, what one subscriber holds."""
+    nginx overwrites, else the socket's peer; an IPv4-mapped IPv6 address as IPv4."""
     raw = request.META.get("HTTP_X_REAL_IP", "") if settings.DRIVE_BEHIND_PROXY else ""
     raw = raw.strip() or request.META.get("REMOTE_ADDR", "")
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def source_address(request: HttpRequest) -> str:
+    """What failures are counted by: the client's address, IPv6 by /64 (what one subscriber holds)."""
+    address = client_address(request)
+    if address is None:
         return "unknown"
     if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
 
