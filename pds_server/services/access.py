@@ -111,6 +111,23 @@ ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
     "SystemFileMetaViewer": frozenset({Can.LIST}),
 }
 MAX_GROUP_DEPTH = 10
+# A file's `action_list` (the SDK's File.action_list, the PDS's custom-permission actions):
+# what the caller may do to it, so clients show only the actions that will work.
+# FILE.PERMISSION (giving others roles) is ours: the PDS names no action for it.
+ACTIONS: dict[Can, tuple[str, ...]] = {
+    Can.LIST: ("FILE.VISIBLE", "FILE.LIST"),
+    Can.PREVIEW: ("FILE.PREVIEW",),
+    Can.DOWNLOAD: ("FILE.DOWNLOAD", "FILE.COPY"),
+    Can.UPLOAD: ("FILE.CREATE",),
+    Can.EDIT: ("FILE.UPDATE", "FILE.MOVE"),
+    Can.DELETE: ("FILE.DELETE",),
+    Can.SHARE: ("FILE.SHARELINK",),
+    Can.MANAGE: ("FILE.PERMISSION",),
+}
+
+
+def action_list(capabilities: frozenset[Can]) -> list[str]:
+    return [action for can in Can if can in capabilities for action in ACTIONS[can]]
 
 
 def user_groups(user: PdsUser) -> dict[str, bool]:

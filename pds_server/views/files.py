@@ -10,7 +10,7 @@ from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str
 from pds_server.selectors import files as file_selectors
 from pds_server.serializers import download_url_to_pds, file_job_to_pds, file_moved_to_pds, page_to_pds
 from pds_server.services import async_tasks, downloads, search, shares, tree
-from pds_server.services.access import Actor, Can, drive_grant
+from pds_server.services.access import Actor, Can, action_list, drive_grant
 from pds_server.services.pagination import ordering_for
 from pds_server.views.common import caller_file, caller_grant, check_name_mode, readable_file, serialize
 
@@ -49,7 +49,10 @@ def file_list(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/file/get", scope="FILE.GET", auth="share", batchable=True)
 def file_get(request: HttpRequest, caller: Caller, body: dict):
-    return serialize(caller, readable_file(caller, body), body, caller.share)
+    if caller.share is not None:
+        return serialize(caller, readable_file(caller, body), body, caller.share)
+    grant, item = caller_file(caller, body, Can.LIST)
+    return {**serialize(caller, item, body), "action_list": action_list(grant.capabilities(item))}
 
 
 @pds_endpoint("/v2/file/get_by_path", scope="FILE.GET", batchable=True)

@@ -154,6 +154,11 @@ def test_a_viewer_cannot_upload_rename_trash_or_share(alice, bob, tree):
         assert reply.status_code == 403, (path, reply.status_code, reply.text)
         assert reply.json()["code"] == "ForbiddenNoPermission.File"
     assert alice.ok("file/get", {"file_id": tree["a"]})["name"] == "a.txt"
+    # file/get's action_list says what the caller may do, so clients offer only that.
+    viewer_actions = as_bob(bob, alice, "file/get", {"file_id": tree["a"]}).json()["action_list"]
+    assert "FILE.DOWNLOAD" in viewer_actions and "FILE.PREVIEW" in viewer_actions
+    assert not {"FILE.DELETE", "FILE.UPDATE", "FILE.CREATE", "FILE.PERMISSION"} & set(viewer_actions)
+    assert "FILE.PERMISSION" in alice.ok("file/get", {"file_id": tree["a"]})["action_list"]
 
 
 def test_a_group_role_reaches_members_of_subgroups_until_they_are_removed(alice, bob, tree, domain):
