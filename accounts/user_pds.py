@@ -12,7 +12,7 @@ from accounts.errors import CredentialDead
 from accounts.pds_connection import pds_client
 from accounts.selectors import credential_default_drive_id
 from accounts.services.credentials import access_token_for, access_token_renew, credential_default_drive_set
-from pds_client import FilesAPI, PDSClient, SharesAPI
+from pds_client import FilesAPI, PDSClient, PeopleAPI, PermissionsAPI, RevisionsAPI, SharesAPI
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -26,20 +26,25 @@ class UserPds:
     never in a session, a log or a task.
     """
 
-    def __init__(self, user: User, *, client: PDSClient | None = None) -> None:
+    def __init__(self, user: User, *, client: PDSClient | None = None, drive_id: str | None = None) -> None:
         self.user = user
         self.client = client or pds_client()
         self._access_token: str | None = None
         self._drive_id: str | None = None
+        # Another drive than the user's default, which the drive app then acts on (files.drive_scope).
+        self._scoped_drive_id = drive_id
+        self.people = PeopleAPI(self.client, self)
         self.files = FilesAPI(self.client, self)
         self.shares = SharesAPI(self.client, self)
+        self.permissions = PermissionsAPI(self.client, self)
+        self.revisions = RevisionsAPI(self.client, self)
 
     @classmethod
     def of(cls, request: HttpRequest) -> UserPds:
         """The PDS of the user signed in to this request."""
         if not request.user.is_authenticated:
             raise CredentialDead("You are not signed in to the drive service.")
-        return cls(request.user)
+        return cls(request.user, drive_id=getattr(request, "drive_id", None))
 
     # --- the token (pds_client.TokenSource) -----------------------------------------------
 
@@ -56,6 +61,11 @@ class UserPds:
 
     @property
     def drive_id(self) -> str:
+        """The drive acted on: the one of the request's /d/<drive_id>/ prefix, else the default."""
+        return self._scoped_drive_id or self.default_drive_id
+
+    @property
+    def default_drive_id(self) -> str:
         """The user's default drive: remembered with their credential, asked of the PDS once."""
         if self._drive_id is None:
             drive_id = credential_default_drive_id(self.user)

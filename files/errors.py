@@ -75,6 +75,13 @@ class ShareDownloadDisabled(DriveError):
     code = "ForbiddenShareDownloadDisabled"
 
 
+class AccessChangeRefused(DriveError):
+    """Someone without the right to manage an item's roles tried to give or take one."""
+
+    status = 403
+    code = "ForbiddenNoPermission.File"
+
+
 class Kind(enum.Enum):
     SIGNED_OUT = "signed_out"  # sign in again
     UNAVAILABLE = "unavailable"  # nothing changed; try again later
@@ -98,6 +105,7 @@ class Rule(NamedTuple):
 STORAGE_FULL_MESSAGE = (
     "The server's storage is full, so the file was not saved. Upload it again once an administrator has made room."
 )
+NO_PERMISSION_MESSAGE = "Your role on this folder doesn't allow that."
 
 # Most specific first.
 ERRORS: tuple[Rule, ...] = (
@@ -107,11 +115,32 @@ ERRORS: tuple[Rule, ...] = (
     Rule(PdsUnavailable, 503, Kind.UNAVAILABLE),
     Rule(pds_errors.ServiceUnavailable, 503, Kind.UNAVAILABLE),
     Rule(NotFound, 404, Kind.NOT_FOUND),
+    # Sharing with people: the person or group named is gone (the share dialog shows it).
+    Rule(pds_errors.NotFound, 404, Kind.REFUSED, code="NotFound.User", message="That person is no longer here."),
+    Rule(pds_errors.NotFound, 404, Kind.REFUSED, code="NotFound.Group", message="That group no longer exists."),
+    # A file's versions (files/versions.py).
+    Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND, code="NotFound.Revision", message="That version no longer exists."),
     Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND),
+    Rule(
+        pds_errors.InvalidParameter,
+        None,
+        Kind.REFUSED,
+        code="InvalidParameter.KeepForeverLimitExceeded",
+        message="At most 50 versions of a file can be kept forever: stop keeping another one first.",
+    ),
+    Rule(
+        pds_errors.InvalidParameter,
+        None,
+        Kind.REFUSED,
+        code="InvalidParameter.LatestRevision",
+        message="The current version cannot be deleted: restore another version first, or move the file to the trash.",
+    ),
     Rule(DriveError, None, Kind.REFUSED),
     Rule(pds_errors.InvalidParameter, None, Kind.REFUSED),
     Rule(pds_errors.AlreadyExist, None, Kind.REFUSED),
     Rule(pds_errors.QuotaExhausted, None, Kind.REFUSED),
+    # A role on a shared folder or a team drive that does not allow the change (a viewer's).
+    Rule(pds_errors.Forbidden, 403, Kind.REFUSED, code="ForbiddenNoPermission.File", message=NO_PERMISSION_MESSAGE),
     Rule(pds_errors.Forbidden, None, Kind.REFUSED),
     Rule(pds_errors.PDSError, None, Kind.FAILED),
 )

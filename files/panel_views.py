@@ -15,8 +15,9 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.user_pds import UserPds
-from files import selectors, shares
+from files import activity, selectors, shares
 from files.decorators import json_api, pds_page
+from files.drive_scope import outside_drive
 from files.errors import ShareFieldInvalid
 from files.templatetags.drive import pds_time
 from files.views import TEXT_PREVIEW_BYTES, preview_kind
@@ -69,7 +70,10 @@ def _share_json(request: HttpRequest, share: JSON) -> JSON:
     moment = pds_time(share.get("expiration", ""))
     return {
         "share_id": share["share_id"],
-        "url": request.build_absolute_uri(reverse("files:share_public", args=[share["share_id"]])),
+        # A public link is no drive's page, wherever it was made (files.drive_scope).
+        "url": request.build_absolute_uri(
+            outside_drive(request, reverse("files:share_public", args=[share["share_id"]]))
+        ),
         "expiration": share.get("expiration", ""),
         "expires_on": moment.date().isoformat() if moment else "",
         "has_pwd": bool(share.get("has_pwd")),
@@ -112,6 +116,9 @@ def details(request: HttpRequest, file_id: str) -> HttpResponse:
         "creator": creator,
         "mine": mine,
     }
+    # The first page of the file's activity (files/_activity.html), None when not shown to this person.
+    found = activity.file_activity_or_none(pds=pds, file_id=file_id, me=identity.pds_user_id if identity else "")
+    context.update(activity=found[0] if found else None, activity_next=found[1] if found else "", file_id=file_id)
     return render(request, "files/_details.html", context)
 
 

@@ -62,7 +62,10 @@ def _ancestors(pds: UserPds, folder: JSON) -> list[JSON]:
     chain = [folder]
     parent = folder["parent_file_id"]
     while parent != ROOT and len(chain) < MAX_BREADCRUMB_DEPTH:
-        item = pds.files.get(pds.drive_id, parent)
+        try:
+            item = pds.files.get(pds.drive_id, parent)
+        except pds_errors.NotFound:
+            break  # above a folder shared with the user: theirs to see no more (files.people)
         chain.append(item)
         parent = item["parent_file_id"]
     return list(reversed(chain))
@@ -130,7 +133,11 @@ def file_path(*, pds: UserPds, item: JSON) -> list[JSON]:
     """The folders from the top of the drive down to the one holding `item` ([] at the top)."""
     if item["parent_file_id"] == ROOT:
         return []
-    return _ancestors(pds, pds.files.get(pds.drive_id, item["parent_file_id"]))
+    try:
+        parent = pds.files.get(pds.drive_id, item["parent_file_id"])
+    except pds_errors.NotFound:
+        return []  # a file shared with the user on its own: its folder is not theirs to see
+    return _ancestors(pds, parent)
 
 
 def trash_listing(*, pds: UserPds, marker: str = "") -> tuple[list[JSON], str]:

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.user_pds import UserPds
 from files import selectors, shares
 from files.decorators import pds_page, share_page
+from files.drive_scope import outside_drive
 from files.errors import ABOUT_THE_REQUEST, message_of
 from files.forms import ShareCreateForm, SharePasswordForm
 from files.http import closing_stream, content_disposition, proxy_download
+from files.templatetags.drive import pds_time
 from pds_client import errors as pds_errors
 
 
@@ -42,7 +44,8 @@ def share_create(request: HttpRequest, file_id: str) -> HttpResponse:
         )
     except pds_errors.InvalidParameter as error:
         return render(request, "files/share_create.html", {"item": item, "error": error.message}, status=400)
-    link = request.build_absolute_uri(reverse("files:share_public", args=[share["share_id"]]))
+    # A public link is no drive's page, wherever it was made (files.drive_scope).
+    link = request.build_absolute_uri(outside_drive(request, reverse("files:share_public", args=[share["share_id"]])))
     return render(request, "files/share_created.html", {"item": item, "share": share, "link": link})
 
 
@@ -50,10 +53,15 @@ def share_create(request: HttpRequest, file_id: str) -> HttpResponse:
 @pds_page
 @require_GET
 def share_list(request: HttpRequest) -> HttpResponse:
-    items = shares.shares_of(pds=UserPds.of(request))
+    """The user's live links, newest first; `q` finds those whose name holds it."""
+    query = request.GET.get("q", "").strip()
+    items, next_marker = shares.shares_find(pds=UserPds.of(request), name=query, marker=request.GET.get("marker", ""))
     for share in items:
         share["link"] = request.build_absolute_uri(reverse("files:share_public", args=[share["share_id"]]))
-    return render(request, "files/shares.html", {"shares": items})
+        moment = pds_time(share.get("expiration", ""))
+        share["expires_on"] = moment.date().isoformat() if moment else ""
+    context = {"shares": items, "query": query, "next_marker": next_marker}
+    return render(request, "files/shares.html", context)
 
 
 @login_required

@@ -122,9 +122,11 @@ def shares_of_file(*, pds: UserPds, file_id: str) -> list[JSON]:
     return sorted(found, key=lambda share: share.get("created_at", ""), reverse=True)
 
 
-def shares_of(*, pds: UserPds) -> list[JSON]:
-    items: list[JSON] = pds.shares.list_mine()["items"]
-    return items
+def shares_find(*, pds: UserPds, name: str = "", marker: str = "") -> tuple[list[JSON], str]:
+    """A page of the user's live links, newest first, those whose name holds `name` when given;
+    and the marker of the next page ("" at the end)."""
+    page = pds.shares.search(name=name.strip()[:200], limit=50, marker=marker)
+    return page["items"], page.get("next_marker", "")
 
 
 def share_cancel(*, pds: UserPds, share_id: str) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from files import actions_api, api, panel_views, share_views, views
+from files import actions_api, api, panel_views, people_share_views, people_views, share_views, version_views, views
 
 app_name = "files"
 
@@ -36,6 +36,9 @@ urlpatterns = [
     path("api/actions/<str:operation>", actions_api.apply, name="action_apply"),
     path("files/<str:file_id>/share", share_views.share_create, name="share_create"),
     path("shares/", share_views.share_list, name="shares"),
+    # What other people give the user (files/people_views.py); their items open at /d/<drive_id>/.
+    path("shared/", people_views.shared_with_me, name="shared_with_me"),
+    path("team/", people_views.team_drives, name="team_drives"),
     path("shares/<str:share_id>/cancel", share_views.share_cancel, name="share_cancel"),
     path("s/<str:share_id>", share_views.share_public, name="share_public"),
     path("s/<str:share_id>/folders/<str:folder_id>/", share_views.share_public, name="share_folder"),
@@ -46,6 +49,18 @@ urlpatterns = [
     path("files/<str:file_id>/details", panel_views.details, name="details"),
     path("api/files/<str:file_id>/shares", panel_views.file_shares, name="file_shares"),
     path("api/shares/<str:share_id>", panel_views.share_update, name="share_update"),
+    # The share dialog's "People with access" (files/people_share_views.py).
+    path("api/files/<str:file_id>/people", people_share_views.people, name="people"),
+    path("api/files/<str:file_id>/people/add", people_share_views.people_add, name="people_add"),
+    path("api/files/<str:file_id>/people/remove", people_share_views.people_remove, name="people_remove"),
+    path("api/people", people_share_views.people_search, name="people_search"),
     path("s/<str:share_id>/files/<str:file_id>/thumbnail", share_views.share_thumbnail, name="share_thumbnail"),
     path("s/<str:share_id>/download.zip", share_views.share_zip, name="share_zip"),
+    # A file's versions and activity (files/version_views.py, static/js/versions.js).
+    path("api/files/<str:file_id>/versions", version_views.version_list, name="versions"),
+    path("api/versions/<str:file_id>/<str:revision_id>/restore", version_views.version_restore, name="version_restore"),
+    path("api/versions/<str:file_id>/<str:revision_id>/keep", version_views.version_keep, name="version_keep"),
+    path("api/versions/<str:file_id>/<str:revision_id>/delete", version_views.version_delete, name="version_delete"),
+    path("files/<str:file_id>/versions/<str:revision_id>", version_views.version_download, name="version_download"),
+    path("files/<str:file_id>/activity", version_views.file_activity, name="activity"),
 ]

@@ -2,6 +2,19 @@
 
 from pds_client.client import Bearer, PDSClient, Token, TokenSource
 from pds_client.files_api import FilesAPI
+from pds_client.people_api import PeopleAPI
+from pds_client.permissions_api import PermissionsAPI
+from pds_client.revisions_api import RevisionsAPI
 from pds_client.shares_api import SharesAPI
 
-__all__ = ["Bearer", "FilesAPI", "PDSClient", "SharesAPI", "Token", "TokenSource"]
+__all__ = [
+    "Bearer",
+    "FilesAPI",
+    "PDSClient",
+    "PeopleAPI",
+    "PermissionsAPI",
+    "RevisionsAPI",
+    "SharesAPI",
+    "Token",
+    "TokenSource",
+]

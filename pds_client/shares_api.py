@@ -26,6 +26,15 @@ class SharesAPI:
     def list_mine(self, *, marker: str = "") -> JSON:
         return self.client.call("share_link/list", {"limit": 100, "marker": marker}, token=self.token, idempotent=True)
 
+    def search(self, *, name: str = "", limit: int = 100, marker: str = "") -> JSON:
+        """The caller's live links whose name holds `name`, newest first: {items, next_marker}."""
+        conditions = ["status = 'enabled'"]
+        if name:
+            quoted = name.replace("\\", "\\\\").replace("'", "\\'")
+            conditions.append(f"share_name match '{quoted}'")
+        body = {"query": " and ".join(conditions), "limit": limit, "marker": marker, "order_by": "created_at"}
+        return self.client.call("share_link/search", body, token=self.token, idempotent=True)
+
     def get(self, share_id: str) -> JSON:
         return self.client.call("share_link/get", {"share_id": share_id}, token=self.token, idempotent=True)
 

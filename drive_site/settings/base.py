@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /d/<drive_id>/...: the drive app on another drive (before the URL is resolved).
+    "files.drive_scope.DriveScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.DeadCredentialMiddleware",
     "files.middleware.SecurityHeadersMiddleware",
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "files.drive_scope.context",
             ],
         },
     },

@@ -112,4 +112,3 @@ def permission_remove(*, drive: Drive, item: File | None, members: list[Member])
         if member.role_id:
             rows = rows.filter(role_id=member.role_id)
         rows.delete()
-

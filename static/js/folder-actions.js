@@ -213,7 +213,7 @@ function openRowMenu(row, where) {
 function act(action, row) {
   const ids = [row.dataset.id];
   if (action === "open" && row.dataset.type === "folder") nameLink(row).click();
-  else if (["open", "share", "details"].includes(action)) emit("drive:action", { action, ids, rows: [row] });
+  else if (["open", "share", "details", "versions"].includes(action)) emit("drive:action", { action, ids, rows: [row] });
   else if (action === "download") location.assign(row.querySelector("a[href$='/download']").href);
   else if (action === "rename") rename(row);
   else if (action === "move" || action === "copy") moveOrCopy(action, { all: false, ids }, nameLink(row));

@@ -1,11 +1,12 @@
 // Client-side navigation between the drive's folders, so that uploads keep running and the
 // tray stays: a click on a link to "/" or "/folders/<id>/" (rows, breadcrumbs, the main
-// navigation's "My drive") fetches that page and puts its #listing (and title) in place of
-// this one's, with history.pushState; Back and Forward do the same. Any failure falls back
-// to an ordinary page load. Afterwards `drive:navigated {folderId}` tells the other modules.
-import { emit } from "./ui.js";
+// navigation's "My drive"; in another drive, its "/d/<drive_id>/" and the folders under it)
+// fetches that page and puts its #listing (and title) in place of this one's, with
+// history.pushState; Back and Forward do the same. Any failure falls back to an ordinary page
+// load. Afterwards `drive:navigated {folderId}` tells the other modules.
+import { base, emit } from "./ui.js";
 
-const FOLDER_PATH = /^\/(?:folders\/[^/]+\/)?$/;
+const FOLDER_PATH = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:folders/[^/]+/)?$`);
 const listing = document.getElementById("listing");
 let shown = location.pathname; // the folder #listing shows (its query may change: ?preview=)
 let current = null;

@@ -3,7 +3,7 @@
 // listing's order puts it among the loaded rows (rows.js; outside those pages it is left
 // for scrolling to bring).
 import { insertRows, parseRows } from "./rows.js";
-import { api } from "./ui.js";
+import { api, base } from "./ui.js";
 
 const listing = document.getElementById("listing");
 
@@ -12,7 +12,7 @@ export async function showRow(fileId, parentId) {
   if (!listing || listing.dataset.folderId !== parentId) return;
   let answer;
   try {
-    answer = await api("GET", `/api/actions/rows?${new URLSearchParams({ ids: fileId })}`);
+    answer = await api("GET", `${base}api/actions/rows?${new URLSearchParams({ ids: fileId })}`);
   } catch {
     return; // the list stays as it was; a reload shows the new file
   }

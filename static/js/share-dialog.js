@@ -5,6 +5,7 @@
 import { api, emit } from "./ui.js";
 import { copyFrom } from "./copy.js";
 import { markReady } from "./ready.js";
+import { setupPeople } from "./people-picker.js";
 
 const dialog = document.getElementById("share-dialog");
 const form = dialog.querySelector("[data-share-form]");
@@ -16,6 +17,8 @@ const submit = dialog.querySelector("[data-share-submit]");
 const newLink = dialog.querySelector("[data-share-new]");
 const removePassword = dialog.querySelector("[data-share-remove-pwd]");
 const labels = dialog.dataset;
+const people = setupPeople(dialog);
+const peopleInput = dialog.querySelector("#people-input");
 
 let fileId = null;
 let share = null; // the link being edited; null while creating one
@@ -81,15 +84,21 @@ async function open(id, shareId) {
   creating();
   if (!dialog.open) dialog.showModal();
   form.elements.expires_on.focus();
+  const loaded = people.load(id);
   try {
     const data = await api("GET", dialog.dataset.list.replace("FILE_ID", encodeURIComponent(id)));
+    await loaded;
     if (fileId !== id) return;
+    // The owner starts with "Add people" (unless a link was asked for); anyone else with the link.
+    if (peopleInput.checkVisibility() && !shareId) peopleInput.focus();
     dialog.querySelector("[data-share-name]").textContent = data.item.name;
     const link = shareId ? data.shares.find((item) => item.share_id === shareId) : data.shares[0];
     if (link) {
       editing(link);
-      urlField.focus();
-      urlField.select();
+      if (shareId || !peopleInput.checkVisibility()) {
+        urlField.focus();
+        urlField.select();
+      }
     }
   } catch (error) {
     form.querySelector('[data-error-for=""]').textContent = error.message;
@@ -144,6 +153,7 @@ dialog.querySelector("[data-share-close]").addEventListener("click", () => dialo
 dialog.addEventListener("close", () => {
   const closedId = fileId || "";
   fileId = null;
+  people.reset();
   const back = returnTo?.isConnected && returnTo !== document.body && returnTo.checkVisibility();
   (back ? returnTo : document.querySelector(`#listing tr[data-id="${CSS.escape(closedId)}"] td.name a`))?.focus({
     preventScroll: true,

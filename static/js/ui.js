@@ -9,6 +9,10 @@
 //                    navigation); modules that wire up rows do it again.
 //   drive:rows-changed {}                 rows were added or removed in place.
 
+// The top of the drive the page is in: "/", or "/d/<drive_id>/" in another drive (a team drive,
+// a folder shared with the user; files/drive_scope.py). Drive's URLs of the page start with it.
+export const base = document.body.dataset.base || "/";
+
 export const csrf = () => (document.cookie.match(/(?:^|; )drive_csrftoken=([^;]*)/) || [])[1] || "";
 
 export class ApiError extends Error {

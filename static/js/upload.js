@@ -8,7 +8,7 @@ import "./navigate.js";
 import { showRow } from "./new-rows.js";
 import { markReady } from "./ready.js";
 import { text, trayAdd, trayBusy, trayFinished, trayRender as render } from "./tray.js";
-import { ApiError, api as callApi, csrf } from "./ui.js";
+import { ApiError, base, api as callApi, csrf } from "./ui.js";
 
 const PART_SIZE = 8 * 1024 * 1024;
 const PARALLEL = 3;
@@ -50,7 +50,7 @@ function putPart(task, number, blob) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     task.requests.add(xhr);
-    const url = task.partUrls ? task.partUrls[number] : `/api/uploads/${task.fileId}/${task.uploadId}/parts/${number}`;
+    const url = task.partUrls ? task.partUrls[number] : `${task.base}api/uploads/${task.fileId}/${task.uploadId}/parts/${number}`;
     xhr.open("PUT", url);
     if (!task.partUrls) xhr.setRequestHeader("X-CSRFToken", csrf());
     xhr.upload.onprogress = (event) => { task.inFlight.set(number, event.loaded); render(task); };
@@ -102,7 +102,8 @@ function askConflict(name, many) {
 
 // --- The queue ------------------------------------------------------------------------------
 function addTask(file, parentId, name, key, saved) {
-  const task = { file, parentId, name, key, saved, done: 0, inFlight: new Map(), requests: new Set(), started: performance.now(), state: "waiting" };
+  // base: the drive it goes to (a resumed upload, the drive it was started in).
+  const task = { file, parentId, name, key, saved, base: (saved && saved.base) || base, done: 0, inFlight: new Map(), requests: new Set(), started: performance.now(), state: "waiting" };
   trayAdd(task, cancel);
   return task;
 }
@@ -112,7 +113,7 @@ async function cancel(task) {
   task.requests.forEach((xhr) => xhr.abort());
   await store("delete", task.key);
   // Discard it on the server too: its quota hold is released at once.
-  if (task.uploadId) api("POST", `/api/uploads/${task.fileId}/${task.uploadId}/cancel`, {}).catch(() => {});
+  if (task.uploadId) api("POST", `${task.base}api/uploads/${task.fileId}/${task.uploadId}/cancel`, {}).catch(() => {});
   render(task, text("cancelled"));
 }
 
@@ -127,10 +128,10 @@ async function run(task) {
     for (;;) {
       render(task, text("checking"));
       const preHash = await sha1(file.slice(0, 1024));
-      let answer = await api("POST", "/api/uploads", { parent_id: task.parentId, name: task.name, size: file.size, part_count: partCount, check_name_mode: mode, pre_hash: preHash });
+      let answer = await api("POST", `${task.base}api/uploads`, { parent_id: task.parentId, name: task.name, size: file.size, part_count: partCount, check_name_mode: mode, pre_hash: preHash });
       if (answer.pre_hash_matched) {
         const contentHash = await sha1(file, (done) => render(task, `${text("checking")} ${Math.round((done / file.size) * 100)}%`));
-        answer = await api("POST", "/api/uploads", {
+        answer = await api("POST", `${task.base}api/uploads`, {
           parent_id: task.parentId, name: task.name, size: file.size, part_count: partCount, check_name_mode: mode,
           content_hash: contentHash, proof_code: await proofAt(file, answer.proof_offset),
         });
@@ -150,12 +151,12 @@ async function run(task) {
         return;
       }
       Object.assign(task, { fileId: answer.file_id, uploadId: answer.upload_id, partUrls: answer.part_urls });
-      await store("put", { key: task.key, file, parentId: task.parentId, name: task.name, fileId: task.fileId, uploadId: task.uploadId });
+      await store("put", { key: task.key, file, parentId: task.parentId, name: task.name, fileId: task.fileId, uploadId: task.uploadId, base: task.base });
       if (task.state === "cancelled") { await store("delete", task.key); return; }
       break;
     }
   }
-  const { parts } = await api("GET", `/api/uploads/${task.fileId}/${task.uploadId}/parts`);
+  const { parts } = await api("GET", `${task.base}api/uploads/${task.fileId}/${task.uploadId}/parts`);
   if (task.state === "cancelled") return;
   const stored = new Set(parts.map((part) => part.part_number));
   task.done = parts.reduce((a, part) => a + part.size, 0);
@@ -182,7 +183,7 @@ async function run(task) {
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
   if (task.state !== "uploading") return;
-  const item = await api("POST", `/api/uploads/${task.fileId}/${task.uploadId}/complete`, {});
+  const item = await api("POST", `${task.base}api/uploads/${task.fileId}/${task.uploadId}/complete`, {});
   await store("delete", task.key);
   task.state = "done";
   render(task, text("uploaded"));
@@ -204,7 +205,7 @@ async function runAll(newTasks) {
 // --- Sources: the New menu, drag and drop, and resumption ------------------------------------
 async function ensureFolder(parentId, name, cache) {
   const key = `${parentId}/${name}`;
-  if (!cache.has(key)) cache.set(key, api("POST", "/api/folders", { parent_id: parentId, name }).then((answer) => answer.file_id));
+  if (!cache.has(key)) cache.set(key, api("POST", `${base}api/folders`, { parent_id: parentId, name }).then((answer) => answer.file_id));
   return cache.get(key);
 }
 

@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from pds_server.models import File
+from pds_server.models import Drive, File
+from pds_server.services.groups import group_create, group_member_add
 from tests.drive_helpers import Browser
 from tests.drive_helpers import sign_in as sign_in_over_http
 from tests.e2e.pages import wait_ready
+from tests.e2e.test_viewer_share_browser import row_action
+from tests.factories import DriveFactory
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 # (theme, viewport): desktop and a phone of 375 px.
@@ -59,7 +62,7 @@ def audit_looks(page, screenshot, name: str, found: list[str]) -> None:
 
 
 @pytest.mark.slow
-def test_every_kind_of_page_has_no_serious_violation(drive_url, alice, page, screenshot):
+def test_every_kind_of_page_has_no_serious_violation(drive_url, alice, make_user, domain, page, screenshot):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: `make test` installs it (npm ci in tests/e2e)")
     page.context.add_init_script(path=str(AXE))
@@ -101,6 +104,16 @@ def test_every_kind_of_page_has_no_serious_violation(drive_url, alice, page, scr
     share_body = {"drive_id": person.drive_id, "file_id_list": [photos], "expiration": ""}
     share = person.pds("share_link/create", share_body)
     locked = person.pds("share_link/create", {**share_body, "share_pwd": "tulip"})
+    # What others give her: a folder Bob shares, and a team drive (files/people_views.py).
+    make_user("bob", password="bob-password-1", nick_name="Bob")
+    bob = Browser(drive_url, sign_in_over_http(drive_url, "bob", "bob-password-1"))
+    bob.user_id = "bob"
+    plans = bob.pds("file/create", {**body, "drive_id": bob.drive_id, "name": "Plans"})["file_id"]
+    member = {"identity": {"identity_type": "IT_User", "identity_id": "alice"}, "role_id": "SystemFileViewer"}
+    bob.pds("file/add_permission", {"drive_id": bob.drive_id, "file_id": plans, "member_list": [member]})
+    team = group_create(domain=domain, group_name="Design")
+    group_member_add(group=team, member_type="user", member_id="alice")
+    DriveFactory(domain=domain, owner=team.group_id, owner_type=Drive.OwnerType.GROUP, drive_name="Design team")
 
     pages = [
         ("drive", "/", "My drive"),
@@ -108,6 +121,8 @@ def test_every_kind_of_page_has_no_serious_violation(drive_url, alice, page, scr
         ("search", "/search/?q=report", "Search"),
         ("trash", "/trash/", "Trash"),
         ("shares", "/shares/", "My shares"),
+        ("shared-with-me", "/shared/", "Shared with me"),
+        ("team-drives", "/team/", "Team drives"),
         ("not-found", f"/folders/{'0' * 40}/", "Not found"),
     ]
     for name, path, heading in pages:
@@ -115,6 +130,21 @@ def test_every_kind_of_page_has_no_serious_violation(drive_url, alice, page, scr
         expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
         wait_ready(page)
         audit_looks(page, screenshot, name, found)
+
+    # The share dialog with people: Bob given a role on Photos, the matches of "Add people" open.
+    viewer = {"identity": {"identity_type": "IT_User", "identity_id": "bob"}, "role_id": "SystemFileViewer"}
+    person.pds("file/add_permission", {"drive_id": person.drive_id, "file_id": photos, "member_list": [viewer]})
+    page.goto(f"{drive_url}/")
+    wait_ready(page)
+    row_action(page, "Photos", "Share")
+    dialog = page.get_by_role("dialog", name="Share “Photos”")
+    expect(dialog.get_by_role("combobox", name="Role of Bob")).to_be_visible()
+    dialog.get_by_role("combobox", name="Add people").press_sequentially("bo")
+    expect(dialog.get_by_role("option", name="Bob")).to_be_visible()
+    audit_looks(page, screenshot, "share-dialog-people", found)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="You are signed out")).to_be_visible()

@@ -133,7 +133,7 @@ def test_each_row_has_a_menu_by_button_right_click_and_keyboard(drive_url, alice
     more.click()
     menu = page.get_by_role("menu", name="notes.txt")
     expect(menu).to_be_visible()
-    names = ["Open", "Download", "Rename", "Move", "Copy", "Share", "Details", "Move to trash"]
+    names = ["Open", "Download", "Rename", "Move", "Copy", "Share", "Versions", "Details", "Move to trash"]
     expect(menu.get_by_role("menuitem")).to_have_text(names)
     screenshot("row-menu")
     page.keyboard.press("End")
