@@ -96,12 +96,16 @@ def _where(path: str) -> str:
 
 def _people(detail: JSON) -> str:
     members = detail.get("member_list")
-    ids = (
-        [str(m.get("identity_id")) for m in members if isinstance(m, dict) and m.get("identity_id")]
+    names = (
+        [
+            str(m.get("identity_name") or m.get("identity_id"))
+            for m in members
+            if isinstance(m, dict) and m.get("identity_id")
+        ]
         if isinstance(members, list)
         else []
     )
-    return ", ".join(ids)
+    return ", ".join(names)
 
 
 def _values(row: JSON, versions: dict[str, str]) -> dict[str, str]:

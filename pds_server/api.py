@@ -156,7 +156,24 @@ def parse_json_body(request: HttpRequest) -> dict:
         return {}
     if not isinstance(body, dict):
         raise errors.InvalidParameter("The request body must be a JSON object.", code="InvalidRequestJSONFormat")
+    for name, value in body.items():
+        if holds_nul(value):  # no text column (PostgreSQL's least of all) stores it
+            field = "Name" if name == "name" else name[:64]
+            message = f"{name[:64]} may not contain NUL characters"
+            raise errors.InvalidParameter(message, code=f"InvalidParameter.{field}")
     return body
+
+
+def holds_nul(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        return any(holds_nul(key, depth + 1) or holds_nul(item, depth + 1) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item, depth + 1) for item in value)
+    return False
 
 
 def authenticate(request: HttpRequest, body: dict, *, auth: Auth, scope: str | None) -> Caller:
@@ -262,6 +279,13 @@ def audited(path: str, handler: Handler) -> Handler:
             result = handler(request, caller, body)
         except errors.PdsError as error:
             audit_changes.action_end(pending, answer=None, error=error)
+            raise
+        except Exception:
+            try:  # a crash is a failed change too; the row must not hide the crash
+                crash = errors.PdsError("The server failed.", code="InternalError", status=500)
+                audit_changes.action_end(pending, answer=None, error=crash)
+            except Exception:
+                log.exception("Could not write the audit row of a failed %s", path)
             raise
         payload = None if isinstance(result, HttpResponseBase) else result[1] if isinstance(result, tuple) else result
         audit_changes.action_end(pending, answer=payload, error=None)

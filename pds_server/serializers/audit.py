@@ -6,8 +6,21 @@ from __future__ import annotations
 from pds_server.models import AuditLog
 from pds_server.serializers import iso_ms
 
-# What of a row's detail goes into the SDK's FileLogDetail (plus old_name, which it lacks).
-FILE_LOG_DETAIL = ("type", "size", "old_name", "new_name", "parent_path", "to_parent_path", "revision_id")
+# What of a row's detail goes into the SDK's FileLogDetail (plus fields it lacks: old_name,
+# the revision's number, keep_forever, and whom a permission named).
+FILE_LOG_DETAIL = (
+    "type",
+    "size",
+    "old_name",
+    "new_name",
+    "parent_path",
+    "to_parent_path",
+    "revision_id",
+    "revision_version",
+    "new_revision_version",
+    "keep_forever",
+    "member_list",
+)
 
 
 def audit_log_to_pds(row: AuditLog, *, for_admin: bool) -> dict:

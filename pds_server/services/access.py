@@ -171,48 +171,56 @@ class DriveGrant:
     drive: Drive
     everything: bool
     roles: dict[str, frozenset[Can]] = field(default_factory=dict)
+    # Parent ids read while walking up, kept for the request (a page of search results
+    # shares most of its ancestors).
+    parents: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def capabilities(self, item: File | None) -> frozenset[Can]:
-        """On `item` (None: the drive's root): the union of the roles on it and above it."""
+        """On `item` (None: the drive's root): the union of the roles on it and above it.
+        Something in the recycle bin is reached only through a role on the whole drive:
+        trashing a shared folder takes it from those it was shared with."""
         if self.everything:
             return EVERYTHING
         found = set(self.roles.get(ROOT, frozenset()))
-        if item is not None:
+        if item is not None and not item.trashed:
+            self.parents[item.file_id] = item.parent_file_id
             chain = [item.file_id]
-            parent_id, seen = item.parent_file_id, set[str]()
-            while parent_id != ROOT and parent_id not in seen and len(seen) < 10_000:
+            parent_id = item.parent_file_id
+            while parent_id != ROOT and parent_id not in chain and len(chain) < 10_000:
                 chain.append(parent_id)
-                seen.add(parent_id)
-                parent_id = (
-                    File.objects.filter(drive=self.drive, file_id=parent_id)
-                    .values_list("parent_file_id", flat=True)
-                    .first()
-                    or ROOT
-                )
+                if parent_id not in self.parents:
+                    self.parents[parent_id] = (
+                        File.objects.filter(drive=self.drive, file_id=parent_id)
+                        .values_list("parent_file_id", flat=True)
+                        .first()
+                        or ROOT
+                    )
+                parent_id = self.parents[parent_id]
             for file_id in chain:
                 found |= self.roles.get(file_id, frozenset())
         return frozenset(found)
 
-    def require(self, item: File | None, need: Can) -> None:
+    def require(self, item: File | None, need: Can) -> frozenset[Can]:
         """NotFound when the caller has no role on `item` (exactly as if it did not exist);
-        Forbidden when their role does not allow `need`."""
+        Forbidden when their role does not allow `need`. Else what they may do to it."""
         capabilities = self.capabilities(item)
         if not capabilities:
             raise errors.NotFound("File" if item is not None else "Drive")
         if need not in capabilities:
             raise errors.Forbidden("Your role on this file does not allow that.", code="ForbiddenNoPermission.File")
+        return capabilities
 
-    def require_folder(self, parent_file_id: str, need: Can) -> None:
-        """`need` inside the folder `parent_file_id` ("root" for the top)."""
+    def require_folder(self, parent_file_id: str, need: Can) -> frozenset[Can]:
+        """`need` inside the folder `parent_file_id` ("root" for the top); what the caller
+        may do there (and so, at least, to everything in it)."""
         if self.everything:
-            return
+            return EVERYTHING
         if parent_file_id == ROOT:
-            self.require(None, need)
-            return
+            return self.require(None, need)
         parent = File.objects.filter(drive=self.drive, file_id=parent_file_id).first()
         if parent is None:
             raise errors.NotFound("File")
-        self.require(parent, need)
+        return self.require(parent, need)
 
 
 def drive_grant(*, actor: Actor, drive_id: object) -> DriveGrant:

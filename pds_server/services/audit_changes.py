@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pds_server import errors
-from pds_server.models import AuditLog, Domain, Drive, File, Group, PdsUser, ShareLink
+from pds_server.models import AuditLog, Domain, Drive, File, Group, PdsUser, Revision, ShareLink
 from pds_server.services.access import ROOT, row_id
 from pds_server.services.audit import ACTIONS, Who, audit_record, file_path_of, folder_path, text, user_name
 
@@ -49,6 +49,14 @@ def action_begin(*, path: str, domain: Domain, who: Who, body: dict, share: Shar
             pending.item = File.objects.filter(drive=pending.drive, file_id=file_id).first()
             if pending.item is not None:
                 pending.item_path = file_path_of(drive=pending.drive, item=pending.item)
+                if path.startswith("/v2/file/revision/"):  # its number, while it still exists
+                    version = (
+                        Revision.objects.filter(file=pending.item, revision_id=text(body.get("revision_id")))
+                        .values_list("version", flat=True)
+                        .first()
+                    )
+                    if version is not None:
+                        pending.detail["revision_version"] = version
     elif category == "share_link" and text(body.get("share_id")):
         pending.share = (
             ShareLink.objects.select_related("drive").filter(share_id=text(body.get("share_id")), drive__domain=domain)
@@ -107,8 +115,13 @@ def file_row(pending: Pending, answer: dict) -> dict:
             detail.update(to_drive_id=to_drive.drive_id, to_parent_path=folder_path(drive=to_drive, file_id=to_parent))
     if pending.path.startswith("/v2/file/revision/"):
         detail["revision_id"] = text(body.get("revision_id"))
+        detail.update(pending.detail)
+        if pending.path.endswith("/update") and isinstance(body.get("keep_forever"), bool):
+            detail["keep_forever"] = body["keep_forever"]
+        if pending.path.endswith("/restore") and isinstance(answer.get("revision_version"), int):
+            detail["new_revision_version"] = answer["revision_version"]
     if pending.path.endswith("_permission"):
-        detail["member_list"] = members_of(body.get("member_list"))
+        detail["member_list"] = members_named(pending.domain, members_of(body.get("member_list")))
     if answer.get("async_task_id"):
         detail["async_task_id"] = text(answer.get("async_task_id"))
     return {
@@ -135,6 +148,25 @@ def members_of(value: Any) -> list[dict]:
             }
         )
     return members
+
+
+def members_named(domain: Domain, members: list[dict]) -> list[dict]:
+    """Each member with their display name as it is now (the id stays the record)."""
+    user_ids = [m["identity_id"] for m in members if m["identity_type"] == "IT_User"]
+    group_ids = [m["identity_id"] for m in members if m["identity_type"] == "IT_Group"]
+    names = {
+        ("IT_User", user.user_id): user_name(user)
+        for user in PdsUser.objects.filter(domain=domain, user_id__in=user_ids)
+    }
+    names.update(
+        {
+            ("IT_Group", group_id): group_name
+            for group_id, group_name in Group.objects.filter(domain=domain, group_id__in=group_ids).values_list(
+                "group_id", "group_name"
+            )
+        }
+    )
+    return [{**m, "identity_name": names.get((m["identity_type"], m["identity_id"]), "")} for m in members]
 
 
 def share_row(pending: Pending, answer: dict) -> dict:

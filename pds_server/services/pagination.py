@@ -1,17 +1,22 @@
 """Keyset (cursor) pagination: a page costs the same in a folder of 100 or of 1,000,000.
 
-One marker codec for every list: the marker is the last row's sort key (and its tie-break)
-as URL-safe base64 of a JSON list, opaque to clients.
+One marker codec for every list: the marker is the last row's sort key (and its tie-break),
+a JSON list, encrypted: a sort key holds a name, and a listing filtered after paging (search
+in a drive shared in part) must not hand out the names it filtered away.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.db import connections
 from django.db.models import BooleanField, Field, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -24,17 +29,24 @@ LIST_ORDER_FIELDS = ("name", "created_at", "updated_at", "size")
 DATETIME_FIELDS = ("created_at", "updated_at", "trashed_at")
 
 
+@functools.cache
+def _marker_box(secret_key: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"pds-marker\0" + secret_key.encode()).digest()))
+
+
 def marker_encode(values: list) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+    plain = json.dumps(values, separators=(",", ":")).encode()
+    return _marker_box(settings.SECRET_KEY).encrypt(plain).decode().rstrip("=")
 
 
 def marker_decode(marker: str, count: int) -> list:
     try:
-        values = json.loads(base64.urlsafe_b64decode(marker + "=" * (-len(marker) % 4)))
+        plain = _marker_box(settings.SECRET_KEY).decrypt(marker + "=" * (-len(marker) % 4))
+        values = json.loads(plain)
         if not isinstance(values, list) or len(values) != count:
             raise ValueError
         return values
-    except (ValueError, TypeError):
+    except (InvalidToken, ValueError, TypeError):
         raise errors.InvalidParameter("marker is not valid", code="InvalidParameter.Marker") from None
 
 

@@ -46,7 +46,7 @@ def parse_members(raw: object, *, need_role: bool) -> list[Member]:
                 "identity needs identity_type IT_User or IT_Group and an identity_id.", code="InvalidParameter.Identity"
             )
         role_id = entry.get("role_id") or ""
-        if (need_role or role_id) and role_id not in ROLE_CAPABILITIES:
+        if not isinstance(role_id, str) or ((need_role or role_id) and role_id not in ROLE_CAPABILITIES):
             raise errors.InvalidParameter(
                 f"role_id must be one of {', '.join(ROLE_CAPABILITIES)}", code="InvalidParameter.RoleId"
             )

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from pds_server import errors
-from pds_server.models import Domain, Drive, File, ShareLink
+from pds_server.models import Domain, Drive, File, PdsUser, ShareLink
 from pds_server.services import throttle
+from pds_server.services.access import Actor, Can, drive_grant
 
 MAX_SHARE_TOKEN_SECONDS = 7200
 
@@ -119,7 +120,28 @@ def share_live(share_id: str) -> ShareLink:
         raise errors.NotFound("ShareLink")
     if share.expiration is not None and share.expiration <= timezone.now():
         raise errors.NotFound("ShareLink", "The share link has expired.")
+    if not creator_may_share(share):
+        raise errors.NotFound("ShareLink")
     return share
+
+
+def creator_may_share(share: ShareLink) -> bool:
+    """A link lives while its creator may still share what it shares: the drive's owner
+    always; anyone else through their role, which may be taken away, expire, or go with a
+    group membership."""
+    drive = share.drive
+    if drive.owner_type == Drive.OwnerType.USER and drive.owner == share.creator:
+        return True
+    user = PdsUser.objects.filter(domain_id=drive.domain_id, user_id=share.creator).first()
+    if user is None:
+        return False
+    try:
+        grant = drive_grant(actor=Actor(domain=drive.domain, user=user, is_admin=user.is_admin), drive_id=drive.pk)
+        for item in File.objects.filter(drive=drive, file_id__in=share.file_ids):
+            grant.require(item, Can.SHARE)
+    except errors.PdsError:
+        return False
+    return True
 
 
 def share_visit(*, domain: Domain, share_id: str, source_address: str) -> ShareLink:

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import BinaryIO
@@ -71,6 +72,9 @@ class FileCreateRequest:
     # `file/create` naming an existing file (`file_id`), which the caller may edit: the
     # upload becomes its new revision, whatever the name and folder say.
     target: File | None = None
+    # Called with the file an overwrite would replace (check_name_mode "overwrite"): the
+    # caller's right to change it, which their right to add files beside it does not give.
+    may_overwrite: Callable[[File], object] | None = None
 
 
 @dataclass
@@ -146,6 +150,8 @@ def file_create(req: FileCreateRequest) -> FileCreated:
                 return FileCreated(existing, exist=True)
             if existing.is_folder:
                 raise errors.AlreadyExist("File", "A folder with that name exists; it cannot be overwritten by a file.")
+            if req.may_overwrite is not None and req.target is None:
+                req.may_overwrite(existing)
             target = existing  # overwrite: the upload becomes the file's new content
 
         if req.pre_hash and not req.content_hash:

@@ -63,4 +63,12 @@ def audit_log_list(request: HttpRequest, caller: Caller, body: dict):
         limit=parse_limit(body, default=50, maximum=100),
         marker=parse_str(body, "marker"),
     )
-    return page_to_pds([audit_log_to_pds(row, for_admin=caller.is_admin) for row in rows], next_marker)
+    items = [audit_log_to_pds(row, for_admin=caller.is_admin) for row in rows]
+    if not grant.everything:
+        # Paths name folders above what the caller's role reaches (and, for a copy, in
+        # another drive): someone the file was shared with sees what happened, not where.
+        for entry in items:
+            entry["file_path"] = ""
+            for key in ("parent_path", "to_parent_path"):
+                entry["detail"].get("file_log_detail", {}).pop(key, None)
+    return page_to_pds(items, next_marker)

@@ -8,7 +8,7 @@ from pds_server.api import Caller, parse_int, parse_str
 from pds_server.models import Drive, File, ShareLink
 from pds_server.selectors.files import file_get, shared_file
 from pds_server.serializers import file_to_pds
-from pds_server.services.access import Can, DriveGrant, drive_grant
+from pds_server.services.access import EVERYTHING, Can, DriveGrant, drive_grant
 from pds_server.services.names import CHECK_NAME_MODES
 
 
@@ -62,17 +62,26 @@ def thumbnail_processes(body: dict) -> dict | None:
     return processes if isinstance(processes, dict) else None
 
 
-def serialize(caller: Caller, item: File, body: dict, share: ShareLink | None = None) -> dict:
+def serialize(
+    caller: Caller, item: File, body: dict, share: ShareLink | None = None, can: frozenset[Can] = EVERYTHING
+) -> dict:
+    """`can`: what the caller's role allows on the item: signed URLs need Can.DOWNLOAD,
+    thumbnails Can.PREVIEW (whatever `fields` asks for)."""
     if share is not None:
         # Through a share: no signed URLs in listings (downloads go through get_download_url,
         # which counts them), and no thumbnails when previews are disabled.
         processes = None if share.disable_preview else thumbnail_processes(body)
         return file_to_pds(item, base_url=caller.base_url, fields="", thumbnail_processes=processes)
+    fields = {field.strip() for field in parse_str(body, "fields").split(",")}
+    if Can.DOWNLOAD not in can:
+        fields -= {"*", "url", "download_url"}
+    if Can.PREVIEW not in can:
+        fields -= {"*", "thumbnail"}
     return file_to_pds(
         item,
         base_url=caller.base_url,
-        fields=parse_str(body, "fields"),
-        thumbnail_processes=thumbnail_processes(body),
+        fields=",".join(sorted(fields)),
+        thumbnail_processes=thumbnail_processes(body) if Can.PREVIEW in can else None,
         url_expire_sec=parse_int(body, "url_expire_sec", default=900) or 900,
     )
 

@@ -33,7 +33,7 @@ def file_list(request: HttpRequest, caller: Caller, body: dict):
     else:
         grant = caller_grant(caller, body)
         parent_file_id = parse_str(body, "parent_file_id", required=True)
-        grant.require_folder(parent_file_id, Can.LIST)
+        can = grant.require_folder(parent_file_id, Can.LIST)
         items, next_marker = file_selectors.file_list(
             drive=grant.drive,
             parent_file_id=parent_file_id,
@@ -44,6 +44,7 @@ def file_list(request: HttpRequest, caller: Caller, body: dict):
             category=category,
             status=status,
         )
+        return page_to_pds([serialize(caller, item, body, can=can) for item in items], next_marker)
     return page_to_pds([serialize(caller, item, body, caller.share) for item in items], next_marker)
 
 
@@ -52,15 +53,15 @@ def file_get(request: HttpRequest, caller: Caller, body: dict):
     if caller.share is not None:
         return serialize(caller, readable_file(caller, body), body, caller.share)
     grant, item = caller_file(caller, body, Can.LIST)
-    return {**serialize(caller, item, body), "action_list": action_list(grant.capabilities(item))}
+    can = grant.capabilities(item)
+    return {**serialize(caller, item, body, can=can), "action_list": action_list(can)}
 
 
 @pds_endpoint("/v2/file/get_by_path", scope="FILE.GET", batchable=True)
 def file_get_by_path(request: HttpRequest, caller: Caller, body: dict):
     grant = caller_grant(caller, body)
     item = file_selectors.file_get_by_path(drive=grant.drive, file_path=parse_str(body, "file_path", required=True))
-    grant.require(item, Can.LIST)
-    return serialize(caller, item, body)
+    return serialize(caller, item, body, can=grant.require(item, Can.LIST))
 
 
 @pds_endpoint("/v2/file/search", scope="FILE.LIST", batchable=True)
@@ -74,9 +75,10 @@ def file_search(request: HttpRequest, caller: Caller, body: dict):
         marker=parse_str(body, "marker"),
         with_total=parse_bool(body.get("return_total_count"), "return_total_count"),
     )
+    found = [(item, grant.capabilities(item)) for item in items]
     if not grant.everything:  # someone else's drive: only what their roles reach
-        items, total = [item for item in items if Can.LIST in grant.capabilities(item)], None
-    answer = page_to_pds([serialize(caller, item, body) for item in items], next_marker)
+        found, total = [(item, can) for item, can in found if Can.LIST in can], None
+    answer = page_to_pds([serialize(caller, item, body, can=can) for item, can in found], next_marker)
     if total is not None:
         answer["total_count"] = total
     return answer

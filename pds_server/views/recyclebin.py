@@ -32,11 +32,16 @@ def maybe_async(caller: Caller, drive: Drive, operation: str, file_id: str, para
 @pds_endpoint("/v2/file/delete", scope="FILE.DELETE", batchable=True)
 def file_delete(request: HttpRequest, caller: Caller, body: dict):
     # A file still uploading may be deleted by whoever began the upload: that cancels the
-    # upload and releases its quota reservation at once.
-    grant, item = caller_file(caller, body, Can.DELETE, allow_uploading=True)
+    # upload and releases its quota reservation at once. Anything else is gone for good:
+    # the owner's call (Can.MANAGE), not every editor's, who may trash it.
+    grant, item = caller_file(caller, body, Can.LIST, allow_uploading=True)
     drive = grant.drive
-    if item.status == File.Status.UPLOADING and item.creator != caller.user_id and not caller.is_admin:
-        raise errors.NotFound("File")
+    if item.status == File.Status.UPLOADING:
+        if item.creator != caller.user_id and not caller.is_admin:
+            raise errors.NotFound("File")
+        grant.require(item, Can.UPLOAD)
+    else:
+        grant.require(item, Can.MANAGE)
     ids = [item.file_id]
     return maybe_async(
         caller, drive, "delete", item.file_id, {"file_ids": ids}, lambda: trash.file_delete(drive=drive, file_ids=ids)
@@ -79,7 +84,7 @@ def recyclebin_list(request: HttpRequest, caller: Caller, body: dict):
 @pds_endpoint("/v2/recyclebin/clear", scope="FILE.DELETE", batchable=True)
 def recyclebin_clear(request: HttpRequest, caller: Caller, body: dict):
     grant = caller_grant(caller, body)
-    grant.require(None, Can.DELETE)
+    grant.require(None, Can.MANAGE)
     drive = grant.drive
     roots = recyclebin_root_ids(drive=drive)
     if async_tasks.is_big(drive=drive, file_ids=roots) or len(roots) > BIG_RECYCLEBIN:

@@ -37,7 +37,7 @@ def revision_id_of(body: dict) -> str:
 
 @pds_endpoint("/v2/file/revision/list", scope="FILE.GET", batchable=True)
 def revision_list(request: HttpRequest, caller: Caller, body: dict):
-    _, item = caller_file(caller, body, Can.LIST)
+    grant, item = caller_file(caller, body, Can.LIST)
     rows, next_marker = revision_page(
         item=item, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker")
     )
@@ -49,7 +49,7 @@ def revision_list(request: HttpRequest, caller: Caller, body: dict):
             item=item,
             creator_names=names,
             base_url=caller.base_url,
-            with_url=bool(fields & {"*", "url", "download_url"}),
+            with_url=bool(fields & {"*", "url", "download_url"}) and Can.DOWNLOAD in grant.capabilities(item),
         )
         for revision in rows
     ]
@@ -93,6 +93,6 @@ def revision_update(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/file/revision/delete", scope="FILE.DELETE", batchable=True)
 def revision_delete(request: HttpRequest, caller: Caller, body: dict):
-    _, item = caller_file(caller, body, Can.EDIT)
+    _, item = caller_file(caller, body, Can.DELETE)  # history gone for good: not every editor's
     revisions.revision_delete(item=item, revision_id=revision_id_of(body))
     return 204, None

@@ -72,7 +72,10 @@ def share_link_get(request: HttpRequest, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/share_link/update", scope="SHARE.UPDATE")
 def share_link_update(request: HttpRequest, caller: Caller, body: dict):
-    return share_to_pds(shares.share_update(share=own_share(caller, body), fields=share_fields(body)))
+    share = own_share(caller, body)
+    if not (caller.is_admin or shares.creator_may_share(share)):  # their role went: they may only cancel it
+        raise errors.NotFound("ShareLink")
+    return share_to_pds(shares.share_update(share=share, fields=share_fields(body)))
 
 
 @pds_endpoint("/v2/share_link/cancel", scope="SHARE.DELETE")

@@ -68,6 +68,7 @@ def file_create(request: HttpRequest, caller: Caller, body: dict):
             local_created_at=parse_str(body, "local_created_at", max_length=32),
             local_modified_at=parse_str(body, "local_modified_at", max_length=32),
             target=target,
+            may_overwrite=lambda existing: grant.require(existing, Can.EDIT),
         )
     )
     urls = None

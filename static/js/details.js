@@ -91,5 +91,9 @@ document.addEventListener("drive:action", (event) => {
 document.addEventListener("drive:shares-changed", (event) => {
   if (panel.open && event.detail.fileId === current) load(current);
 });
+// A version restored or deleted (versions.js): the size, dates and activity changed.
+document.addEventListener("drive:file-changed", (event) => {
+  if (panel.open && event.detail.fileId === current) load(current);
+});
 document.addEventListener("drive:navigated", close);
 markReady("details");

@@ -8,6 +8,8 @@
 //   drive:navigated  {folderId}           #listing was replaced by another folder's (client-side
 //                    navigation); modules that wire up rows do it again.
 //   drive:rows-changed {}                 rows were added or removed in place.
+//   drive:file-changed {fileId}          a file's content changed in place (a version restored
+//                    or deleted); panels showing it load it again.
 
 // The top of the drive the page is in: "/", or "/d/<drive_id>/" in another drive (a team drive,
 // a folder shared with the user; files/drive_scope.py). Drive's URLs of the page start with it.

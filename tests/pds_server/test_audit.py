@@ -274,7 +274,7 @@ def test_people_changes_name_who_and_what(pds_url, make_user, jwt_app):
     for row in (added, removed):
         assert (row.object_id, row.file_path, row.actor_id, row.result) == (folder, "/Team", "alice", "success")
         assert row.detail["member_list"] == [
-            {"identity_type": "IT_User", "identity_id": "bob", "role_id": "SystemFileViewer"}
+            {"identity_type": "IT_User", "identity_id": "bob", "role_id": "SystemFileViewer", "identity_name": "Bobby"}
         ]
 
     mark = last_pk()

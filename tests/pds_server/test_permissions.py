@@ -4,6 +4,8 @@ test per rule over plain HTTP."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 import requests
 from alibabacloud_pds20220301 import models as m
@@ -235,3 +237,106 @@ def test_list_permission_shows_roles_given_on_folders_above(alice, bob, tree, ma
     ]
     # Bob (a viewer of Team) may read the list; only the owner may change it.
     assert as_bob(bob, alice, "file/list_permission", {"file_id": tree["sub"]}).status_code == 200
+
+
+# --- what a role does not allow stays out of reach by every other road ---------------------
+
+
+def test_a_role_without_download_gets_no_urls_by_asking_for_fields(alice, bob, tree):
+    share(alice, tree["team"], member("bob", "SystemFileMetaViewer"))
+    assert as_bob(bob, alice, "file/get_download_url", {"file_id": tree["a"]}).status_code == 403
+    answers = [
+        as_bob(bob, alice, "file/get", {"file_id": tree["a"], "fields": "*"}).json(),
+        *as_bob(bob, alice, "file/list", {"parent_file_id": tree["team"], "fields": "*"}).json()["items"],
+        *as_bob(bob, alice, "file/revision/list", {"file_id": tree["a"], "fields": "*"}).json()["items"],
+    ]
+    assert answers and not any(answer.get("url") or answer.get("download_url") for answer in answers)
+
+
+def test_search_markers_do_not_carry_names_the_role_does_not_reach(alice, bob, tree):
+    share(alice, tree["team"], member("bob"))
+    marker, markers = "", []
+    for _ in range(6):
+        reply = as_bob(
+            bob, alice, "file/search", {"query": "type = 'file'", "order_by": "name ASC", "limit": 1, "marker": marker}
+        )
+        assert reply.status_code == 200
+        assert {item["file_id"] for item in reply.json()["items"]} <= {tree["a"]}
+        marker = reply.json()["next_marker"]
+        if not marker:
+            break
+        markers.append(marker)
+    assert markers  # secret.txt sorts after a.txt: there was a page after Bob's file
+    for marker in markers:
+        raw = base64.urlsafe_b64decode(marker + "=" * (-len(marker) % 4))
+        assert b"secret" not in raw and b"a.txt" not in raw
+    reply = as_bob(bob, alice, "file/search", {"query": "type = 'file'", "marker": "W1wic2VjcmV0LnR4dFwiXQ"})
+    assert reply.status_code == 400 and reply.json()["code"] == "InvalidParameter.Marker"
+
+
+def test_an_editor_without_delete_cannot_delete_history_and_no_editor_deletes_for_good(alice, bob, tree):
+    alice.upload("a.txt", b"hello again", tree["team"], check_name_mode="overwrite")
+    old = [r for r in alice.ok("file/revision/list", {"file_id": tree["a"]})["items"] if not r["is_latest_version"]]
+    share(alice, tree["team"], member("bob", "SystemFileEditorWithoutDelete"))
+    reply = as_bob(bob, alice, "file/revision/delete", {"file_id": tree["a"], "revision_id": old[0]["revision_id"]})
+    assert reply.status_code == 403
+    share(alice, tree["team"], member("bob", EDITOR))
+    assert as_bob(bob, alice, "file/delete", {"file_id": tree["a"]}).status_code == 403
+    assert as_bob(bob, alice, "recyclebin/trash", {"file_id": tree["a"]}).status_code == 204
+    assert as_bob(bob, alice, "file/delete", {"file_id": tree["a"]}).status_code in (403, 404)
+    assert alice.ok("file/get", {"file_id": tree["a"]})["trashed"] is True  # Alice decides
+
+
+def test_an_uploader_cannot_overwrite_a_file_by_its_name(alice, bob, tree):
+    share(alice, tree["team"], member("bob", "SystemFileUploader"))
+    reply = as_bob(
+        bob,
+        alice,
+        "file/create",
+        {"parent_file_id": tree["team"], "name": "a.txt", "type": "file", "size": 3, "check_name_mode": "overwrite"},
+    )
+    assert reply.status_code == 403, reply.text
+    url = alice.ok("file/get_download_url", {"file_id": tree["a"]})["url"]
+    assert requests.get(url, timeout=30).content == b"hello team"
+    # A new name is what an uploader may add.
+    bob.drive_id = alice.drive_id
+    assert bob.upload("b.txt", b"new", tree["team"])["name"] == "b.txt"
+
+
+def test_a_share_link_dies_with_its_creators_role(alice, bob, tree):
+    share(alice, tree["team"], member("bob", "SystemFileDownloaderWithShareLink"))
+    created = as_bob(bob, alice, "share_link/create", {"file_id_list": [tree["a"]]})
+    assert created.status_code == 201
+    share_id = created.json()["share_id"]
+    token = requests.post(f"{alice.base}/v2/share_link/get_share_token", json={"share_id": share_id}, timeout=30)
+    assert token.status_code == 200
+    everyone_bob = {"identity": {"identity_type": "IT_User", "identity_id": "bob"}}  # whatever the role
+    alice.ok("file/remove_permission", {"file_id": tree["team"], "member_list": [everyone_bob]}, 204)
+    token = requests.post(f"{alice.base}/v2/share_link/get_share_token", json={"share_id": share_id}, timeout=30)
+    assert token.status_code == 404
+    update = bob.call("share_link/update", {"share_id": share_id, "expiration": "2099-01-01T00:00:00Z"})
+    assert update.status_code == 404
+    assert bob.call("share_link/cancel", {"share_id": share_id}).status_code == 204  # still theirs to end
+
+
+def test_trashing_a_shared_folder_takes_it_from_those_it_was_shared_with(alice, bob, tree):
+    share(alice, tree["team"], member("bob"))
+    alice.ok("recyclebin/trash", {"file_id": tree["team"]}, 204)
+    for path, body in [
+        ("file/get_download_url", {"file_id": tree["a"]}),
+        ("file/get", {"file_id": tree["team"]}),
+        ("file/list", {"parent_file_id": tree["team"]}),
+    ]:
+        assert as_bob(bob, alice, path, body).status_code == 404, path
+    assert bob.call("file/list_received_file", {}).json()["items"] == []
+    alice.ok("recyclebin/restore", {"file_id": tree["team"]}, 204)
+    assert as_bob(bob, alice, "file/get", {"file_id": tree["a"]}).status_code == 200
+
+
+def test_odd_bodies_get_a_pds_error_not_a_crash(alice, tree):
+    for body, code in [
+        ({"member_list": [{**member("bob"), "role_id": ["SystemFileViewer"]}]}, "InvalidParameter.RoleId"),
+        ({"member_list": [member("bo\x00b")]}, "InvalidParameter.member_list"),
+    ]:
+        reply = alice.call("file/add_permission", {"drive_id": alice.drive_id, "file_id": tree["a"], **body})
+        assert reply.status_code == 400 and reply.json()["code"] == code, reply.text
