@@ -156,6 +156,10 @@ def delete_step(*, drive: Drive, params: dict, state: dict, size: int) -> int:
 def rows_delete(*, drive: Drive, rows: QuerySet[File]) -> int:
     """Delete rows for good with their revisions: unfinished uploads onto them, then the
     blobs nothing refers to."""
+    # Locked in the order `complete` and revision changes lock (uploads, then files), so a
+    # complete or a revision deleted meanwhile cannot change what is counted as freed.
+    list(Upload.objects.select_for_update().filter(file__in=rows, completed_at__isnull=True).values_list("pk"))
+    rows = File.objects.filter(pk__in=list(rows.select_for_update().values_list("pk", flat=True)))
     freed, blob_ids = content_held(rows=rows)
     for upload in Upload.objects.filter(file__in=rows, completed_at__isnull=True):
         upload_discard(upload=upload)
