@@ -1,6 +1,7 @@
 """Sharing with people in the browser: the owner adds a second user from the share dialog's
 "Add people" (by part of their name, with the keyboard), changes their role, removes them
-(the PDS's records checked after each step), shares again, and that user opens the folder.
+(the PDS's records checked after each step), shares again, and that user finds it under
+"Shared with me", opens it in place and downloads a file.
 And My shares: a link found by name, its password, expiry and limit edited, and the public
 page then asks for the password."""
 
@@ -134,14 +135,24 @@ def test_the_owner_shares_a_folder_with_a_person(drive_url, owner, bob, domain, 
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
-    # Bob opens the folder in Alice's drive; he may list it, and (a viewer) not delete in it.
-    bob_context = chromium.new_context()
+    # Bob finds the folder under "Shared with me", opens it in place and downloads a file;
+    # he may list it, and (a viewer) not delete in it.
+    bob_context = chromium.new_context(accept_downloads=True)
     bob_page = bob_context.new_page()
     sign_in_as_bob(bob_page, drive_url)
-    bob_page.goto(f"{drive_url}/d/{owner.drive_id}/folders/{folder}/")
+    bob_page.get_by_role("navigation", name="Main").get_by_role("link", name="Shared with me").click()
+    expect(bob_page.get_by_role("heading", name="Shared with me")).to_be_visible()
+    wait_ready(bob_page)
+    shared_row = bob_page.get_by_role("row").filter(has=bob_page.get_by_role("link", name="Team plans"))
+    expect(shared_row).to_contain_text("Viewer")
+    shared_row.get_by_role("link", name="Team plans").click()
     expect(bob_page.get_by_role("heading", name="Team plans")).to_be_visible()
     expect(bob_page.get_by_role("link", name="roadmap.txt", exact=True)).to_be_visible()
     wait_ready(bob_page)
+    assert bob_page.url == f"{drive_url}/d/{owner.drive_id}/folders/{folder}/"
+    with bob_page.expect_download() as download:
+        bob_page.get_by_role("link", name="Download roadmap.txt").click()
+    assert open(download.value.path(), "rb").read() == b"first this, then that"
     # His share dialog shows who has access, read-only.
     row_action(bob_page, "roadmap.txt", "Share")
     bob_dialog = bob_page.get_by_role("dialog", name="Share “roadmap.txt”")
