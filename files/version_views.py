@@ -30,8 +30,16 @@ def pds_user_id(request: HttpRequest) -> str:
     return identity.pds_user_id if identity is not None else ""
 
 
-def _version_rows(request: HttpRequest, file_id: str, page: list[versions.Version]) -> str:
-    context = {"versions": page, "file_id": file_id}
+def _version_rows(request: HttpRequest, file_id: str, page: list[versions.Version], item: JSON) -> str:
+    # Only the actions the caller's role allows (the PDS's action_list; all when it does not say).
+    actions = item.get("action_list")
+    may = (lambda action: action in actions) if isinstance(actions, list) else (lambda action: True)
+    context = {
+        "versions": page,
+        "file_id": file_id,
+        "can_change": may("FILE.UPDATE"),
+        "can_delete": may("FILE.DELETE"),
+    }
     return render_to_string("files/_version_rows.html", context, request=request)
 
 
@@ -41,10 +49,10 @@ def version_list(request: HttpRequest, body: JSON, file_id: str) -> JSON:
     """A page of the file's versions as rows of the dialog (`?marker=` for the next)."""
     pds = UserPds.of(request)
     marker = request.GET.get("marker", "")
-    item = versions.file_of_versions(pds=pds, file_id=file_id) if not marker else None
+    item = versions.file_of_versions(pds=pds, file_id=file_id)
     page, next_marker = versions.versions_page(pds=pds, file_id=file_id, marker=marker, me=pds_user_id(request))
-    answer: JSON = {"rows": _version_rows(request, file_id, page), "next_marker": next_marker}
-    if item is not None:
+    answer: JSON = {"rows": _version_rows(request, file_id, page, item), "next_marker": next_marker}
+    if not marker:
         answer["file"] = {"file_id": item["file_id"], "name": item["name"]}
     return answer
 
@@ -74,7 +82,7 @@ def version_keep(request: HttpRequest, body: JSON, file_id: str, revision_id: st
     )
     version = versions.version_of(revision, me=pds_user_id(request))
     return {
-        "row": _version_rows(request, file_id, [version]),
+        "row": _version_rows(request, file_id, [version], {}),  # they could change it: no need to ask again
         "message": _("Kept forever") if version.keep_forever else _("No longer kept forever"),
     }
 

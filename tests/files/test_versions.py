@@ -269,6 +269,11 @@ def test_a_viewer_of_a_shared_folder_sees_versions_but_cannot_change_them(browse
     inside = f"/d/{browser.drive_id}"  # Alice's drive, as Bob reaches it
     listed = api(bob, "GET", f"{inside}/api/files/{item['file_id']}/versions")
     assert listed.status_code == 200 and shown(listed.json()["rows"]) == ["2", "1"]
+    # Only what the role allows is offered (the PDS's action_list); the owner gets it all.
+    rows = listed.json()["rows"]
+    assert "data-version-restore" not in rows and "data-version-keep" not in rows and "data-version-delete" not in rows
+    own = api(browser, "GET", f"/api/files/{item['file_id']}/versions").json()["rows"]
+    assert "data-version-restore" in own and "data-version-keep" in own and "data-version-delete" in own
     old = revisions[-1]["revision_id"]
     assert bob.get(f"{inside}/files/{item['file_id']}/versions/{old}").content == b"one"
     for path, body in (("restore", {}), ("keep", {"keep_forever": True}), ("delete", {})):
