@@ -115,6 +115,10 @@ def test_a_team_drive_is_listed_opened_and_used_by_a_member(browser, bob, domain
     assert trashed.status_code == 200, trashed.text
     sketches.refresh_from_db()
     assert sketches.name == "Drafts" and sketches.trashed
+    # The team drive's own trash, linked from its top, holds it (not Bob's trash).
+    assert f'href="/d/{drive.drive_id}/trash/"' in bob.get(f"/d/{drive.drive_id}/").text
+    assert "Drafts" in bob.get(f"/d/{drive.drive_id}/trash/").text
+    assert "Drafts" not in bob.get("/trash/").text
     # Nothing of it landed in Bob's own drive.
     assert not File.objects.filter(drive_id=int(bob.drive_id), name="Sketches").exists()
     # Alice, outside the team, does not find it at all.
