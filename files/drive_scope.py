@@ -27,7 +27,19 @@ from files.people import drive_scope
 PREFIX = re.compile(r"^/d/(?P<drive_id>[^/]*)(?P<rest>/.*)?$")
 DRIVE_ID = re.compile(r"^[0-9]{1,20}$")
 # Parts of the site that are no drive's: under the prefix they do not exist.
-NOT_IN_A_DRIVE = ("/admin/", "/accounts/", "/i18n/", "/v2/", "/d/", "/static/")
+NOT_IN_A_DRIVE = (
+    "/admin/",
+    "/accounts/",
+    "/i18n/",
+    "/v2/",
+    "/d/",
+    "/static/",
+    # The user's own lists across drives, and public share pages: no drive's either.
+    "/s/",
+    "/shares/",
+    "/shared/",
+    "/team/",
+)
 
 
 def scoped_path(path_info: str) -> tuple[str, str] | None:

@@ -57,7 +57,9 @@ def share_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     items, next_marker = shares.shares_find(pds=UserPds.of(request), name=query, marker=request.GET.get("marker", ""))
     for share in items:
-        share["link"] = request.build_absolute_uri(reverse("files:share_public", args=[share["share_id"]]))
+        share["link"] = request.build_absolute_uri(
+            outside_drive(request, reverse("files:share_public", args=[share["share_id"]]))
+        )
         moment = pds_time(share.get("expiration", ""))
         share["expires_on"] = moment.date().isoformat() if moment else ""
     context = {"shares": items, "query": query, "next_marker": next_marker}

@@ -57,7 +57,8 @@ def drive_resolve(*, actor: Actor, drive_id: object, managing: bool = False, rea
     """The drive `drive_id` if `actor` may act on it, else NotFound.Drive (or
     ForbiddenDriveLocked when it is disabled). `managing`: an administrator reading or
     changing the drive record itself, which a disabled drive allows. `reading`: reading the
-    drive record, which a role on its root also allows (a team drive's members)."""
+    drive record, which a role anywhere in it also allows (a team drive's members, those a
+    folder of it was shared with)."""
     raw_id = str(drive_id or "")
     if not raw_id:
         raise errors.MissingParameter("drive_id")
@@ -65,8 +66,10 @@ def drive_resolve(*, actor: Actor, drive_id: object, managing: bool = False, rea
     drive = Drive.objects.filter(domain=actor.domain, pk=pk).first() if pk is not None else None
     allowed = drive is not None and (owns(actor.user, drive) or actor.is_admin)
     if drive is not None and not allowed and reading and actor.user is not None:
-        root_roles = permissions_of(actor.user).filter(drive=drive, file_id=ROOT).values_list("role_id", flat=True)
-        allowed = any(Can.LIST in ROLE_CAPABILITIES.get(role_id, frozenset()) for role_id in root_roles)
+        # Anyone with a role in the drive may read its record (name, owner): the share
+        # dialog names the owner to those a folder was shared with.
+        roles = permissions_of(actor.user).filter(drive=drive).values_list("role_id", flat=True)
+        allowed = any(Can.LIST in ROLE_CAPABILITIES.get(role_id, frozenset()) for role_id in roles)
     if drive is None or not allowed:
         raise errors.NotFound("Drive")
     if drive.status != Drive.Status.ENABLED and not (managing and actor.is_admin):

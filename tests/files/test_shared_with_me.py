@@ -83,6 +83,19 @@ def test_a_folder_shared_with_a_viewer_opens_in_place_downloads_and_refuses_chan
     top = bob.get(f"/d/{alice.drive_id}/")
     assert top.status_code == 404 and "This item does not exist, or you cannot see it." in top.text
 
+    # Search inside it names where things are from Bob's side, never "My drive" (her top).
+    found = bob.get(f"/d/{alice.drive_id}/search/", params={"q": "notes"})
+    assert found.status_code == 200 and "notes.txt" in found.text
+    location = re.search(r'<span class="folder-path">.*?</span>(?=</td>|\s*</td>)', found.text, re.S)
+    assert location and "My drive" not in location.group(0) and "Shared with me" in location.group(0)
+    # A refusal's page sends him home to his own drive, not to the top of hers.
+    shared_refused = bob.post(f"/d/{alice.drive_id}/files/{doc['file_id']}/share", {})
+    assert shared_refused.status_code in (400, 403)
+    assert f'href="/d/{alice.drive_id}/"' not in shared_refused.text
+    # Pages that are no drive's do not exist under a drive's prefix.
+    for path in ("/shares/", "/shared/", "/team/", "/s/anything"):
+        assert bob.get(f"/d/{alice.drive_id}{path}").status_code == 404, path
+
 
 def test_a_team_drive_is_listed_opened_and_used_by_a_member(browser, bob, domain):
     team = group_create(domain=domain, group_name="Design")
