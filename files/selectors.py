@@ -27,12 +27,32 @@ THUMBNAIL_PROCESSES = {"grid": {"image_thumbnail_process": "image/resize,m_fill,
 SEARCH_CATEGORIES = ("image", "video", "audio", "doc", "zip", "app", "others")
 
 
+# What the folder page offers, by the PDS's actions that allow it (any one of them).
+RIGHTS: dict[str, tuple[str, ...]] = {
+    "upload": ("FILE.CREATE",),
+    "rename": ("FILE.UPDATE",),
+    "move": ("FILE.MOVE",),
+    "trash": ("FILE.DELETE",),
+    "share": ("FILE.SHARELINK", "FILE.PERMISSION"),
+}
+
+
 @dataclass
 class Listing:
     folder: JSON | None
     items: list[JSON]
     next_marker: str
     breadcrumbs: list[JSON]
+
+    @property
+    def can(self) -> dict[str, bool]:
+        """What the page offers in this folder and on its items (they have the folder's
+        rights): the folder's action_list says. A drive's top (no file/get: the user's own
+        drive or a team drive) and a PDS that sends no action_list allow everything."""
+        actions = None if self.folder is None else self.folder.get("action_list")
+        if actions is None:
+            return dict.fromkeys(RIGHTS, True)
+        return {right: any(action in actions for action in allowed) for right, allowed in RIGHTS.items()}
 
 
 def folder_listing(

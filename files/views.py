@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.user_pds import UserPds
 from files import selectors, services
 from files.decorators import pds_page
+from files.drive_scope import context as drive_scope_context
 from files.errors import ABOUT_THE_REQUEST, message_of
 from files.forms import FolderCreateForm, RenameForm, SelectionForm, ZipForm, parsed
 from files.http import INLINE_TYPES, closing_stream, content_disposition, proxy_download
@@ -147,15 +148,22 @@ def apply(request: HttpRequest) -> HttpResponse:
 def pick(request: HttpRequest) -> HttpResponse:
     """The folder picker for move and copy: browse folders, then choose "here"."""
     operation = request.GET.get("op", "move")
-    folder_id = request.GET.get("folder", selectors.ROOT)
-    listing = selectors.folder_listing(pds=UserPds.of(request), folder_id=folder_id, sort="name", direction="asc")
+    pds = UserPds.of(request)
     selected, all_in = request.GET.getlist("ids"), request.GET.get("all_in", "")
+    scope = drive_scope_context(request)["drive_scope"]
+    # In a drive shared in part the top is not the user's: start where the items are.
+    in_part = bool(scope) and not scope.is_team
+    start = ""
+    if in_part:
+        start = all_in or (selectors.file_get(pds=pds, file_id=selected[0])["parent_file_id"] if selected else "")
+    folder_id = request.GET.get("folder") or start or selectors.ROOT
+    listing = selectors.folder_listing(pds=pds, folder_id=folder_id, sort="name", direction="asc")
     folders = [item for item in listing.items if item["type"] == "folder" and item["file_id"] not in selected]
     back = request.GET.get("next", "/")
     chosen = [("all_in", all_in)] if all_in else [("ids", file_id) for file_id in selected]
     base = [("op", operation), ("next", back), *chosen]
     context = {"operation": operation, "listing": listing, "folders": folders, "folder_id": folder_id, "ids": selected}
-    context["all_in"] = all_in
+    context.update(all_in=all_in, drive_scope=scope, with_top=not in_part)
     return render(request, "files/pick.html", {**context, "next": back, "query_base": urlencode(base)})
 
 

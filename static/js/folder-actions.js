@@ -2,7 +2,8 @@
 // "More actions" menu (its button, a right-click, the ContextMenu key or Shift+F10), the name
 // and rename dialogs, trash and move with Undo, moving rows by dragging them onto a folder or
 // a breadcrumb, and the keyboard's F2 and Delete. Everything is delegated from `document`, so
-// it keeps working when #listing is replaced (drive:navigated).
+// it keeps working when #listing is replaced (drive:navigated). Only what the user's role on
+// the folder allows is offered (#listing's data-can-*: the page leaves out the rest).
 import { api, emit, toast } from "./ui.js";
 import { closeMenu, openMenu } from "./menu.js";
 import { MAX_PAGES, PAGE_ROWS, allRows, folderId, insertRows, parseRows, removeRows, rowOf } from "./rows.js";
@@ -16,6 +17,9 @@ const strings = () => document.getElementById("action-text")?.dataset || {};
 const say = (key, values = {}) => Object.entries(values).reduce((text, [k, v]) => text.replace(`%(${k})s`, v), strings()[key] || key);
 const call = (path, body) => api(body === undefined ? "GET" : "POST", `${strings().api}${path}`, body);
 const nameLink = (row) => row.querySelector("td.name a");
+// "upload", "rename", "move", "trash", "share": whether the folder shown allows it (a page that
+// does not say allows it).
+const can = (right) => document.getElementById("listing")?.dataset[`can${right[0].toUpperCase()}${right.slice(1)}`] !== "false";
 let menuRow = null;
 let dragIds = [];
 let dragAll = false; // the drag carries "all N in this folder"
@@ -275,10 +279,10 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "ContextMenu" || (event.key === "F10" && event.shiftKey)) {
     event.preventDefault();
     openRowMenu(row, { opener: row.querySelector(".row-more"), returnTo: document.activeElement });
-  } else if (event.key === "F2") {
+  } else if (event.key === "F2" && can("rename")) {
     event.preventDefault();
     rename(row);
-  } else if (event.key === "Delete") {
+  } else if (event.key === "Delete" && can("trash")) {
     event.preventDefault();
     const picked = checkedRows();
     trash(picked.length ? selection() : { all: false, ids: [row.dataset.id] });
@@ -298,6 +302,7 @@ const targetOf = (event) => {
 document.addEventListener("dragstart", (event) => {
   const row = event.target.closest?.("table.files tr[data-id]");
   if (!row) return;
+  if (!can("move")) { event.preventDefault(); return; } // nothing here moves: no drag
   const picked = checkedRows();
   dragAll = selectingAll() && picked.includes(row);
   dragIds = (picked.includes(row) ? picked : [row]).map((each) => each.dataset.id);

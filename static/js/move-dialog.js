@@ -1,6 +1,8 @@
 // The move and copy dialog: browse folders from where the items are, then "Move here" or
 // "Copy here". Returns the chosen folder's id, or null when cancelled. "Here" is disabled
 // where it cannot act: moving into the folder they are in, or into one of the moving folders.
+// The path starts at the drive's top (data-top); in a drive shared in part, which has none
+// (data-top empty), at the first folder the user reaches.
 import { api } from "./ui.js";
 
 const apiBase = () => document.getElementById("action-text").dataset.api;
@@ -46,7 +48,8 @@ export function chooseFolder(operation, { ids = [], from }) {
       if (!next) {
         path = page.path;
         list.replaceChildren();
-        crumbs.replaceChildren(...[{ file_id: "root", name: list.dataset.top }, ...path].map((step, index, all) => {
+        const top = list.dataset.top ? [{ file_id: "root", name: list.dataset.top }] : [];
+        crumbs.replaceChildren(...[...top, ...path].map((step, index, all) => {
           const item = document.createElement("li");
           if (index === all.length - 1) {
             const span = document.createElement("span");

@@ -27,7 +27,9 @@ function swap({ fresh, title, url }) {
   // Keep focus where it was when the same control comes back (a refresh of this folder).
   const focusedId = listing.contains(document.activeElement) ? document.activeElement.id : "";
   listing.replaceChildren(...fresh.childNodes);
-  listing.dataset.folderId = fresh.dataset.folderId;
+  // Its data-* too: the folder's id and what may be done in it (data-can-*).
+  for (const name of Object.keys(listing.dataset)) delete listing.dataset[name];
+  Object.assign(listing.dataset, fresh.dataset);
   document.title = title;
   shown = url.pathname;
   if (focusedId && document.getElementById(focusedId)) document.getElementById(focusedId).focus();

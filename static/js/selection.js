@@ -96,7 +96,7 @@ document.addEventListener("click", (event) => {
   if (!control) return;
   if (control.dataset.selection === "clear") {
     clearSelection();
-    document.querySelector(".folder-toolbar .new-button")?.focus();
+    (document.querySelector(".folder-toolbar .new-button") || document.querySelector(".folder-toolbar a"))?.focus();
   } else if (control.dataset.selection === "folder") {
     if (control.getAttribute("aria-disabled") === "true") return;
     state.all = true;

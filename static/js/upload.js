@@ -8,7 +8,7 @@ import "./navigate.js";
 import { showRow } from "./new-rows.js";
 import { markReady } from "./ready.js";
 import { text, trayAdd, trayBusy, trayFinished, trayRender as render } from "./tray.js";
-import { ApiError, base, api as callApi, csrf } from "./ui.js";
+import { ApiError, base, api as callApi, csrf, toast } from "./ui.js";
 
 const PART_SIZE = 8 * 1024 * 1024;
 const PARALLEL = 3;
@@ -103,7 +103,8 @@ function askConflict(name, many) {
 // --- The queue ------------------------------------------------------------------------------
 function addTask(file, parentId, name, key, saved) {
   // base: the drive it goes to (a resumed upload, the drive it was started in).
-  const task = { file, parentId, name, key, saved, base: (saved && saved.base) || base, done: 0, inFlight: new Map(), requests: new Set(), started: performance.now(), state: "waiting" };
+  // A record saved before drives were part of it went to the user's own drive ("/").
+  const task = { file, parentId, name, key, saved, base: saved ? saved.base || "/" : base, done: 0, inFlight: new Map(), requests: new Set(), started: performance.now(), state: "waiting" };
   trayAdd(task, cancel);
   return task;
 }
@@ -220,7 +221,8 @@ async function enqueue(entries, target) {
       parent = await ensureFolder(parent, part, cache);
       if (depth === 0 && !known) showRow(parent, target);
     }
-    const key = `${root.dataset.user}:${parent}:${file.name}:${file.size}:${file.lastModified}`;
+    // The drive is part of the key: "root" is the top of every drive.
+    const key = `${root.dataset.user}:${base}:${parent}:${file.name}:${file.size}:${file.lastModified}`;
     created.push(addTask(file, parent, file.name, key, null));
   }
   created.forEach((task) => { task.many = created.length > 1; });
@@ -247,6 +249,8 @@ function walk(entry, path, out) {
 const fromDesktop = (event) => Boolean(event.dataTransfer) && [...event.dataTransfer.types].includes("Files");
 const zone = document.querySelector("main");
 let target = null;
+// Whether the folder shown takes new files (#listing's data-can-upload; its folders have its rights).
+const canAdd = () => listing?.dataset.canUpload !== "false";
 
 // The folder row under the pointer, if any, is where a drop goes; else the folder shown.
 function highlight(row) {
@@ -264,6 +268,9 @@ function dragEnd() {
 function onDragOver(event) {
   if (!fromDesktop(event)) return;
   event.preventDefault(); // the whole window takes the drop, so a missed one never opens the file
+  // Where nothing may be added no outline invites the drop; a drop says why nothing happens (a
+  // "none" drop effect would swallow the drop without a word).
+  if (!canAdd()) return;
   event.dataTransfer.dropEffect = "copy";
   highlight(event.target.closest ? event.target.closest("#listing tr[data-type=folder]") : null);
 }
@@ -272,6 +279,7 @@ async function onDrop(event) {
   event.preventDefault();
   const into = target ? target.dataset.id : listing.dataset.folderId;
   dragEnd();
+  if (!canAdd()) { toast(document.getElementById("action-text")?.dataset.cannotAdd || "", { error: true }); return; }
   // The DataTransfer empties once this handler returns: take its entries and files now.
   const entries = [...event.dataTransfer.items].map((item) => item.webkitGetAsEntry && item.webkitGetAsEntry()).filter(Boolean);
   const files = [...event.dataTransfer.files];
@@ -285,6 +293,7 @@ if (root) {
   const files = document.getElementById("upload-files");
   const folder = document.getElementById("upload-folder");
   document.addEventListener("drive:action", (event) => {
+    if (!canAdd()) return;
     if (event.detail.action === "upload-files") files.click();
     else if (event.detail.action === "upload-folder") folder.click();
   });
