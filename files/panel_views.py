@@ -19,6 +19,7 @@ from files import activity, selectors, shares
 from files.decorators import json_api, pds_page
 from files.drive_scope import outside_drive
 from files.errors import ShareFieldInvalid
+from files.me import my_pds_user_id
 from files.templatetags.drive import pds_time
 from files.views import TEXT_PREVIEW_BYTES, preview_kind
 
@@ -106,8 +107,8 @@ def details(request: HttpRequest, file_id: str) -> HttpResponse:
     pds = UserPds.of(request)
     item = selectors.file_get(pds=pds, file_id=file_id)
     links = [_share_json(request, share) for share in shares.shares_of_file(pds=pds, file_id=file_id)]
-    identity = getattr(request.user, "pds_identity", None)
-    mine = identity is not None and item.get("creator_id") == identity.pds_user_id
+    me = my_pds_user_id(request)
+    mine = bool(me) and item.get("creator_id") == me
     creator = item.get("creator_name") or ("" if mine else item.get("creator_id", ""))
     context = {
         "item": item,
@@ -117,7 +118,7 @@ def details(request: HttpRequest, file_id: str) -> HttpResponse:
         "mine": mine,
     }
     # The first page of the file's activity (files/_activity.html), None when not shown to this person.
-    found = activity.file_activity_or_none(pds=pds, file_id=file_id, me=identity.pds_user_id if identity else "")
+    found = activity.file_activity_or_none(pds=pds, file_id=file_id, me=me)
     context.update(activity=found[0] if found else None, activity_next=found[1] if found else "", file_id=file_id)
     return render(request, "files/_details.html", context)
 

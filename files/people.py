@@ -88,10 +88,12 @@ class Page:
 
 
 def team_drives(*, pds: UserPds, marker: str = "") -> Page:
-    """A page of the team drives the user reaches, by name."""
+    """A page of the team drives the user reaches, in the PDS's order. Not sorted here: a page
+    sorted by name would restart the order at each "More"; and drive/list_my_group_drive has
+    no order to ask for (only drive_name, limit, marker), so the PDS's own order (the order the
+    drives were made) is the one that stays whole across pages."""
     page = pds.people.my_group_drives(marker=marker)
-    items = sorted((dict(drive) for drive in page["items"]), key=lambda drive: str(drive.get("drive_name", "")).lower())
-    return Page(items=items, next_marker=page["next_marker"])
+    return Page(items=[dict(drive) for drive in page["items"]], next_marker=page["next_marker"])
 
 
 def shared_with_me(*, pds: UserPds, marker: str = "") -> Page:

@@ -15,6 +15,7 @@ from accounts.user_pds import UserPds
 from files import people_shares
 from files.decorators import json_api
 from files.errors import InvalidInput
+from files.me import my_name, my_pds_user_id
 
 JSON = dict[str, Any]
 
@@ -42,16 +43,9 @@ def _member(body: JSON, *, needs: str) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def _me(request: HttpRequest) -> tuple[str, str]:
-    """The caller's PDS user id, and their name as the page header shows it."""
-    identity = getattr(request.user, "pds_identity", None)
-    name = getattr(request.user, "first_name", "") or request.user.get_username()
-    return (identity.pds_user_id if identity else ""), str(name)
-
-
 def _access(request: HttpRequest, pds: UserPds, file_id: str) -> JSON:
-    me, my_name = _me(request)
-    access = people_shares.access_of(pds=pds, file_id=file_id, me=me, my_name=my_name)
+    me = my_pds_user_id(request)
+    access = people_shares.access_of(pds=pds, file_id=file_id, me=me, my_name=my_name(request))
     for member in access["members"]:
         member["role_label"] = people_shares.role_label(member["role"])
         member["you"] = member["type"] == "user" and member["id"] == me
@@ -70,8 +64,7 @@ def people(request: HttpRequest, body: JSON, file_id: str) -> JSON:
 def people_search(request: HttpRequest, body: JSON) -> JSON:
     """Users and groups whose name holds `q`."""
     text = request.GET.get("q", "")[:100]
-    me, _name = _me(request)
-    return {"items": people_shares.people_find(pds=UserPds.of(request), text=text, me=me)}
+    return {"items": people_shares.people_find(pds=UserPds.of(request), text=text, me=my_pds_user_id(request))}
 
 
 @require_POST

@@ -20,14 +20,9 @@ from files.actions_api import rows_html
 from files.decorators import json_api, pds_page
 from files.errors import InvalidInput
 from files.http import proxy_download
+from files.me import my_pds_user_id
 
 JSON = dict[str, Any]
-
-
-def pds_user_id(request: HttpRequest) -> str:
-    """The signed-in person's PDS user id ("You" in the lists), or ""."""
-    identity = getattr(request.user, "pds_identity", None)
-    return identity.pds_user_id if identity is not None else ""
 
 
 def _version_rows(request: HttpRequest, file_id: str, page: list[versions.Version], item: JSON) -> str:
@@ -50,7 +45,7 @@ def version_list(request: HttpRequest, body: JSON, file_id: str) -> JSON:
     pds = UserPds.of(request)
     marker = request.GET.get("marker", "")
     item = versions.file_of_versions(pds=pds, file_id=file_id)
-    page, next_marker = versions.versions_page(pds=pds, file_id=file_id, marker=marker, me=pds_user_id(request))
+    page, next_marker = versions.versions_page(pds=pds, file_id=file_id, marker=marker, me=my_pds_user_id(request))
     answer: JSON = {"rows": _version_rows(request, file_id, page, item), "next_marker": next_marker}
     if not marker:
         answer["file"] = {"file_id": item["file_id"], "name": item["name"]}
@@ -77,12 +72,13 @@ def version_keep(request: HttpRequest, body: JSON, file_id: str, revision_id: st
     keep = body.get("keep_forever")
     if not isinstance(keep, bool):
         raise InvalidInput(_("keep_forever: send true or false."))
-    revision = versions.version_keep(
-        pds=UserPds.of(request), file_id=file_id, revision_id=revision_id, keep_forever=keep
-    )
-    version = versions.version_of(revision, me=pds_user_id(request))
+    pds = UserPds.of(request)
+    revision = versions.version_keep(pds=pds, file_id=file_id, revision_id=revision_id, keep_forever=keep)
+    version = versions.version_of(revision, me=my_pds_user_id(request))
+    # The row's actions are those the role allows, as version_list shows them (changing is not deleting).
+    item = versions.file_of_versions(pds=pds, file_id=file_id)
     return {
-        "row": _version_rows(request, file_id, [version], {}),  # they could change it: no need to ask again
+        "row": _version_rows(request, file_id, [version], item),
         "message": _("Kept forever") if version.keep_forever else _("No longer kept forever"),
     }
 
@@ -110,7 +106,7 @@ def file_activity(request: HttpRequest, file_id: str) -> HttpResponse:
     """A page of the file's activity (`?marker=`), as items of the details panel's list."""
     marker = request.GET.get("marker", "")
     rows, next_marker = activity.file_activity(
-        pds=UserPds.of(request), file_id=file_id, marker=marker, me=pds_user_id(request)
+        pds=UserPds.of(request), file_id=file_id, marker=marker, me=my_pds_user_id(request)
     )
     context = {"activity": rows, "activity_next": next_marker, "file_id": file_id, "marker": marker}
     return render(request, "files/_activity_rows.html", context)

@@ -78,6 +78,20 @@ class Token:
         return f"Token(user_id={self.user_id!r}, expires_in={self.expires_in})"
 
 
+class CallerAPI:
+    """Calls made with one caller's token (the typed APIs' base): reads retry on transient
+    faults; changes never retry blindly."""
+
+    def __init__(self, client: PDSClient, token: Bearer) -> None:
+        self.client, self.token = client, token
+
+    def _read(self, path: str, body: JSON) -> JSON:
+        return self.client.call(path, body, token=self.token, idempotent=True)
+
+    def _change(self, path: str, body: JSON) -> JSON:
+        return self.client.call(path, body, token=self.token, idempotent=False)
+
+
 class PDSClient:
     def __init__(
         self,

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from pds_client import errors
-from pds_client.client import JSON, Bearer, PDSClient
+from pds_client.client import JSON, CallerAPI
 
 
-class FilesAPI:
+class FilesAPI(CallerAPI):
     """Reads retry on transient faults; changes never retry blindly."""
-
-    def __init__(self, client: PDSClient, token: Bearer) -> None:
-        self.client, self.token = client, token
-
-    def _read(self, path: str, body: JSON) -> JSON:
-        return self.client.call(path, body, token=self.token, idempotent=True)
-
-    def _change(self, path: str, body: JSON) -> JSON:
-        return self.client.call(path, body, token=self.token, idempotent=False)
 
     # --- reads ----------------------------------------------------------------------------
 

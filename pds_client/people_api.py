@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypedDict, cast
 
-from pds_client.client import JSON, Bearer, PDSClient
+from pds_client.client import JSON, CallerAPI
 
 PAGE_LIMIT = 100  # the most a PDS page of these holds
 
@@ -60,22 +60,13 @@ def _page(answer: JSON) -> JSON:
     return {"items": list(answer.get("items") or []), "next_marker": str(answer.get("next_marker") or "")}
 
 
-class PeopleAPI:
+class PeopleAPI(CallerAPI):
     """Reads only: each retries on transient faults."""
-
-    def __init__(self, client: PDSClient, token: Bearer) -> None:
-        self.client, self.token = client, token
-
-    def _read(self, path: str, body: JSON) -> JSON:
-        return self.client.call(path, body, token=self.token, idempotent=True)
 
     def my_group_drives(self, *, limit: int = PAGE_LIMIT, marker: str = "") -> DrivePage:
         """A page of the team drives the caller reaches through their groups."""
         answer = self._read("drive/list_my_group_drive", {"limit": limit, "marker": marker})
         return cast(DrivePage, _page(answer))
-
-    def drive(self, drive_id: str) -> Drive:
-        return cast(Drive, self._read("drive/get", {"drive_id": drive_id}))
 
     def received_files(self, *, limit: int = PAGE_LIMIT, marker: str = "") -> ReceivedPage:
         """A page of what was shared with the caller, directly or through a group."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pds_client.client import JSON, Bearer, PDSClient
+from pds_client.client import JSON, CallerAPI
 
 USER = "IT_User"
 GROUP = "IT_Group"
@@ -18,29 +18,26 @@ def identity(identity_type: str, identity_id: str) -> JSON:
     return {"identity_type": identity_type, "identity_id": identity_id}
 
 
-class PermissionsAPI:
+class PermissionsAPI(CallerAPI):
     """Searches and reads retry on transient faults; adding and removing a role do not retry
     blindly (each writes an audit row)."""
-
-    def __init__(self, client: PDSClient, token: Bearer) -> None:
-        self.client, self.token = client, token
 
     # --- people ---------------------------------------------------------------------------
 
     def search_users(self, name: str, *, limit: int = 10) -> JSON:
         """Users whose name holds `name`: {items: [{user_id, user_name, nick_name, avatar}], next_marker}."""
         body = {"nick_name_for_fuzzy": name, "limit": limit}
-        return self.client.call("user/search", body, token=self.token, idempotent=True)
+        return self._read("user/search", body)
 
     def search_groups(self, name: str, *, limit: int = 10) -> JSON:
         """Groups whose name holds `name`: {items: [{group_id, group_name, description}], next_marker}."""
         body = {"group_name_for_fuzzy": name, "limit": limit}
-        return self.client.call("group/list", body, token=self.token, idempotent=True)
+        return self._read("group/list", body)
 
     def drive(self, drive_id: str) -> JSON:
         """The drive (`drive/get`): answered to its owner and administrators only, the people
         who give and take roles in it; NotFound to anyone else."""
-        return self.client.call("drive/get", {"drive_id": drive_id}, token=self.token, idempotent=True)
+        return self._read("drive/get", {"drive_id": drive_id})
 
     # --- a file's roles -------------------------------------------------------------------
 
@@ -48,7 +45,7 @@ class PermissionsAPI:
         """Everyone with a role on the file, those given on a folder above it too: a list of
         {identity, role_id, expire_time, identity_name, inherited_from}."""
         body = {"drive_id": drive_id, "file_id": file_id}
-        answer: Any = self.client.call("file/list_permission", body, token=self.token, idempotent=True)
+        answer: Any = self._read("file/list_permission", body)
         if isinstance(answer, dict):  # an empty answer (no body) reads as {}
             answer = answer.get("items", [])
         return list(answer)
@@ -59,8 +56,8 @@ class PermissionsAPI:
         if expire_time is not None:
             entry["expire_time"] = expire_time
         body = {"drive_id": drive_id, "file_id": file_id, "member_list": [entry]}
-        self.client.call("file/add_permission", body, token=self.token)
+        self._change("file/add_permission", body)
 
     def remove(self, drive_id: str, file_id: str, member: JSON, role_id: str) -> None:
         body = {"drive_id": drive_id, "file_id": file_id, "member_list": [{"identity": member, "role_id": role_id}]}
-        self.client.call("file/remove_permission", body, token=self.token)
+        self._change("file/remove_permission", body)

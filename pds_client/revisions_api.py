@@ -3,21 +3,12 @@ caller's token. Every version of a file, the latest included, is a revision."""
 
 from __future__ import annotations
 
-from pds_client.client import JSON, Bearer, PDSClient
+from pds_client.client import JSON, CallerAPI
 
 
-class RevisionsAPI:
+class RevisionsAPI(CallerAPI):
     """Reads and settings retry on transient faults; restore and delete never retry blindly
     (a second restore would add one more revision)."""
-
-    def __init__(self, client: PDSClient, token: Bearer) -> None:
-        self.client, self.token = client, token
-
-    def _read(self, path: str, body: JSON) -> JSON:
-        return self.client.call(path, body, token=self.token, idempotent=True)
-
-    def _change(self, path: str, body: JSON) -> JSON:
-        return self.client.call(path, body, token=self.token, idempotent=False)
 
     # --- revisions ----------------------------------------------------------------------------
 

@@ -32,7 +32,13 @@ class SharesAPI:
         if name:
             quoted = name.replace("\\", "\\\\").replace("'", "\\'")
             conditions.append(f"share_name match '{quoted}'")
-        body = {"query": " and ".join(conditions), "limit": limit, "marker": marker, "order_by": "created_at"}
+        body = {
+            "query": " and ".join(conditions),
+            "limit": limit,
+            "marker": marker,
+            "order_by": "created_at",
+            "order_direction": "DESC",
+        }
         return self.client.call("share_link/search", body, token=self.token, idempotent=True)
 
     def get(self, share_id: str) -> JSON:

@@ -1,7 +1,7 @@
 // The details panel (a .side-panel <dialog>; a bottom sheet at phone width), on drive:action
 // "details": the server renders its content (files/_details.html). Esc or Close puts focus back
 // where it was. Over the viewer it opens modal, so that it sits above it.
-import { emit } from "./ui.js";
+import { emit, fetchFragment } from "./ui.js";
 import { markReady } from "./ready.js";
 
 const panel = document.getElementById("details-panel");
@@ -24,14 +24,9 @@ async function load(id) {
   failed.hidden = true;
   body.setAttribute("aria-busy", "true");
   try {
-    const response = await fetch(panel.dataset.fragment.replace("FILE_ID", encodeURIComponent(id)), {
-      credentials: "same-origin",
-      signal: loading.signal,
-    });
-    if (response.redirected) return location.reload(); // signed out: the page asks to sign in
-    if (!response.ok) throw new Error(response.statusText);
-    const html = await response.text();
-    if (current === id) body.innerHTML = html; // rendered and escaped by Django's templates
+    const url = panel.dataset.fragment.replace("FILE_ID", encodeURIComponent(id));
+    const content = await fetchFragment(url, { signal: loading.signal });
+    if (content && current === id) body.replaceChildren(content);
   } catch (error) {
     if (error.name !== "AbortError") failed.hidden = false;
   } finally {

@@ -111,7 +111,8 @@ export function setupPeople(dialog) {
     }
     try {
       const answer = await api("GET", `${section.dataset.search}?q=${encodeURIComponent(text)}`);
-      if (ticket !== asked || input.value.trim() !== text) return;
+      // A late answer, after focus left the field, does not open the list again.
+      if (ticket !== asked || input.value.trim() !== text || document.activeElement !== input) return;
       show(answer.items, text);
     } catch (failure) {
       if (ticket === asked) error.textContent = failure.message;

@@ -1,7 +1,7 @@
 // The rows of the folder page's listing (templates/files/_rows.html: tr[data-id][data-type]
 // [data-name][data-size][data-updated]), inserted and removed in place, in the listing's sort
 // order (table.files[data-sort][data-dir], the PDS's: by the key, then by file_id).
-import { emit } from "./ui.js";
+import { emit, parseHtml } from "./ui.js";
 
 export const table = () => document.querySelector("#listing table.files") || document.querySelector("table.files");
 export const allRows = () => [...document.querySelectorAll("table.files tr[data-id]")];
@@ -39,9 +39,7 @@ export function compareRows(a, b) {
 }
 
 export function parseRows(html) {
-  const holder = document.createElement("template");
-  holder.innerHTML = html;
-  return [...holder.content.querySelectorAll("tr[data-id]")];
+  return [...parseHtml(html).querySelectorAll("tr[data-id]")];
 }
 
 // Show the table, or the empty state when no row is left.

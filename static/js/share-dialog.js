@@ -6,6 +6,7 @@ import { api, emit } from "./ui.js";
 import { copyFrom } from "./copy.js";
 import { markReady } from "./ready.js";
 import { setupPeople } from "./people-picker.js";
+import { clearShareErrors, showPasswordState, submitShareSettings } from "./share-settings.js";
 
 const dialog = document.getElementById("share-dialog");
 const form = dialog.querySelector("[data-share-form]");
@@ -15,7 +16,6 @@ const copied = dialog.querySelector("[data-share-copied]");
 const status = dialog.querySelector("[data-share-status]");
 const submit = dialog.querySelector("[data-share-submit]");
 const newLink = dialog.querySelector("[data-share-new]");
-const removePassword = dialog.querySelector("[data-share-remove-pwd]");
 const labels = dialog.dataset;
 const people = setupPeople(dialog);
 const peopleInput = dialog.querySelector("#people-input");
@@ -24,15 +24,6 @@ let fileId = null;
 let share = null; // the link being edited; null while creating one
 let returnTo = null;
 
-// Which field a refusal is about, from its code (Drive's own or the PDS's).
-const FIELDS = {
-  expires_on: "expires_on",
-  Expiration: "expires_on",
-  password: "password",
-  SharePwd: "password",
-  download_limit: "download_limit",
-};
-
 function day(offset) {
   const moment = new Date(Date.now() + offset * 86_400_000);
   const pad = (n) => String(n).padStart(2, "0");
@@ -40,8 +31,7 @@ function day(offset) {
 }
 
 function clearErrors() {
-  for (const note of form.querySelectorAll("[data-error-for]")) note.textContent = "";
-  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  clearShareErrors(form);
   status.textContent = "";
 }
 
@@ -52,12 +42,8 @@ function creating() {
   newLink.hidden = true;
   copied.textContent = "";
   form.elements.expires_on.value = day(7);
-  form.elements.password.value = "";
-  form.elements.remove_password.checked = false;
   form.elements.download_limit.value = "0";
-  removePassword.hidden = true;
-  form.querySelector("[data-hint-new]").hidden = false;
-  form.querySelector("[data-hint-kept]").hidden = true;
+  showPasswordState(form, false);
   submit.textContent = labels.labelCreate;
 }
 
@@ -67,12 +53,8 @@ function editing(link) {
   newLink.hidden = false;
   urlField.value = link.url;
   form.elements.expires_on.value = link.expires_on;
-  form.elements.password.value = "";
-  form.elements.remove_password.checked = false;
   form.elements.download_limit.value = String(link.download_limit);
-  removePassword.hidden = !link.has_pwd;
-  form.querySelector("[data-hint-new]").hidden = link.has_pwd;
-  form.querySelector("[data-hint-kept]").hidden = !link.has_pwd;
+  showPasswordState(form, link.has_pwd);
   submit.textContent = labels.labelSave;
 }
 
@@ -108,37 +90,20 @@ async function open(id, shareId) {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   clearErrors();
-  const values = {
-    expires_on: form.elements.expires_on.value,
-    password: form.elements.password.value,
-    remove_password: form.elements.remove_password.checked,
-    download_limit: form.elements.download_limit.value || "0",
-  };
   const wasNew = share === null;
-  submit.disabled = true;
-  try {
-    const url = wasNew
-      ? dialog.dataset.list.replace("FILE_ID", encodeURIComponent(fileId))
-      : dialog.dataset.update.replace("SHARE_ID", encodeURIComponent(share.share_id));
-    const answer = await api("POST", url, values);
-    editing(answer.share);
-    if (wasNew) {
-      urlField.focus();
-      urlField.select();
-    } else {
-      status.textContent = labels.labelSaved;
-    }
-    emit("drive:shares-changed", { fileId });
-  } catch (error) {
-    const field = FIELDS[(error.code || "").split(".").pop()] || "";
-    form.querySelector(`[data-error-for="${field}"]`).textContent = error.message;
-    if (field) {
-      form.elements[field].setAttribute("aria-invalid", "true");
-      form.elements[field].focus();
-    }
-  } finally {
-    submit.disabled = false;
+  const url = wasNew
+    ? dialog.dataset.list.replace("FILE_ID", encodeURIComponent(fileId))
+    : dialog.dataset.update.replace("SHARE_ID", encodeURIComponent(share.share_id));
+  const saved = await submitShareSettings(form, url);
+  if (!saved) return;
+  editing(saved);
+  if (wasNew) {
+    urlField.focus();
+    urlField.select();
+  } else {
+    status.textContent = labels.labelSaved;
   }
+  emit("drive:shares-changed", { fileId });
 });
 
 dialog.querySelector("[data-share-copy]").addEventListener("click", async () => {

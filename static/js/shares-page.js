@@ -2,21 +2,14 @@
 // or never), its password (a new one, or none) and its download limit, through the share
 // dialog's JSON endpoint (files/panel_views.py share_update); a refused value's message shows
 // next to its field, and the row shows the new settings.
-import { api, toast } from "./ui.js";
+import { toast } from "./ui.js";
 import { markReady } from "./ready.js";
+import { clearShareErrors, showPasswordState, showShareError, submitShareSettings } from "./share-settings.js";
 
 const dialog = document.getElementById("share-edit");
 const form = dialog.querySelector("[data-share-edit-form]");
 const never = form.elements.never;
-const removePassword = dialog.querySelector("[data-share-edit-remove]");
 let editing = null; // the Edit button of the link being edited
-
-const FIELDS = { expires_on: "expires_on", Expiration: "expires_on", password: "password", SharePwd: "password", download_limit: "download_limit" };
-
-function clearErrors() {
-  for (const note of form.querySelectorAll("[data-error-for]")) note.textContent = "";
-  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
-}
 
 function neverChanged() {
   form.elements.expires_on.disabled = never.checked;
@@ -25,17 +18,12 @@ function neverChanged() {
 function open(button) {
   editing = button;
   const data = button.dataset;
-  clearErrors();
+  clearShareErrors(form);
   dialog.querySelector("[data-share-edit-name]").textContent = data.name;
   never.checked = !data.expiresOn;
   form.elements.expires_on.value = data.expiresOn;
   neverChanged();
-  form.elements.password.value = "";
-  form.elements.remove_password.checked = false;
-  const locked = Boolean(data.hasPwd);
-  removePassword.hidden = !locked;
-  form.querySelector("[data-hint-none]").hidden = locked;
-  form.querySelector("[data-hint-kept]").hidden = !locked;
+  showPasswordState(form, Boolean(data.hasPwd));
   form.elements.download_limit.value = data.downloadLimit || "0";
   dialog.showModal();
   (never.checked ? never : form.elements.expires_on).focus();
@@ -56,37 +44,17 @@ function showRow(share) {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  clearErrors();
+  clearShareErrors(form);
   if (!never.checked && !form.elements.expires_on.value) {
-    form.querySelector('[data-error-for="expires_on"]').textContent = dialog.dataset.labelNeedDay;
-    form.elements.expires_on.setAttribute("aria-invalid", "true");
-    form.elements.expires_on.focus();
+    showShareError(form, "expires_on", dialog.dataset.labelNeedDay);
     return;
   }
-  const values = {
-    expires_on: never.checked ? "" : form.elements.expires_on.value,
-    password: form.elements.password.value,
-    remove_password: form.elements.remove_password.checked,
-    download_limit: form.elements.download_limit.value || "0",
-  };
-  const submit = form.querySelector('button[type="submit"]');
-  submit.disabled = true;
-  try {
-    const url = dialog.dataset.update.replace("SHARE_ID", encodeURIComponent(editing.dataset.shareId));
-    const answer = await api("POST", url, values);
-    showRow(answer.share);
-    dialog.close();
-    toast(dialog.dataset.labelSaved);
-  } catch (error) {
-    const field = FIELDS[(error.code || "").split(".").pop()] || "";
-    form.querySelector(`[data-error-for="${field}"]`).textContent = error.message;
-    if (field) {
-      form.elements[field].setAttribute("aria-invalid", "true");
-      form.elements[field].focus();
-    }
-  } finally {
-    submit.disabled = false;
-  }
+  const url = dialog.dataset.update.replace("SHARE_ID", encodeURIComponent(editing.dataset.shareId));
+  const share = await submitShareSettings(form, url);
+  if (!share) return;
+  showRow(share);
+  dialog.close();
+  toast(dialog.dataset.labelSaved);
 });
 
 never.addEventListener("change", neverChanged);

@@ -41,6 +41,26 @@ export async function api(method, url, body) {
   return data;
 }
 
+// HTML the server rendered (and Django's templates escaped), parsed into a DocumentFragment.
+export function parseHtml(html) {
+  const holder = document.createElement("template");
+  holder.innerHTML = html;
+  return holder.content;
+}
+
+// GET a part of a page the server renders (a panel's content, more rows of a list), as a
+// DocumentFragment; throws on an error status. Signed out (sent to sign in): the page
+// reloads, to ask to sign in, and this resolves to null.
+export async function fetchFragment(url, { signal } = {}) {
+  const response = await fetch(url, { credentials: "same-origin", signal });
+  if (response.redirected) {
+    location.reload();
+    return null;
+  }
+  if (!response.ok) throw new Error(response.statusText);
+  return parseHtml(await response.text());
+}
+
 export function emit(name, detail = {}) {
   document.dispatchEvent(new CustomEvent(name, { detail }));
 }

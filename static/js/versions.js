@@ -4,7 +4,7 @@
 // is kept forever, or is deleted. The server renders the rows (files/version_views.py,
 // templates/files/_version_rows.html); "Show more" brings the next page. Also the details
 // panel's Activity "Show more". Everything is delegated, so it survives drive:navigated.
-import { api, emit, toast } from "./ui.js";
+import { api, emit, fetchFragment, parseHtml, toast } from "./ui.js";
 import { insertRows, parseRows, rowOf } from "./rows.js";
 import { markReady } from "./ready.js";
 
@@ -25,11 +25,7 @@ let busy = false;
 const urlOf = (template, revisionId = "") =>
   template.replace("FILE_ID", encodeURIComponent(fileId)).replace("REVISION_ID", encodeURIComponent(revisionId));
 const fill = (template, values) => Object.entries(values).reduce((out, [key, value]) => out.replace(`%(${key})s`, value), template);
-const itemsOf = (html) => {
-  const holder = document.createElement("template");
-  holder.innerHTML = html; // rendered and escaped by Django's templates
-  return [...holder.content.children];
-};
+const itemsOf = (html) => [...parseHtml(html).children];
 
 function say(message, { error = false } = {}) {
   failed.textContent = error ? message : "";
@@ -180,13 +176,16 @@ dialog.addEventListener("click", (event) => {
   else if (target.closest("[data-version-delete]")) remove(item);
 });
 
-// Focus goes back where the dialog was opened from; when a restore replaced the file's row,
-// to the same control of its new row.
+// Focus goes back where the dialog was opened from; when that control was replaced, to its
+// new self: the details panel's new Versions button (the panel reloaded after a restore), or
+// the same control of the file's new row (a restore replaced the row).
 dialog.addEventListener("close", () => {
   const usable = (element) => element?.isConnected && element !== document.body && element.checkVisibility();
-  const row = rowOf(fileId || "");
+  const id = fileId || "";
+  const row = rowOf(id);
   const inRow = row && returnTo?.matches?.(".row-more") ? row.querySelector(".row-more") : row?.querySelector("td.name a");
-  const back = usable(returnTo) ? returnTo : inRow;
+  const opener = document.querySelector(`[data-versions-open="${CSS.escape(id)}"]`);
+  const back = [returnTo, opener, inRow].find(usable);
   back?.focus({ preventScroll: true });
   fileId = null;
   returnTo = null;
@@ -210,10 +209,9 @@ document.addEventListener("click", async (event) => {
   if (!showMore) return;
   showMore.disabled = true;
   try {
-    const response = await fetch(showMore.dataset.activityMore, { credentials: "same-origin" });
-    if (response.redirected) { location.reload(); return; }
-    if (!response.ok) throw new Error(response.statusText);
-    const items = itemsOf(await response.text());
+    const content = await fetchFragment(showMore.dataset.activityMore);
+    if (!content) return;
+    const items = [...content.children];
     const holder = showMore.closest("li");
     holder.replaceWith(...items);
     items[0]?.focus();

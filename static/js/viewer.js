@@ -3,7 +3,7 @@
 // loaded rows; Esc or Close returns to the list where it was, focus on the file's link.
 // The content is the preview page's own part (files/_preview_body.html, `?fragment=1`).
 // ?preview=<id> in the address reopens the file after a reload.
-import { emit } from "./ui.js";
+import { emit, fetchFragment } from "./ui.js";
 import { markReady } from "./ready.js";
 
 const viewer = document.getElementById("viewer");
@@ -50,15 +50,9 @@ async function show(id) {
   body.setAttribute("aria-busy", "true");
   history.replaceState(history.state, "", address(id));
   try {
-    const response = await fetch(urlOf(viewer.dataset.fragment, id), {
-      credentials: "same-origin",
-      signal: loading.signal,
-    });
-    if (response.redirected) return location.reload(); // signed out: the page asks to sign in
-    if (!response.ok) throw new Error(response.statusText);
-    const html = await response.text();
-    if (current !== id) return;
-    body.innerHTML = html; // rendered and escaped by Django's templates
+    const content = await fetchFragment(urlOf(viewer.dataset.fragment, id), { signal: loading.signal });
+    if (!content || current !== id) return;
+    body.replaceChildren(content);
     const part = body.querySelector(".preview");
     if (part?.dataset.name) title.textContent = part.dataset.name;
   } catch (error) {
