@@ -123,7 +123,10 @@ def access_of(*, pds: UserPds, file_id: str, me: str, my_name: str) -> JSON:
     if drive is not None:
         is_group = drive.get("owner_type") == "group"
         owner = str(drive.get("owner") or "")
-        name = drive.get("drive_name") or owner if is_group else (my_name if owner == me else owner)
+        if is_group:
+            name = drive.get("drive_name") or drive.get("owner_name") or owner
+        else:
+            name = my_name if owner == me else str(drive.get("owner_name") or owner)
         members.append(
             {
                 "type": "group" if is_group else "user",

@@ -129,3 +129,12 @@ def drives_search(*, actor: Actor, drive_name: str = "", owner: str = "", owner_
     if owner_type:
         drives = drives.filter(owner_type=owner_type)
     return drives
+
+
+def drive_owner_name(drive: Drive) -> str:
+    """A user's nick name (else user name, else id), or a group's name."""
+    if drive.owner_type == Drive.OwnerType.GROUP:
+        group = Group.objects.filter(domain_id=drive.domain_id, group_id=drive.owner).first()
+        return group.group_name if group is not None else drive.owner
+    user = PdsUser.objects.filter(domain_id=drive.domain_id, user_id=drive.owner).first()
+    return (user.nick_name or user.user_name or user.user_id) if user is not None else drive.owner

@@ -6,7 +6,7 @@ from pds_server import errors
 from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
 from pds_server.models import Drive
 from pds_server.selectors import drive_get, drives_of_domain, drives_of_user, user_get
-from pds_server.selectors.people import drives_search, group_drives_of
+from pds_server.selectors.people import drive_owner_name, drives_search, group_drives_of
 from pds_server.serializers import drive_to_pds, page_to_pds
 from pds_server.services import drives as drive_services
 from pds_server.services.access import drive_resolve
@@ -40,11 +40,11 @@ def drive_list_my_drives_view(request, caller: Caller, body: dict):
 
 @pds_endpoint("/v2/drive/get", scope="DRIVE.GET")
 def drive_get_view(request, caller: Caller, body: dict):
-    return drive_to_pds(
-        drive_resolve(
-            actor=caller.actor, drive_id=parse_str(body, "drive_id", required=True), managing=True, reading=True
-        )
+    drive = drive_resolve(
+        actor=caller.actor, drive_id=parse_str(body, "drive_id", required=True), managing=True, reading=True
     )
+    # `owner_name` (an extension): who the owner is in words, for those who see the drive.
+    return {**drive_to_pds(drive), "owner_name": drive_owner_name(drive)}
 
 
 @pds_endpoint("/v2/drive/list_my_group_drive", scope="DRIVE.LIST")

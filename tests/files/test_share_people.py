@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pds_server.models import File, FilePermission, Group, ShareLink
+from pds_server.models import File, FilePermission, Group, PdsUser, ShareLink
 from tests.drive_helpers import Browser
 from tests.files.test_share_panel import api, bob_of
 
@@ -79,6 +79,8 @@ def test_someone_without_the_right_to_manage_sees_the_list_read_only(browser, bo
         ("alice", "owner", False),
         ("bob", "editor", True),
     ]
+    alice = PdsUser.objects.get(user_id="alice")
+    assert seen.json()["members"][0]["name"] == (alice.nick_name or alice.user_name)  # her name, not her id
     refused = api(bob, "POST", f"/d/{drive}{path}/add", {"type": "user", "id": "bob", "role": "viewer"})
     assert refused.status_code == 403
     assert refused.json()["error"] == "Only the owner can change who has access to this."
