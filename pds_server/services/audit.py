@@ -188,15 +188,24 @@ def signin_record(*, request: HttpRequest, login: str, user: PdsUser | None, fai
 
 
 @contextmanager
-def refresh_failures(*, request: HttpRequest, domain: Domain, app_id: str) -> Iterator[None]:
-    """Around a refresh grant: a refusal (expired, revoked or reused token) is written with
-    the client, never the token, and raised on."""
+def refresh_failures(
+    *, request: HttpRequest, domain: Domain, app_id: str, action: tuple[str, str] = TOKEN_REFRESH
+) -> Iterator[None]:
+    """Around a refresh grant (or, with action=SIGNIN, a JWT sign-in): a refusal (expired,
+    revoked or reused token; a bad assertion) is written with the client, never the token
+    or assertion, and raised on."""
     try:
         yield
     except errors.PdsError as error:
         who = Who("anonymous", "", "", app_id[:64], *where_of(request))
-        audit_record(domain=domain, who=who, action=TOKEN_REFRESH, error=error)
+        audit_record(domain=domain, who=who, action=action, error=error)
         raise
+
+
+def token_signin_record(*, request: HttpRequest, domain: Domain, token: AccessToken) -> None:
+    """A server app signing a user in with a JWT assertion (the user's own sign-ins are on
+    the PDS's page, signin_record)."""
+    audit_record(domain=domain, who=who_of(request, token=token), action=SIGNIN, detail={"grant_type": "jwt"})
 
 
 def admin_action_record(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

@@ -299,13 +299,15 @@ def token(request: HttpRequest, caller: Caller, body: dict) -> dict:
                 app=app, raw_refresh_token=form.get("refresh_token", ""), requested_scope=form.get("scope")
             )
     elif grant_type == oauth.JWT_BEARER:
-        app = oauth.client_authenticate(
-            domain=caller.domain,
-            client_id=client_id,
-            client_secret=client_secret,
-            source_address=throttle.source_address(request),
-        )
-        issued = oauth.jwt_bearer_grant(app=app, assertion=form.get("assertion", ""))
+        with audit.refresh_failures(request=request, domain=caller.domain, app_id=client_id, action=audit.SIGNIN):
+            app = oauth.client_authenticate(
+                domain=caller.domain,
+                client_id=client_id,
+                client_secret=client_secret,
+                source_address=throttle.source_address(request),
+            )
+            issued = oauth.jwt_bearer_grant(app=app, assertion=form.get("assertion", ""))
+        audit.token_signin_record(request=request, domain=caller.domain, token=issued.access_token)
     else:
         raise errors.OAuthError(
             "unsupported_grant_type", f"grant_type {grant_type!r} is not supported.", code="InvalidGrantType"

@@ -303,3 +303,30 @@ def test_people_changes_name_who_and_what(pds_url, make_user, jwt_app):
         "ForbiddenNoPermission",
         "Bob B.",
     )
+
+
+def test_a_server_apps_jwt_sign_in_is_recorded_and_a_bad_assertion_too(pds_url, make_user, jwt_app, rsa_keys):
+    from tests.pds_server.test_official_sdk import jwt_assertion
+
+    make_user("dave", nick_name="Dave")
+    mark = last_pk()
+    grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    good = token_request(
+        pds_url,
+        grant_type=grant,
+        client_id=jwt_app.app_id,
+        assertion=jwt_assertion(rsa_keys[0], jwt_app.app_id, "dave"),
+    )
+    assert good.status_code == 200, good.text
+    bad = token_request(pds_url, grant_type=grant, client_id=jwt_app.app_id, assertion="not.a.jwt")
+    assert bad.status_code in (400, 401)
+    signed_in, refused = rows_after(mark)
+    assert (signed_in.action_type, signed_in.result, signed_in.actor_id, signed_in.app_id) == (
+        "user.signin",
+        "success",
+        "dave",
+        jwt_app.app_id,
+    )
+    assert signed_in.detail == {"grant_type": "jwt"}
+    assert (refused.action_type, refused.result, refused.app_id) == ("user.signin", "failure", jwt_app.app_id)
+    assert "not.a.jwt" not in str(refused.__dict__) and good.json()["access_token"] not in str(signed_in.__dict__)
