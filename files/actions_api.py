@@ -113,8 +113,10 @@ def folders(request: HttpRequest, body: JSON, folder_id: str) -> JSON:
         pds=UserPds.of(request), folder_id=folder_id, marker=request.GET.get("marker", "")
     )
     brief = [{"file_id": item["file_id"], "name": item["name"]} for item in crumbs]
+    actions = crumbs[-1].get("action_list") if crumbs else None  # the top of a drive: no file/get
     return {
         "path": brief,
+        "can_add": not isinstance(actions, list) or "FILE.CREATE" in actions,
         "folders": [{"file_id": item["file_id"], "name": item["name"]} for item in items],
         "next_marker": next_marker,
     }

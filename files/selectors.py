@@ -287,7 +287,8 @@ def folder_child_ids(*, pds: UserPds, folder_id: str, limit: int) -> list[str]:
 
 def folder_choices(*, pds: UserPds, folder_id: str, marker: str = "") -> tuple[list[JSON], list[JSON], str]:
     """For choosing where to move or copy: the folder's path from the top (empty for the top
-    itself), a page of its folders by name, and the marker of the next page."""
+    itself; its last step is the folder, with its action_list), a page of its folders by
+    name, and the marker of the next page."""
     crumbs = _ancestors(pds, pds.files.get(pds.drive_id, folder_id)) if folder_id != ROOT and not marker else []
     if crumbs and crumbs[-1]["type"] != "folder":
         raise NotFound("That is not a folder.")

@@ -1,6 +1,7 @@
 // The move and copy dialog: browse folders from where the items are, then "Move here" or
 // "Copy here". Returns the chosen folder's id, or null when cancelled. "Here" is disabled
-// where it cannot act: moving into the folder they are in, or into one of the moving folders.
+// where it cannot act: moving into the folder they are in, or into one of the moving folders,
+// or a folder the user's role does not let them add to.
 // The path starts at the drive's top (data-top); in a drive shared in part, which has none
 // (data-top empty), at the first folder the user reaches.
 import { api } from "./ui.js";
@@ -34,8 +35,9 @@ export function chooseFolder(operation, { ids = [], from }) {
   let current = from;
   let marker = "";
   let path = [];
+  let canAdd = true; // the user's role in the folder shown lets them add to it
 
-  const allowed = () => !(operation === "move" && current === from) && !ids.includes(current) && !path.some((step) => ids.includes(step.file_id));
+  const allowed = () => canAdd && !(operation === "move" && current === from) && !ids.includes(current) && !path.some((step) => ids.includes(step.file_id));
 
   async function show(folder, next = "") {
     error.hidden = true;
@@ -47,6 +49,7 @@ export function chooseFolder(operation, { ids = [], from }) {
       marker = page.next_marker;
       if (!next) {
         path = page.path;
+        canAdd = page.can_add !== false;
         list.replaceChildren();
         const top = list.dataset.top ? [{ file_id: "root", name: list.dataset.top }] : [];
         crumbs.replaceChildren(...[...top, ...path].map((step, index, all) => {

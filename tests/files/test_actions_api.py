@@ -187,8 +187,10 @@ def test_the_move_dialog_lists_folders_only_with_their_path(browser):
     folder(browser, "Deeper", parent=inner)
     browser.upload("not-a-folder.txt", b"x", parent=inner)
     top = call(browser, "folders/root").json()
-    assert top == {"path": [], "folders": [{"file_id": outer, "name": "Outer"}], "next_marker": ""}
+    assert top["can_add"] is True
+    assert top == {"path": [], "can_add": True, "folders": [{"file_id": outer, "name": "Outer"}], "next_marker": ""}
     down = call(browser, f"folders/{inner}").json()
+    assert down["can_add"] is True  # the owner may add anywhere
     assert [step["name"] for step in down["path"]] == ["Outer", "Inner"]
     assert [entry["name"] for entry in down["folders"]] == ["Deeper"]
     assert call(browser, "folders/no-such-folder").status_code == 404

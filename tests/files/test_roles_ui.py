@@ -69,6 +69,9 @@ def test_a_viewer_is_offered_no_change_in_the_shared_folder_nor_below_it(browser
         assert 'value="copy"' in selection and "Download as zip" in selection
         # The move dialog's path has no top to go to: it starts at the folder Bob reaches.
         assert 'data-top=""' in page.text
+        # And it does not offer "Copy here" where he may not add.
+        choices = bob.get(f"/d/{browser.drive_id}/api/actions/folders/{folder}")
+        assert choices.status_code == 200 and choices.json()["can_add"] is False
 
 
 def test_an_editor_is_offered_everything(browser, bob, plans):
