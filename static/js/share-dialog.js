@@ -23,6 +23,9 @@ const peopleInput = dialog.querySelector("#people-input");
 let fileId = null;
 let share = null; // the link being edited; null while creating one
 let returnTo = null;
+// Once the person acts in the dialog, what loads afterwards does not move their focus.
+let acted = false;
+for (const type of ["input", "keydown", "pointerdown"]) dialog.addEventListener(type, () => { acted = true; });
 
 function day(offset) {
   const moment = new Date(Date.now() + offset * 86_400_000);
@@ -66,18 +69,19 @@ async function open(id, shareId) {
   creating();
   if (!dialog.open) dialog.showModal();
   form.elements.expires_on.focus();
+  acted = false;
   const loaded = people.load(id);
   try {
     const data = await api("GET", dialog.dataset.list.replace("FILE_ID", encodeURIComponent(id)));
     await loaded;
     if (fileId !== id) return;
     // The owner starts with "Add people" (unless a link was asked for); anyone else with the link.
-    if (peopleInput.checkVisibility() && !shareId) peopleInput.focus();
+    if (peopleInput.checkVisibility() && !shareId && !acted) peopleInput.focus();
     dialog.querySelector("[data-share-name]").textContent = data.item.name;
     const link = shareId ? data.shares.find((item) => item.share_id === shareId) : data.shares[0];
     if (link) {
       editing(link);
-      if (shareId || !peopleInput.checkVisibility()) {
+      if ((shareId || !peopleInput.checkVisibility()) && !acted) {
         urlField.focus();
         urlField.select();
       }

@@ -62,3 +62,35 @@ def test_a_late_search_answer_does_not_reopen_the_list_after_focus_left(drive_ur
     add_people.press_sequentially("e")
     expect(dialog.get_by_role("option", name="Bob Marley")).to_be_visible()
     expect(add_people).to_have_attribute("aria-expanded", "true")
+
+
+PEOPLE = re.compile(r"/api/files/[^/]+/people$")
+
+
+@pytest.mark.slow
+def test_a_slow_people_list_does_not_take_focus_from_a_field_being_filled(drive_url, alice, page):
+    """The dialog loads who has access after it opens; someone already typing a download
+    limit keeps their focus when that list arrives (it used to jump to "Add people")."""
+    owner = Browser(drive_url, None)  # type: ignore[arg-type]
+    sign_in(page, drive_url)
+    owner.upload("plan.txt", b"the plan")
+    page.reload()
+    wait_ready(page)
+    held: list[Route] = []
+    page.route(PEOPLE, lambda route: held.append(route))
+
+    row_action(page, "plan.txt", "Share")
+    dialog = page.get_by_role("dialog", name="Share “plan.txt”")
+    limit = dialog.get_by_label("Download limit")
+    limit.fill("7")
+    deadline = time.monotonic() + 30
+    while not held and time.monotonic() < deadline:
+        page.evaluate("0")  # lets Playwright hand over the held request
+    assert held, "the people list was asked for"
+    for route in held:
+        route.continue_()
+    page.unroute(PEOPLE)
+    people = dialog.get_by_role("list", name="People with access")
+    expect(people.get_by_role("listitem").filter(has_text="Owner")).to_have_count(1)  # the list has come
+    expect(limit).to_be_focused()
+    expect(limit).to_have_value("7")
