@@ -53,24 +53,29 @@ def owns(user: PdsUser | None, drive: Drive) -> bool:
     return user is not None and drive.owner_type == Drive.OwnerType.USER and drive.owner == user.user_id
 
 
-def drive_resolve(*, actor: Actor, drive_id: object, managing: bool = False, reading: bool = False) -> Drive:
-    """The drive `drive_id` if `actor` may act on it, else NotFound.Drive (or
-    ForbiddenDriveLocked when it is disabled). `managing`: an administrator reading or
-    changing the drive record itself, which a disabled drive allows. `reading`: reading the
-    drive record, which a role anywhere in it also allows (a team drive's members, those a
-    folder of it was shared with)."""
+def drive_of_domain(*, actor: Actor, drive_id: object) -> Drive:
+    """The drive `drive_id` of the caller's domain, whoever may reach it; else NotFound.Drive."""
     raw_id = str(drive_id or "")
     if not raw_id:
         raise errors.MissingParameter("drive_id")
     pk = row_id(raw_id)
     drive = Drive.objects.filter(domain=actor.domain, pk=pk).first() if pk is not None else None
-    allowed = drive is not None and (owns(actor.user, drive) or actor.is_admin)
-    if drive is not None and not allowed and reading and actor.user is not None:
-        # Anyone with a role in the drive may read its record (name, owner): the share
-        # dialog names the owner to those a folder was shared with.
-        roles = permissions_of(actor.user).filter(drive=drive).values_list("role_id", flat=True)
-        allowed = any(Can.LIST in ROLE_CAPABILITIES.get(role_id, frozenset()) for role_id in roles)
-    if drive is None or not allowed:
+    if drive is None:
+        raise errors.NotFound("Drive")
+    return drive
+
+
+def drive_resolve(*, actor: Actor, drive_id: object, managing: bool = False, reading: bool = False) -> Drive:
+    """The drive `drive_id` if `actor` may act on it, else NotFound.Drive (or
+    ForbiddenDriveLocked when it is disabled). `managing`: an administrator reading or
+    changing the drive record itself, which a disabled drive allows. `reading`: reading the
+    drive record, which a role anywhere in it also allows (a team drive's members, those a
+    folder of it was shared with: the share dialog names the owner to them)."""
+    drive = drive_of_domain(actor=actor, drive_id=drive_id)
+    allowed = owns(actor.user, drive) or actor.is_admin
+    if not allowed and reading and actor.user is not None:
+        allowed = any(roles_in(actor.user, drive).values())
+    if not allowed:
         raise errors.NotFound("Drive")
     if drive.status != Drive.Status.ENABLED and not (managing and actor.is_admin):
         raise errors.Forbidden("The drive is disabled.", code="ForbiddenDriveLocked")
@@ -226,28 +231,25 @@ class DriveGrant:
         return self.require(parent, need)
 
 
+def roles_in(user: PdsUser, drive: Drive) -> dict[str, frozenset[Can]]:
+    """What the roles reaching `user` allow in `drive`, by the file id ("root") given on."""
+    roles: dict[str, set[Can]] = {}
+    for file_id, role_id in permissions_of(user).filter(drive=drive).values_list("file_id", "role_id"):
+        roles.setdefault(file_id, set()).update(ROLE_CAPABILITIES.get(role_id, frozenset()))
+    return {file_id: frozenset(capabilities) for file_id, capabilities in roles.items() if capabilities}
+
+
 def drive_grant(*, actor: Actor, drive_id: object) -> DriveGrant:
     """The caller's grant on the drive `drive_id` for file operations: NotFound.Drive when
     they own it not, administer it not and have no role on any of its files."""
-    raw_id = str(drive_id or "")
-    if not raw_id:
-        raise errors.MissingParameter("drive_id")
-    pk = row_id(raw_id)
-    drive = Drive.objects.filter(domain=actor.domain, pk=pk).first() if pk is not None else None
-    if drive is None:
-        raise errors.NotFound("Drive")
+    drive = drive_of_domain(actor=actor, drive_id=drive_id)
     if owns(actor.user, drive) or actor.is_admin:
         grant = DriveGrant(drive=drive, everything=True)
     else:
-        roles: dict[str, set[Can]] = {}
-        if actor.user is not None:
-            for file_id, role_id in permissions_of(actor.user).filter(drive=drive).values_list("file_id", "role_id"):
-                roles.setdefault(file_id, set()).update(ROLE_CAPABILITIES.get(role_id, frozenset()))
-        if not any(roles.values()):
+        roles = roles_in(actor.user, drive) if actor.user is not None else {}
+        if not roles:
             raise errors.NotFound("Drive")
-        grant = DriveGrant(
-            drive=drive, everything=False, roles={file_id: frozenset(caps) for file_id, caps in roles.items()}
-        )
+        grant = DriveGrant(drive=drive, everything=False, roles=roles)
     if drive.status != Drive.Status.ENABLED:
         raise errors.Forbidden("The drive is disabled.", code="ForbiddenDriveLocked")
     return grant

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pds_server import errors
 from pds_server.api import Caller, parse_int, parse_str
-from pds_server.models import Drive, File, ShareLink
+from pds_server.models import File, ShareLink
 from pds_server.selectors.files import file_get, shared_file
 from pds_server.serializers import file_to_pds
 from pds_server.services.access import EVERYTHING, Can, DriveGrant, drive_grant
@@ -84,11 +84,3 @@ def serialize(
         thumbnail_processes=thumbnail_processes(body) if Can.PREVIEW in can else None,
         url_expire_sec=parse_int(body, "url_expire_sec", default=900) or 900,
     )
-
-
-def caller_drive(caller: Caller, body: dict, field: str = "drive_id") -> Drive:
-    """Only for endpoints that act on the drive as a whole: its owner or an administrator
-    (or a role on its root)."""
-    grant = caller_grant(caller, body, field)
-    grant.require(None, Can.LIST)
-    return grant.drive
