@@ -1,12 +1,14 @@
 """Celery tasks of the embedded PDS. Each takes ids, re-reads rows and calls a service."""
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from pds_server.services.async_tasks import async_task_run, async_tasks_sweep
 from pds_server.services.audit import audit_logs_purge
 from pds_server.services.audit_export import exports_purge
 from pds_server.services.fsck import fsck_cleanup
 from pds_server.services.housekeeping import expired_grants_purge
+from pds_server.services.media.ingest import media_ingest
 from pds_server.services.revisions import revisions_prune
 from pds_server.services.uploads import uploads_expire
 
@@ -50,3 +52,19 @@ def prune_revisions() -> int:
 def purge_audit_logs() -> dict:
     """Audit rows older than PDS_AUDIT_LOG_RETENTION_DAYS, and export files whose URL expired."""
     return {"rows": audit_logs_purge(), "exports": exports_purge()}
+
+
+# Acknowledged when done: a worker killed while reading gives the file back, and the
+# blob's attempt count (services/media/ingest.py) stops a file that kills every reader.
+# Storage and database errors are transient; bytes that cannot be read are not (they end
+# "not analysable" inside the service, never as a task failure).
+@shared_task(
+    name="pds_server.tasks.ingest_media",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=2,
+    max_retries=5,
+)
+def ingest_media(file_pk: int) -> str:
+    return media_ingest(file_pk=file_pk)

@@ -16,6 +16,7 @@ from pds_server.models.content import (
 )
 from pds_server.models.directory import App, Domain, Drive, PdsUser
 from pds_server.models.grants import AccessToken, AuthorizationCode, Consent, RefreshToken, UsedAssertion
+from pds_server.models.media import MediaInfo, Story, StoryFile
 from pds_server.models.people import FilePermission, Group, GroupMember
 
 __all__ = [
@@ -33,10 +34,13 @@ __all__ = [
     "FilePermission",
     "Group",
     "GroupMember",
+    "MediaInfo",
     "PdsUser",
     "RefreshToken",
     "Revision",
     "ShareLink",
+    "Story",
+    "StoryFile",
     "Thumbnail",
     "UsedAssertion",
     "Upload",

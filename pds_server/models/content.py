@@ -64,6 +64,13 @@ class File(models.Model):
     local_modified_at = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Photos and videos (models/media.py): what ingest read from the content, and the
+    # capture time the timeline orders by, with where it came from (exif, name or file).
+    media = models.ForeignKey(
+        "pds_server.MediaInfo", on_delete=models.SET_NULL, null=True, blank=True, related_name="files"
+    )
+    image_time = models.DateTimeField(null=True, blank=True)
+    image_time_source = models.CharField(max_length=8, blank=True)
 
     class Meta:
         # Keyset pagination: partial indexes over what a folder listing shows (the planner
@@ -76,6 +83,12 @@ class File(models.Model):
             for order in ("name", "created_at", "updated_at", "size")
         ] + [
             models.Index(fields=["drive", "trash_root", "trashed_at"], name="file_recycle_bin"),
+            # The Photos timeline and capture-time ranges: one range scan per page.
+            models.Index(
+                fields=["drive", "image_time", "file_id"],
+                name="file_timeline",
+                condition=LISTED & Q(image_time__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +208,9 @@ class ShareLink(models.Model):
     creator = models.CharField(max_length=64)
     file_ids = models.JSONField(default=list)
     parent_file_id = models.CharField(max_length=40)
+    # An album's link (an extension): the link shows the story's files as they are now,
+    # not as they were when it was made; file_ids is then empty.
+    story_id = models.CharField(max_length=40, blank=True)
     share_name = models.CharField(max_length=1024, blank=True)
     description = models.TextField(blank=True)
     password = models.CharField(max_length=128, blank=True)  # a Django password hash, never the password

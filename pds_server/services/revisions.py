@@ -20,6 +20,7 @@ from pds_server import errors
 from pds_server.models import Blob, Domain, File, Revision
 from pds_server.routers import PDS_DB
 from pds_server.services.blobs import blobs_release
+from pds_server.services.media.ingest import media_on_new_content
 from pds_server.services.names import new_file_id
 from pds_server.services.quota import quota_settle
 
@@ -41,6 +42,7 @@ def content_commit(*, item: File, blob: Blob, revision_id: str, creator: str, no
     item.crc64_hash = blob.crc64
     item.revision_id = revision_id
     item.updated_at = now
+    media_on_new_content(item)
     item.save()
     revision = revision_of_content(item, version=next_version(item), creator=creator, now=now)
     revision.save()

@@ -34,42 +34,90 @@ def parse_image_process(process: str) -> dict:
     return options
 
 
+# The sizes pages ask for, rendered at ingest from the one decode of the photo (or the
+# video's poster), so that no page waits for a thumbnail and no size is made per window:
+# the file list's square, the Photos grid and the viewer's screen-sized picture.
+FIXED_PROCESSES = (
+    DEFAULT_THUMBNAIL,
+    "image/resize,m_lfit,w_480,h_480",
+    "image/resize,m_lfit,w_1920,h_1920",
+)
+
+
+def process_spec(options: dict) -> str:
+    return f"{options['m']}-{options['w']}x{options['h']}-{options['limit']}"
+
+
 def thumbnail_render(blob: Blob, options: dict) -> bytes:
     from PIL import Image, ImageOps
 
-    image: Image.Image
+    from pds_server.services.media.images import register_formats
 
-    with blob_store().open(blob.storage_name) as handle:  # at most THUMBNAIL_MAX_SOURCE bytes
+    register_formats()
+    image: Image.Image
+    poster = getattr(blob, "media", None) and blob.media.poster_name
+    with blob_store().open(poster or blob.storage_name) as handle:  # at most THUMBNAIL_MAX_SOURCE bytes
         image = Image.open(handle)
+        image.draft("RGB", (4096, 4096))
         image = ImageOps.exif_transpose(image)
-        image.thumbnail((8192, 8192))
-        width, height = image.size
-        w = options["w"] or round(width * options["h"] / height)
-        h = options["h"] or round(height * options["w"] / width)
-        if options["limit"] and (w > width or h > height):
-            w, h = min(w, width), min(h, height)
-        if options["m"] == "fill":
-            image = ImageOps.fit(image, (w, h))
-        elif options["m"] == "fixed":
-            image = image.resize((w, h))
-        else:
-            image.thumbnail((w, h))
-        out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=85)
-        return out.getvalue()
+        return thumbnail_of_picture(image, options)
+
+
+def thumbnail_of_picture(image, options: dict) -> bytes:
+    """JPEG bytes of `image` (orientation already applied) resized as `options` say."""
+    from PIL import ImageOps
+
+    image.thumbnail((8192, 8192))
+    width, height = image.size
+    w = options["w"] or round(width * options["h"] / height)
+    h = options["h"] or round(height * options["w"] / width)
+    if options["limit"] and (w > width or h > height):
+        w, h = min(w, width), min(h, height)
+    if options["m"] == "fill":
+        image = ImageOps.fit(image, (w, h))
+    elif options["m"] == "fixed":
+        image = image.resize((w, h))
+    else:
+        image = image.copy()
+        image.thumbnail((w, h))
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def thumbnail_keep(blob: Blob, spec: str, data: bytes) -> Thumbnail:
+    store = blob_store()
+    name = store.save_bytes(f"thumbnails/{blob.sha1}/{spec}.jpg", data)
+    try:
+        with transaction.atomic(using=PDS_DB):
+            return Thumbnail.objects.create(blob=blob, spec=spec, storage_name=name, size=len(data))
+    except IntegrityError:  # made at the same moment elsewhere: keep theirs
+        store.delete(name)
+        return Thumbnail.objects.select_related("blob").get(blob=blob, spec=spec)
+
+
+def thumbnails_pregenerate(blob: Blob, picture) -> None:
+    """The FIXED_PROCESSES thumbnails of a picture ingest has decoded; those made already stay."""
+    have = set(Thumbnail.objects.filter(blob=blob).values_list("spec", flat=True))
+    for process in FIXED_PROCESSES:
+        options = parse_image_process(process)
+        spec = process_spec(options)
+        if spec not in have:
+            thumbnail_keep(blob, spec, thumbnail_of_picture(picture, options))
 
 
 def thumbnail_get_or_create(*, sha1: str, process: str) -> Thumbnail:
     """The cached thumbnail of the blob `sha1` for `process`, rendered on first use."""
-    blob = Blob.objects.filter(sha1=sha1).first()
+    blob = Blob.objects.select_related("media").filter(sha1=sha1).first()
     if blob is None:
         raise errors.NotFound("File")
     options = parse_image_process(process or DEFAULT_THUMBNAIL)
-    spec = f"{options['m']}-{options['w']}x{options['h']}-{options['limit']}"
+    spec = process_spec(options)
     cached = Thumbnail.objects.select_related("blob").filter(blob=blob, spec=spec).first()
     if cached is not None:
         return cached
-    if blob.size > THUMBNAIL_MAX_SOURCE:
+    media = getattr(blob, "media", None)
+    if blob.size > THUMBNAIL_MAX_SOURCE and not (media and media.poster_name):
         raise errors.InvalidParameter(
             "The image is too large for a thumbnail.", code="InvalidParameter.ImageThumbnailProcess"
         )
@@ -79,11 +127,4 @@ def thumbnail_get_or_create(*, sha1: str, process: str) -> Thumbnail:
         raise errors.InvalidParameter(
             "This file has no thumbnail.", code="InvalidParameter.ImageThumbnailProcess"
         ) from None
-    store = blob_store()
-    name = store.save_bytes(f"thumbnails/{blob.sha1}/{spec}.jpg", data)
-    try:
-        with transaction.atomic(using=PDS_DB):
-            return Thumbnail.objects.create(blob=blob, spec=spec, storage_name=name, size=len(data))
-    except IntegrityError:
-        store.delete(name)
-        return Thumbnail.objects.select_related("blob").get(blob=blob, spec=spec)
+    return thumbnail_keep(blob, spec, data)

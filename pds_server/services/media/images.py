@@ -1,0 +1,219 @@
+"""What a photo's bytes say: size, orientation, EXIF (time with its offset, camera, lens,
+exposure, GPS), read with Pillow (HEIC/HEIF through pillow-heif). A file Pillow cannot
+read, or that would decode to more pixels than a worker should hold, is NotAnalysable."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from fractions import Fraction
+from typing import Any
+
+from PIL import ExifTags, Image, ImageOps, TiffImagePlugin
+
+# A decoded picture larger than this is refused (Pillow's own bomb check, made an error
+# at this size): 100 megapixels is more than any camera sensor sold, and ~300 MB as RGB.
+MAX_PIXELS = 100_000_000
+# The longest side ingest decodes to: the largest fixed thumbnail (services/thumbnails.py).
+DECODE_SIDE = 1920
+EXIF_VALUE_LIMIT = 512  # longer values (maker notes, previews) stay out of the stored EXIF
+
+_heif_registered = False
+
+
+class NotAnalysable(Exception):
+    """The bytes cannot be read as what their name says; the reason is shown to admins."""
+
+
+def register_formats() -> None:
+    global _heif_registered
+    if not _heif_registered:
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+        _heif_registered = True
+
+
+@dataclass
+class ImageRead:
+    facts: dict[str, Any]  # MediaInfo columns
+    picture: Image.Image  # decoded, orientation applied, at most DECODE_SIDE on its longest side
+
+
+def image_read(path: str) -> ImageRead:
+    register_formats()
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                exif = opened.getexif()
+                facts = exif_facts(exif)
+                raw_width, raw_height = opened.size
+                opened.draft("RGB", (DECODE_SIDE, DECODE_SIDE))  # JPEG: decode at 1/2, 1/4, 1/8
+                opened.seek(0)  # the first frame of an animation, never all of them
+                opened.load()
+                picture = ImageOps.exif_transpose(opened) or opened
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise NotAnalysable(f"more than {MAX_PIXELS // 1_000_000} megapixels") from None
+    except Exception as error:  # Pillow raises many kinds for bad bytes: all mean the same here
+        raise NotAnalysable(_reason(error)) from None
+    orientation = facts.get("orientation") or 1
+    if orientation in (5, 6, 7, 8):
+        raw_width, raw_height = raw_height, raw_width
+    facts.update(width=raw_width, height=raw_height)
+    picture.thumbnail((DECODE_SIDE, DECODE_SIDE))
+    return ImageRead(facts=facts, picture=picture)
+
+
+def _reason(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text[:200]
+
+
+# --- EXIF ---------------------------------------------------------------------------------
+
+_TAGS = ExifTags.TAGS
+_GPS_TAGS = ExifTags.GPSTAGS
+
+
+def exif_facts(exif: Image.Exif) -> dict[str, Any]:
+    base = dict(exif)
+    detail = exif.get_ifd(ExifTags.IFD.Exif)
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    facts: dict[str, Any] = {}
+    orientation = base.get(ExifTags.Base.Orientation)
+    if isinstance(orientation, int) and 1 <= orientation <= 8:
+        facts["orientation"] = orientation
+    taken = _exif_time(
+        detail.get(ExifTags.Base.DateTimeOriginal) or detail.get(ExifTags.Base.DateTimeDigitized),
+        detail.get(ExifTags.Base.OffsetTimeOriginal) or detail.get(ExifTags.Base.OffsetTime),
+    )
+    if taken is None:  # some cameras write only IFD0's DateTime
+        taken = _exif_time(base.get(ExifTags.Base.DateTime), base.get(ExifTags.Base.OffsetTime))
+    if taken is not None:
+        facts["taken_at"], facts["taken_offset"] = taken
+    facts["camera_make"] = _text(base.get(ExifTags.Base.Make))[:128]
+    facts["camera_model"] = _text(base.get(ExifTags.Base.Model))[:128]
+    facts["lens_model"] = _text(detail.get(ExifTags.Base.LensModel))[:128]
+    exposure = _number(detail.get(ExifTags.Base.ExposureTime))
+    if exposure:
+        facts["exposure_time"] = _exposure_text(exposure)
+    for column, tag in (
+        ("f_number", ExifTags.Base.FNumber),
+        ("focal_length", ExifTags.Base.FocalLength),
+    ):
+        value = _number(detail.get(tag))
+        if value:
+            facts[column] = round(value, 2)
+    iso = detail.get(ExifTags.Base.ISOSpeedRatings)
+    if isinstance(iso, tuple) and iso:
+        iso = iso[0]
+    if isinstance(iso, int) and 0 < iso < 10_000_000:
+        facts["iso"] = iso
+    position = gps_position(gps)
+    if position is not None:
+        facts["latitude"], facts["longitude"] = position
+    facts["exif"] = exif_json(base, detail, gps)
+    return facts
+
+
+def _exif_time(value: Any, offset: Any) -> tuple[datetime, int | None] | None:
+    """EXIF "2021:07:04 18:30:00" and "+08:00" into the instant and minutes east of UTC;
+    without an offset, the wall clock as UTC and None."""
+    text = _text(value).strip()
+    try:
+        wall = datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    if wall.year < 1900:  # "0000:00:00 00:00:00" and worse
+        return None
+    minutes = _offset_minutes(_text(offset).strip())
+    if minutes is None:
+        return wall.replace(tzinfo=UTC), None
+    return wall.replace(tzinfo=timezone(timedelta(minutes=minutes))).astimezone(UTC), minutes
+
+
+def _offset_minutes(text: str) -> int | None:
+    if len(text) != 6 or text[0] not in "+-" or text[3] != ":" or not (text[1:3] + text[4:]).isdigit():
+        return None
+    minutes = int(text[1:3]) * 60 + int(text[4:])
+    if minutes > 14 * 60:
+        return None
+    return -minutes if text[0] == "-" else minutes
+
+
+def gps_position(gps: dict) -> tuple[float, float] | None:
+    try:
+        latitude = _degrees(gps[2]) * (-1 if _text(gps.get(1)).upper().startswith("S") else 1)
+        longitude = _degrees(gps[4]) * (-1 if _text(gps.get(3)).upper().startswith("W") else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or (latitude == 0 and longitude == 0):
+        return None
+    return round(latitude, 6), round(longitude, 6)
+
+
+def _degrees(value: Any) -> float:
+    degrees, minutes, seconds = (float(part) for part in value)
+    return degrees + minutes / 60 + seconds / 3600
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, tuple) and len(value) == 2:  # (numerator, denominator)
+        value = Fraction(*value) if value[1] else None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _exposure_text(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:g}"
+    return f"1/{round(1 / seconds)}"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).replace("\x00", "").strip() if value is not None else ""
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, TiffImagePlugin.IFDRational | Fraction):
+        number = _number(value)
+        return None if number is None else round(number, 6)
+    if isinstance(value, bytes):
+        return None if len(value) > 64 else value.hex()
+    if isinstance(value, tuple | list):
+        items = [_json_value(item) for item in value[:16]]
+        return items
+    if isinstance(value, int | float):
+        return value if value == value else None
+    text = _text(value)
+    return text if len(text) <= EXIF_VALUE_LIMIT else None
+
+
+def exif_json(*ifds: dict) -> dict[str, Any]:
+    """Every readable tag by its EXIF name ("Make", "DateTimeOriginal", "GPSLatitude"...)."""
+    out: dict[str, Any] = {}
+    for index, ifd in enumerate(ifds):
+        names = _GPS_TAGS if index == 2 else _TAGS
+        for tag, value in ifd.items():
+            name = names.get(tag)
+            if not name or name in ("ExifOffset", "GPSInfo", "MakerNote", "PrintImageMatching", "UserComment"):
+                continue
+            converted = _json_value(value)
+            if converted is not None and converted != []:
+                out[name] = converted
+    return out
+
+
+def exif_time_rfc3339(taken_at: datetime, offset: int | None) -> str:
+    """The wire form: with the zone it was taken in when known, else as UTC."""
+    if offset is None:
+        return taken_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return taken_at.astimezone(timezone(timedelta(minutes=offset))).isoformat(timespec="seconds")
