@@ -17,6 +17,9 @@ from PIL import ExifTags, Image, ImageOps, TiffImagePlugin
 MAX_PIXELS = 100_000_000
 # The longest side ingest decodes to: the largest fixed thumbnail (services/thumbnails.py).
 DECODE_SIDE = 1920
+# Longer animations are not photos (and a GIF of 100,000 frames is an attack on whoever
+# plays it); counted from the GIF's blocks without decoding them.
+MAX_FRAMES = 10_000
 EXIF_VALUE_LIMIT = 512  # longer values (maker notes, previews) stay out of the stored EXIF
 
 _heif_registered = False
@@ -44,6 +47,9 @@ class ImageRead:
 def image_read(path: str) -> ImageRead:
     register_formats()
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    frames = gif_frame_count(path, limit=MAX_FRAMES)
+    if frames is not None and frames > MAX_FRAMES:
+        raise NotAnalysable(f"an animation of more than {MAX_FRAMES} frames")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -70,6 +76,39 @@ def image_read(path: str) -> ImageRead:
 def _reason(error: Exception) -> str:
     text = str(error) or type(error).__name__
     return text[:200]
+
+
+def gif_frame_count(path: str, *, limit: int) -> int | None:
+    """How many frames a GIF holds (stopping past `limit`), by walking its block structure;
+    None when the file is not a GIF. A malformed GIF counts what it has; Pillow judges the rest."""
+    with open(path, "rb") as handle:
+        data = handle.read(13)
+        if data[:3] != b"GIF":
+            return None
+        flags = data[10] if len(data) == 13 else 0
+        if flags & 0x80:  # global colour table
+            handle.seek(3 * (2 ** ((flags & 7) + 1)), 1)
+        frames = 0
+        while frames <= limit:
+            introducer = handle.read(1)
+            if introducer == b",":  # image descriptor
+                descriptor = handle.read(9)
+                if len(descriptor) < 9:
+                    break
+                frames += 1
+                if descriptor[8] & 0x80:  # local colour table
+                    handle.seek(3 * (2 ** ((descriptor[8] & 7) + 1)), 1)
+                handle.read(1)  # LZW minimum code size
+            elif introducer == b"!":  # extension: label, then sub-blocks
+                handle.read(1)
+            else:  # trailer, end of file, or garbage
+                break
+            while True:  # data sub-blocks up to a zero-length one
+                size = handle.read(1)
+                if not size or size == b"\x00":
+                    break
+                handle.seek(size[0], 1)
+        return frames
 
 
 # --- EXIF ---------------------------------------------------------------------------------

@@ -1,0 +1,93 @@
+"""Photos made by the tests: real JPEG/HEIC bytes with EXIF and GPS written by Pillow, and
+the hostile files ingest must survive."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from PIL import Image
+
+
+def photo(
+    *,
+    size: tuple[int, int] = (640, 480),
+    taken: str | None = "2021:07:04 18:30:00",
+    offset: str | None = "+08:00",
+    gps: tuple[float, float] | None = None,
+    make: str = "Canon",
+    model: str = "EOS R5",
+    orientation: int | None = None,
+    color: tuple[int, int, int] = (200, 30, 30),
+    split: tuple[int, int, int] | None = None,
+    fmt: str = "JPEG",
+) -> bytes:
+    """A picture with EXIF: DateTimeOriginal (+ OffsetTimeOriginal), camera, exposure,
+    GPS. With `split`, the right half of the stored pixels has that colour (to see
+    orientation applied)."""
+    image = Image.new("RGB", size, color)
+    if split:
+        image.paste(Image.new("RGB", (size[0] // 2, size[1]), split), (size[0] // 2, 0))
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = make, model
+    if orientation:
+        exif[0x0112] = orientation
+    detail = exif.get_ifd(0x8769)
+    if taken:
+        detail[0x9003] = taken
+    if offset:
+        detail[0x9011] = offset
+    detail[0x829A] = (1, 125)
+    detail[0x829D] = (28, 10)
+    detail[0x8827] = 400
+    detail[0x920A] = (35, 1)
+    detail[0xA434] = "RF24-105mm F4 L IS USM"
+    if gps:
+        latitude, longitude = gps
+        info = exif.get_ifd(0x8825)
+        info[1], info[2] = ("N" if latitude >= 0 else "S"), _dms(abs(latitude))
+        info[3], info[4] = ("E" if longitude >= 0 else "W"), _dms(abs(longitude))
+    out = io.BytesIO()
+    if fmt == "HEIF":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+        image.save(out, "HEIF", exif=exif)
+    else:
+        image.save(out, fmt, exif=exif, quality=90)
+    return out.getvalue()
+
+
+def _dms(value: float) -> tuple[float, float, float]:
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = round((value - degrees - minutes / 60) * 3600, 4)
+    return (float(degrees), float(minutes), seconds)
+
+
+def truncated_jpeg() -> bytes:
+    whole = photo(size=(800, 600))
+    return whole[: len(whole) // 3]
+
+
+def decompression_bomb_png(side: int = 30_000) -> bytes:
+    """A small PNG whose header says side × side pixels (900 megapixels)."""
+    raw = zlib.compress(b"\x00" * (side // 8 + 1), 9)  # one row; the header is what counts
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def gif_of_frames(count: int) -> bytes:
+    """A GIF of `count` 2×2 frames: Pillow writes three, the last one's blocks repeat."""
+    frames = [Image.new("RGB", (2, 2), (index * 60, 0, 0)) for index in range(3)]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    data = out.getvalue()
+    last = data.rindex(b"\x21\xf9\x04")  # the last frame's graphic control extension
+    head, frame = data[:last], data[last:-1]
+    return head + frame * (count - 2) + b"\x3b"
