@@ -105,7 +105,7 @@ def test_a_worker_reads_photos_after_upload_and_survives_hostile_files(alice, se
         assert (scan.image_time, scan.image_time_source) == (datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), "file")
 
         reasons = {name: files[ids[name]].media.reason for name in ("truncated.jpg", "bomb.png", "frames.gif")}
-        for name, reason in reasons.items():
+        for name in reasons:
             assert files[ids[name]].media.state == MediaInfo.State.FAILED, name
             assert files[ids[name]].image_time is None, name  # not a photo: off the timeline
         assert "truncated" in reasons["truncated.jpg"]
