@@ -67,6 +67,11 @@ app.conf.beat_schedule = {
         "task": "pds_server.tasks.purge_expired_grants",
         "schedule": crontab(minute=17),
     },
+    # Photos and videos whose ingest task was lost (services/media/backfill.py).
+    "pds-sweep-media": {
+        "task": "pds_server.tasks.sweep_media",
+        "schedule": crontab(minute="*/10"),
+    },
     # Audit log rows past PDS_AUDIT_LOG_RETENTION_DAYS, and expired audit exports: daily.
     "pds-purge-audit-logs": {
         "task": "pds_server.tasks.purge_audit_logs",

@@ -8,6 +8,7 @@ from pds_server.services.audit import audit_logs_purge
 from pds_server.services.audit_export import exports_purge
 from pds_server.services.fsck import fsck_cleanup
 from pds_server.services.housekeeping import expired_grants_purge
+from pds_server.services.media.backfill import media_sweep
 from pds_server.services.media.ingest import media_ingest
 from pds_server.services.revisions import revisions_prune
 from pds_server.services.uploads import uploads_expire
@@ -65,6 +66,16 @@ def purge_audit_logs() -> dict:
     autoretry_for=(OSError, DatabaseError),
     retry_backoff=2,
     max_retries=5,
+    # Where the pool enforces them (prefork, production): a read that outlasts them is
+    # killed, given back, and counted as an attempt.
+    soft_time_limit=240,
+    time_limit=300,
 )
 def ingest_media(file_pk: int) -> str:
     return media_ingest(file_pk=file_pk)
+
+
+@shared_task(name="pds_server.tasks.sweep_media")
+def sweep_media() -> int:
+    """Photos and videos whose read was lost: queue them again."""
+    return media_sweep()

@@ -6,18 +6,22 @@ are read by the backfill command, which resumes where it stopped."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import shutil
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image
 
 from pds_server.models import File, MediaInfo, Thumbnail
+from pds_server.services.media.backfill import media_sweep
 from pds_server.services.media.ingest import media_ingest
 from pds_server.services.thumbnails import FIXED_PROCESSES
 from tests.celery_worker import start_worker
@@ -172,3 +176,18 @@ def test_backfill_reads_files_stored_before_ingest_and_resumes(alice, capsys):
 
     call_command("pds_media_backfill", "--inline")  # nothing left: nothing read twice
     assert "0 file(s) to read" in capsys.readouterr().out
+
+
+def test_the_sweep_queues_again_reads_that_were_lost_and_leaves_fresh_ones(alice):
+    stale, fresh = (
+        alice.upload(f"{name}.jpg", media_files.photo(size=(64, 48)))["file_id"] for name in ("stale", "fresh")
+    )
+    File.objects.filter(file_id=stale).update(updated_at=timezone.now() - timedelta(minutes=30))
+    empty_queue()  # both tasks lost
+    assert media_sweep() == 1
+    queued = list((django_settings.BROKER_DIR / "queue").iterdir())
+    assert len(queued) == 1
+    message = json.loads(queued[0].read_text())
+    args = json.loads(base64.b64decode(message["body"]))[0]
+    assert (message["headers"]["task"], args) == ("pds_server.tasks.ingest_media", [File.objects.get(file_id=stale).pk])
+    assert File.objects.get(file_id=fresh).media is None

@@ -6,8 +6,10 @@ twice (the task skips what is done)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from pds_server.models import File, MediaInfo
 from pds_server.services.media.ingest import NOT_PHOTOS
@@ -37,3 +39,20 @@ def backfill_batches(*, domain_id: str | None = None, batch: int = 500) -> Itera
             return
         yield pks
         after = pks[-1]
+
+
+SWEEP_AGE = timedelta(minutes=10)
+SWEEP_LIMIT = 2000
+
+
+def media_sweep() -> int:
+    """Queue again the reads of files stored more than SWEEP_AGE ago and still unread: their
+    task was lost (a broker without redelivery, a worker killed before it acknowledged).
+    The blob's attempt count ends a file that kills its readers."""
+    from pds_server.services.media.ingest import media_ingest_queue
+
+    stale = backfill_files().filter(updated_at__lt=timezone.now() - SWEEP_AGE).order_by("pk")
+    pks = list(stale.values_list("pk", flat=True)[:SWEEP_LIMIT])
+    for pk in pks:
+        media_ingest_queue(pk)
+    return len(pks)
