@@ -206,3 +206,6 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from pds_server import admin_media  # noqa: E402, F401  (registers MediaInfo; kept apart to keep this module short)

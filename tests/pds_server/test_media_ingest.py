@@ -21,7 +21,7 @@ from django.utils import timezone
 from PIL import Image
 
 from pds_server.models import File, MediaInfo, Thumbnail
-from pds_server.services.media.backfill import media_sweep
+from pds_server.services.media.backfill import media_reread, media_sweep
 from pds_server.services.media.ingest import media_ingest
 from pds_server.services.thumbnails import FIXED_PROCESSES
 from tests.celery_worker import start_worker
@@ -191,3 +191,15 @@ def test_the_sweep_queues_again_reads_that_were_lost_and_leaves_fresh_ones(alice
     args = json.loads(base64.b64decode(message["body"]))[0]
     assert (message["headers"]["task"], args) == ("pds_server.tasks.ingest_media", [File.objects.get(file_id=stale).pk])
     assert File.objects.get(file_id=fresh).media is None
+
+
+def test_read_again_puts_a_failed_read_back_in_the_queue(alice):
+    file_id = alice.upload("broken.jpg", media_files.truncated_jpeg())["file_id"]
+    item = File.objects.get(file_id=file_id)
+    assert media_ingest(file_pk=item.pk) == "failed"
+    media = MediaInfo.objects.get(blob=item.blob)
+    empty_queue()
+    assert media_reread([media.pk]) == 1
+    media.refresh_from_db()
+    assert (media.state, media.reason, media.attempts) == (MediaInfo.State.PENDING, "", 0)
+    assert len(list((django_settings.BROKER_DIR / "queue").iterdir())) == 1

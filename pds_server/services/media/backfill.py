@@ -56,3 +56,21 @@ def media_sweep() -> int:
     for pk in pks:
         media_ingest_queue(pk)
     return len(pks)
+
+
+def media_reread(media_pks: list[int]) -> int:
+    """Read these blobs again (an administrator's action after fixing a reader, say): back to
+    pending with no attempts, and one of each blob's files queued. Returns the files queued."""
+    from pds_server.services.media.ingest import media_ingest_queue
+
+    MediaInfo.objects.filter(pk__in=media_pks).update(state=MediaInfo.State.PENDING, reason="", attempts=0)
+    queued = 0
+    for media_pk in media_pks:
+        file_pk = File.objects.filter(media_id=media_pk).values_list("pk", flat=True).first()
+        if file_pk is None:  # no file links it yet: any file with the blob
+            blob_id = MediaInfo.objects.filter(pk=media_pk).values_list("blob_id", flat=True).first()
+            file_pk = File.objects.filter(blob_id=blob_id).values_list("pk", flat=True).first() if blob_id else None
+        if file_pk is not None:
+            media_ingest_queue(file_pk)
+            queued += 1
+    return queued
