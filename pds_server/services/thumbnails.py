@@ -55,12 +55,24 @@ def thumbnail_render(blob: Blob, options: dict) -> bytes:
 
     register_formats()
     image: Image.Image
-    poster = getattr(blob, "media", None) and blob.media.poster_name
-    with blob_store().open(poster or blob.storage_name) as handle:  # at most THUMBNAIL_MAX_SOURCE bytes
+    with blob_store().open(thumbnail_source(blob, options)) as handle:  # at most THUMBNAIL_MAX_SOURCE bytes
         image = Image.open(handle)
         image.draft("RGB", (4096, 4096))
         image = ImageOps.exif_transpose(image)
         return thumbnail_of_picture(image, options)
+
+
+def thumbnail_source(blob: Blob, options: dict) -> str:
+    """What a size not made at ingest is drawn from: the largest fixed thumbnail when it is
+    big enough (camera RAW and HEIC need no second decode, and big photos decode fast), else
+    a video's poster, else the bytes themselves."""
+    largest = parse_image_process(FIXED_PROCESSES[-1])
+    if max(options["w"], options["h"]) <= largest["w"]:
+        made = Thumbnail.objects.filter(blob=blob, spec=process_spec(largest)).first()
+        if made is not None:
+            return made.storage_name
+    media = getattr(blob, "media", None)
+    return (media and media.poster_name) or blob.storage_name
 
 
 def thumbnail_of_picture(image, options: dict) -> bytes:
@@ -116,8 +128,7 @@ def thumbnail_get_or_create(*, sha1: str, process: str) -> Thumbnail:
     cached = Thumbnail.objects.select_related("blob").filter(blob=blob, spec=spec).first()
     if cached is not None:
         return cached
-    media = getattr(blob, "media", None)
-    if blob.size > THUMBNAIL_MAX_SOURCE and not (media and media.poster_name):
+    if blob.size > THUMBNAIL_MAX_SOURCE and thumbnail_source(blob, options) == blob.storage_name:
         raise errors.InvalidParameter(
             "The image is too large for a thumbnail.", code="InvalidParameter.ImageThumbnailProcess"
         )

@@ -91,3 +91,46 @@ def gif_of_frames(count: int) -> bytes:
     last = data.rindex(b"\x21\xf9\x04")  # the last frame's graphic control extension
     head, frame = data[:last], data[last:-1]
     return head + frame * (count - 2) + b"\x3b"
+
+
+def dng(*, size: tuple[int, int] = (512, 384), taken: str = "2020:02:02 10:20:30") -> bytes:
+    """A camera RAW file (DNG: a Bayer mosaic, 12 bits) written by PiDNG, with make, model
+    and capture time."""
+    import os
+    import tempfile
+
+    import numpy
+    from pidng.core import RAW2DNG, DNGTags, Tag
+    from pidng.defs import CalibrationIlluminant, CFAPattern, DNGVersion, Orientation, PhotometricInterpretation
+
+    width, height = size
+    mosaic = (numpy.random.default_rng(7).random((height, width)) * 4095).astype(numpy.uint16)
+    tags = DNGTags()
+    for tag, value in (
+        (Tag.ImageWidth, width),
+        (Tag.ImageLength, height),
+        (Tag.TileWidth, width),
+        (Tag.TileLength, height),
+        (Tag.Orientation, Orientation.Horizontal),
+        (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
+        (Tag.SamplesPerPixel, 1),
+        (Tag.BitsPerSample, 16),
+        (Tag.CFARepeatPatternDim, [2, 2]),
+        (Tag.CFAPattern, CFAPattern.BGGR),
+        (Tag.WhiteLevel, 4095),
+        (Tag.ColorMatrix1, [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1], [1, 1]]),
+        (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65),
+        (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]),
+        (Tag.Make, "Nikon"),
+        (Tag.Model, "Z 6II"),
+        (Tag.DateTimeOriginal, taken),
+        (Tag.DNGVersion, DNGVersion.V1_4),
+        (Tag.DNGBackwardVersion, DNGVersion.V1_2),
+    ):
+        tags.set(tag, value)
+    with tempfile.TemporaryDirectory() as folder:
+        writer = RAW2DNG()
+        writer.options(tags, path="", compress=False)
+        writer.convert(mosaic, filename=os.path.join(folder, "photo"))
+        with open(os.path.join(folder, "photo.dng"), "rb") as handle:
+            return handle.read()

@@ -203,3 +203,18 @@ def test_read_again_puts_a_failed_read_back_in_the_queue(alice):
     media.refresh_from_db()
     assert (media.state, media.reason, media.attempts) == (MediaInfo.State.PENDING, "", 0)
     assert len(list((django_settings.BROKER_DIR / "queue").iterdir())) == 1
+
+
+def test_camera_raw_is_read_through_libraw_and_gets_thumbnails(alice):
+    file_id = alice.upload("DSC_0001.dng", media_files.dng(size=(512, 384)))["file_id"]
+    item = File.objects.get(file_id=file_id)
+    assert item.category == "image"
+    assert media_ingest(file_pk=item.pk) == "done"
+    item.refresh_from_db()
+    media = item.media
+    assert (media.width, media.height, media.camera_make, media.camera_model) == (512, 384, "Nikon", "Z 6II")
+    assert (item.image_time, item.image_time_source) == (datetime(2020, 2, 2, 10, 20, 30, tzinfo=UTC), "exif")
+    # Any size, fixed or not, comes from what ingest developed (Pillow cannot open a DNG).
+    for process in (FIXED_PROCESSES[1], "image/resize,m_fill,w_100,h_100"):
+        got = alice.ok("file/get", {"file_id": file_id, "image_thumbnail_process": process})
+        assert picture_of(got["thumbnail_urls"]["thumbnail"]).size in ((256, 192), (100, 100))

@@ -126,7 +126,9 @@ def exif_facts(exif: Image.Exif) -> dict[str, Any]:
     if isinstance(orientation, int) and 1 <= orientation <= 8:
         facts["orientation"] = orientation
     taken = _exif_time(
-        detail.get(ExifTags.Base.DateTimeOriginal) or detail.get(ExifTags.Base.DateTimeDigitized),
+        detail.get(ExifTags.Base.DateTimeOriginal)
+        or detail.get(ExifTags.Base.DateTimeDigitized)
+        or base.get(ExifTags.Base.DateTimeOriginal),  # some RAW writers put it in IFD0
         detail.get(ExifTags.Base.OffsetTimeOriginal) or detail.get(ExifTags.Base.OffsetTime),
     )
     if taken is None:  # some cameras write only IFD0's DateTime
@@ -138,7 +140,7 @@ def exif_facts(exif: Image.Exif) -> dict[str, Any]:
     facts["lens_model"] = _text(detail.get(ExifTags.Base.LensModel))[:128]
     exposure = _number(detail.get(ExifTags.Base.ExposureTime))
     if exposure:
-        facts["exposure_time"] = _exposure_text(exposure)
+        facts["exposure_time"] = exposure_text(exposure)
     for column, tag in (
         ("f_number", ExifTags.Base.FNumber),
         ("focal_length", ExifTags.Base.FocalLength),
@@ -209,7 +211,7 @@ def _number(value: Any) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-def _exposure_text(seconds: float) -> str:
+def exposure_text(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:g}"
     return f"1/{round(1 / seconds)}"

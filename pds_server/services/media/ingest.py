@@ -27,6 +27,7 @@ from pds_server.models import Blob, File, MediaInfo
 from pds_server.routers import PDS_DB
 from pds_server.services.media.capture_time import time_from_file, time_from_name
 from pds_server.services.media.images import NotAnalysable
+from pds_server.services.media.raw import RAW_EXTENSIONS
 from pds_server.storage import blob_store
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def media_ingest(*, file_pk: int) -> str:
         return "not media"
     media = media_of_blob(item.blob, kind)
     if media.state == MediaInfo.State.PENDING:
-        media = media_read(media)
+        media = media_read(media, extension=item.file_extension.lower())
     file_media_link(item, media)
     return media.state
 
@@ -95,8 +96,9 @@ def media_of_blob(blob: Blob, kind: str) -> MediaInfo:
     return media
 
 
-def media_read(media: MediaInfo) -> MediaInfo:
-    """Read the blob's bytes (once) into `media`, done or not analysable."""
+def media_read(media: MediaInfo, *, extension: str = "") -> MediaInfo:
+    """Read the blob's bytes (once) into `media`, done or not analysable. `extension` (of the
+    file that asked) tells camera RAW from other TIFF-shaped bytes."""
     MediaInfo.objects.filter(pk=media.pk).update(attempts=F("attempts") + 1)
     media.refresh_from_db()
     if media.attempts > MAX_ATTEMPTS:
@@ -105,7 +107,7 @@ def media_read(media: MediaInfo) -> MediaInfo:
     try:
         with blob_local_path(blob) as path:
             if media.kind == MediaInfo.Kind.IMAGE:
-                facts = image_ingest(blob, path)
+                facts = image_ingest(blob, path, raw=extension in RAW_EXTENSIONS)
             else:
                 facts = video_ingest(media, path)
     except NotAnalysable as error:
@@ -121,11 +123,12 @@ def media_read(media: MediaInfo) -> MediaInfo:
     return media
 
 
-def image_ingest(blob: Blob, path: str) -> dict:
+def image_ingest(blob: Blob, path: str, *, raw: bool = False) -> dict:
     from pds_server.services.media.images import image_read
+    from pds_server.services.media.raw import raw_read
     from pds_server.services.thumbnails import thumbnails_pregenerate
 
-    read = image_read(path)
+    read = raw_read(path) if raw else image_read(path)
     try:
         thumbnails_pregenerate(blob, read.picture)
     finally:
