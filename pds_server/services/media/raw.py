@@ -80,7 +80,7 @@ def _libraw_facts(raw, known: dict[str, Any]) -> dict[str, Any]:
     if not known.get("focal_length") and other.focal_length > 0:
         facts["focal_length"] = round(other.focal_length, 2)
     if not known.get("lens_model") and lens.model:
-        facts["lens_model"] = lens.model[:128]
+        facts["lens_model"] = lens.model.replace("\x00", "")[:128]
     return facts
 
 
