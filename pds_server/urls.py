@@ -13,6 +13,7 @@ from pds_server.views import (  # noqa: F401 (register)
     groups,
     oauth,
     permissions,
+    photos,
     recyclebin,
     revisions,
     shares,

@@ -16,7 +16,7 @@ ROOT = "root"
 def file_get(*, drive: Drive, file_id: str, allow_trashed: bool = True, allow_uploading: bool = False) -> File:
     if not file_id or file_id == ROOT:
         raise errors.NotFound("File")
-    item = File.objects.filter(drive=drive, file_id=file_id).first()
+    item = File.objects.select_related("media").filter(drive=drive, file_id=file_id).first()
     if item is None or (item.status != File.Status.AVAILABLE and not allow_uploading):
         raise errors.NotFound("File")
     if item.trashed and not allow_trashed:
@@ -76,7 +76,7 @@ def file_list(
     status: str = "",
 ) -> tuple[list[File], str]:
     folder_check(drive=drive, parent_file_id=parent_file_id)
-    rows = File.objects.filter(
+    rows = File.objects.select_related("media").filter(
         drive=drive, parent_file_id=parent_file_id, trashed=False, status=status or File.Status.AVAILABLE
     )
     if type_:
@@ -104,13 +104,16 @@ def file_search(
     *, drive: Drive, condition: Q, ordering: Ordering, limit: int, marker: str, with_total: bool
 ) -> tuple[list[File], str, int | None]:
     rows = visible_files(drive=drive).filter(condition)
-    items, next_marker = page(rows, ordering=ordering, limit=limit, marker=marker)
+    if any(field == "image_time" for field, _ in ordering.keys):  # the timeline: by capture time (file_timeline)
+        rows = rows.filter(image_time__isnull=False)
+    items, next_marker = page(rows.select_related("media"), ordering=ordering, limit=limit, marker=marker)
     return items, next_marker, (rows.count() if with_total else None)
 
 
 def recyclebin_list(*, drive: Drive, limit: int, marker: str) -> tuple[list[File], str]:
     ordering = Ordering([("trashed_at", True), ("file_id", True)])
-    return page(File.objects.filter(drive=drive, trash_root=True), ordering=ordering, limit=limit, marker=marker)
+    rows = File.objects.select_related("media").filter(drive=drive, trash_root=True)
+    return page(rows, ordering=ordering, limit=limit, marker=marker)
 
 
 def recyclebin_root_ids(*, drive: Drive) -> list[str]:

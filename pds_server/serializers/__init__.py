@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from pds_server.models import AccessToken, AsyncTask, Domain, Drive, File, PdsUser, ShareLink, Upload, UploadPart
+from pds_server.serializers.media import file_media_to_pds
 from pds_server.services import downloads
 from pds_server.services.tokens import IssuedTokens
 from pds_server.services.uploads import FileCreated, PartUrl
@@ -138,6 +139,7 @@ def file_to_pds(
         "creator_id": item.creator,
         "local_created_at": item.local_created_at,
         "local_modified_at": item.local_modified_at,
+        **file_media_to_pds(item),  # a photo's or video's metadata (serializers/media.py)
     }
     wanted = {field.strip() for field in (fields or "").split(",")}
     is_file = item.type == "file" and item.status == "available" and item.blob_id

@@ -19,7 +19,8 @@ CHECK_NAME_MODES = ("ignore", "auto_rename", "refuse", "overwrite")
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 CATEGORIES = {
-    "image": "jpg jpeg png gif bmp webp heic heif avif svg tif tiff ico raw cr2 cr3 nef nrw arw dng orf rw2 raf pef srw",
+    "image": "jpg jpeg png gif bmp webp heic heif avif svg tif tiff ico "
+    "raw cr2 cr3 nef nrw arw dng orf rw2 raf pef srw",  # camera RAW (services/media/raw.py)
     "video": "mp4 mkv mov avi webm flv wmv m4v mpg mpeg 3gp ts m2ts rmvb",
     "audio": "mp3 wav flac aac ogg oga opus m4a wma ape aiff mid midi",
     "doc": "pdf doc docx xls xlsx ppt pptx txt md csv tsv rtf odt ods odp epub pages key numbers json xml yaml yml log",

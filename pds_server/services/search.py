@@ -12,11 +12,13 @@ A malformed query is a 400 InvalidParameter.Query that says where it broke.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from pds_server import errors
 from pds_server.services.pagination import Ordering
@@ -31,6 +33,29 @@ FIELDS = {
     "created_at": "time",
     "updated_at": "time",
     "starred": "bool",
+}
+# A photo's or video's fields (issue #14): the file's capture time, else its MediaInfo's
+# columns; `orientation` ("landscape", "portrait", "square") is derived from the size.
+MEDIA_FIELDS = {
+    "image_time": "time",
+    "city": "str",
+    "province": "str",
+    "country": "str",
+    "district": "str",
+    "township": "str",
+    "camera_make": "str",
+    "camera_model": "str",
+    "width": "int",
+    "height": "int",
+    "duration": "int",
+    "orientation": "str",
+}
+FIELDS.update(MEDIA_FIELDS)
+LOOKUPS = {name: f"media__{name}" for name in MEDIA_FIELDS if name not in ("image_time", "orientation")}
+ORIENTATIONS = {
+    "landscape": Q(media__width__gt=F("media__height")),
+    "portrait": Q(media__width__lt=F("media__height")),
+    "square": Q(media__width=F("media__height")),
 }
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -151,6 +176,17 @@ class Parser:
             return token.text.lower() == "true"
         raise _fail(f"a value for {field} was expected, found {token.text or 'the end'!r}", token.position)
 
+    def q(self, field: str, lookup: str, value) -> Q:
+        """`field lookup value` as a Q on the files table (or on the file's media)."""
+        if field == "orientation":
+            if lookup not in ("exact", "in"):
+                raise _fail("orientation takes =, != or in", self.current.position)
+            found = [ORIENTATIONS.get(str(name).lower()) for name in (value if lookup == "in" else [value])]
+            if None in found:
+                raise _fail(f"orientation is one of {', '.join(ORIENTATIONS)}", self.current.position)
+            return functools.reduce(operator.or_, found, Q(pk__in=[]))
+        return Q(**{f"{LOOKUPS.get(field, field)}__{lookup}": value})
+
     def condition(self) -> Q:
         token = self.take()
         if token.kind != "word" or token.text not in self.fields:
@@ -163,7 +199,7 @@ class Parser:
                 self.take()
                 values.append(self.value(field))
             self.expect("]")
-            return Q(**{f"{field}__in": values})
+            return self.q(field, "in", values)
         if self.keyword("match"):
             if field != "name":
                 raise _fail("match works on name only", token.position)
@@ -171,23 +207,26 @@ class Parser:
         if self.keyword("prefix"):
             if self.fields[field] != "str":
                 raise _fail(f"prefix does not work on {field}", token.position)
-            return Q(**{f"{field}__startswith": self.value(field)})
+            return self.q(field, "startswith", self.value(field))
         op = self.take()
         if op.kind != "op":
             raise _fail(f"an operator was expected after {field}, found {op.text or 'the end'!r}", op.position)
         value = self.value(field)
         lookups = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
         if op.text == "!=":
-            return ~Q(**{field: value})
+            return ~self.q(field, "exact", value)
         if self.fields[field] in ("str", "bool") and op.text not in ("=",):
             raise _fail(f"{op.text} does not work on {field}", op.position)
-        return Q(**{f"{field}__{lookups[op.text]}": value})
+        return self.q(field, lookups[op.text], value)
 
 
 def parse_query(query: str, fields: dict[str, str] = FIELDS) -> Q:
     if len(query) > 4096:
         raise errors.InvalidParameter("The query is longer than 4096 characters.", code="InvalidParameter.Query")
     return Parser(query, fields).parse()
+
+
+ORDER_FIELDS = ("name", "created_at", "updated_at", "size", "type", "file_extension", "category", "image_time")
 
 
 def parse_order_by(order_by: str) -> Ordering:
@@ -198,7 +237,7 @@ def parse_order_by(order_by: str) -> Ordering:
         if not words:
             continue
         field = words[0]
-        if field not in ("name", "created_at", "updated_at", "size", "type", "file_extension", "category"):
+        if field not in ORDER_FIELDS:
             raise errors.InvalidParameter(f"Cannot order by {field}", code="InvalidParameter.OrderBy")
         desc = len(words) > 1 and words[1].upper() == "DESC"
         keys.append((field, desc))
