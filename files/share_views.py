@@ -94,12 +94,19 @@ def share_public(request: HttpRequest, share_id: str, folder_id: str = "root") -
             return render(request, "files/share_password.html", wrong, status=403)
         if request.method == "POST":
             return redirect("files:share_public", share_id=share_id)
+    # An album's link (its `story_id`): a gallery of its photos at the sizes the PDS keeps
+    # for them, the other files (videos, pictures without a preview) listed below it.
+    album = bool(about.get("story_id"))
+    grid_size, large_size = ("photo", "full") if album else ("grid", "large")
     folder, page = shares.shared_listing(
-        share_id=share_id, share_token=token, folder_id=folder_id, marker=request.GET.get("marker", "")
+        share_id=share_id, share_token=token, folder_id=folder_id, marker=request.GET.get("marker", ""), size=grid_size
     )
     items = page["items"]
     images = [item for item in items if item.get("category") == "image" and item.get("thumbnail_urls")]
+    if album:
+        items = [item for item in items if item not in images]
     context = {"about": about, "share_id": share_id, "folder": folder, "items": items, "images": images}
+    context.update(album=album, grid_size=grid_size, large_size=large_size)
     # Large previews and "Download all" only while the link allows downloads.
     context["downloads"] = shares.downloads_refused(about) is None
     return render(request, "files/share_public.html", {**context, "next_marker": page["next_marker"]})

@@ -41,7 +41,11 @@ MAX_SHARE_PAGES = 10  # the links of one file are looked for among the owner's n
 SHARE_THUMBNAILS = {
     "grid": {"image_thumbnail_process": "image/resize,m_fill,w_256,h_256,limit_0"},
     "large": {"image_thumbnail_process": "image/resize,m_lfit,w_1600,h_1600"},
+    # An album's link: the sizes the PDS renders once per photo at ingest (its Photos grid, its viewer).
+    "photo": {"image_thumbnail_process": "image/resize,m_lfit,w_480,h_480"},
+    "full": {"image_thumbnail_process": "image/resize,m_lfit,w_1920,h_1920"},
 }
+LARGE_THUMBNAILS = ("large", "full")
 
 
 # What may end a zip's stream once it has begun: the file left out is named in a note inside.
@@ -176,10 +180,14 @@ def share_token_in(*, session: MutableMapping[str, Any], share_id: str) -> str |
     return entry["token"] if entry and entry["expires"] > time.time() else None
 
 
-def shared_listing(*, share_id: str, share_token: str, folder_id: str, marker: str = "") -> tuple[JSON | None, JSON]:
+def shared_listing(
+    *, share_id: str, share_token: str, folder_id: str, marker: str = "", size: str = "grid"
+) -> tuple[JSON | None, JSON]:
+    """A page of the folder (or of an album's link's photos), each picture's `size` thumbnail
+    under thumbnail_urls["grid"]."""
     api = _anonymous()
     folder = api.get_file(share_id, share_token, folder_id) if folder_id != "root" else None
-    grid = {"grid": SHARE_THUMBNAILS["grid"]}
+    grid = {"grid": SHARE_THUMBNAILS[size]}
     return folder, api.list_files(share_id, share_token, folder_id, marker=marker, thumbnail_processes=grid)
 
 
@@ -199,7 +207,7 @@ def shared_thumbnail_open(
 ) -> tuple[requests.Response, Iterator[bytes]]:
     """An image's thumbnail through a share ("grid" or "large"), as a stream. The large one
     only while the link allows downloads (it is not counted as one)."""
-    if size == "large":
+    if size in LARGE_THUMBNAILS:
         check_downloads(share_about(share_id=share_id))
     process = {size: SHARE_THUMBNAILS[size]}
     item = _anonymous().get_file(share_id, share_token, file_id, thumbnail_processes=process)

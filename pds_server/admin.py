@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 
 from pds_server.models import AccessToken, App, Domain, Drive, FilePermission, Group, GroupMember, PdsUser, RefreshToken
 from pds_server.models.audit import AuditLog
+from pds_server.models.media import Story, StoryFile
 from pds_server.services.apps import app_rotate_secret
 from pds_server.services.tokens import digest, new_secret
 
@@ -205,6 +206,32 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Albums (PDS stories) -------------------------------------------------------------------
+
+
+class StoryFileInline(admin.TabularInline):
+    model = StoryFile
+    extra = 0
+    raw_id_fields = ("file",)  # an album holds up to 10,000 files: no select of every file
+    readonly_fields = ("added_at",)
+    ordering = ("position", "pk")
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    """Albums and their files. Made and filled through the API (image/create_story,
+    add_story_files), which checks who may read each file and the album's limits."""
+
+    list_display = ("story_name", "story_id", "story_type", "drive", "creator", "created_at", "updated_at")
+    list_filter = ("story_type",)
+    search_fields = ("story_name", "story_id", "creator")
+    readonly_fields = ("story_id", "drive", "creator", "created_at", "updated_at")
+    inlines = [StoryFileInline]
+
+    def has_add_permission(self, request):
         return False
 
 

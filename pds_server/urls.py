@@ -17,6 +17,7 @@ from pds_server.views import (  # noqa: F401 (register)
     recyclebin,
     revisions,
     shares,
+    stories,
     uploads,
     users,
 )

@@ -125,8 +125,12 @@ def recyclebin_root_ids(*, drive: Drive) -> list[str]:
 
 def shared_file(*, share: ShareLink, file_id: str) -> File:
     """A file the share reaches: one of the shared files or under one of them; else 404."""
-    item = visible_files(drive=share.drive).filter(file_id=file_id or "").first()
+    item = visible_files(drive=share.drive).select_related("media").filter(file_id=file_id or "").first()
     if item is None:
+        raise errors.NotFound("File")
+    if share.story_id:  # an album's link reaches the album's files as they are now, nothing else
+        if item.story_entries.filter(story__story_id=share.story_id).exists():
+            return item
         raise errors.NotFound("File")
     if item.file_id in share.file_ids:
         return item
@@ -148,9 +152,12 @@ def shared_file_list(
         if not folder.is_folder:
             raise errors.InvalidParameter("The parent is not a folder.", code="InvalidParameter.ParentFileId")
         parent_id, only_ids = folder.file_id, None
-    rows = visible_files(drive=share.drive).filter(parent_file_id=parent_id)
+    rows = visible_files(drive=share.drive).select_related("media").filter(parent_file_id=parent_id)
     if only_ids is not None:
         rows = rows.filter(file_id__in=only_ids)
+    if share.story_id and parent_file_id in ("", ROOT):  # an album's link: the album's files now
+        rows = visible_files(drive=share.drive).select_related("media")
+        rows = rows.filter(story_entries__story__story_id=share.story_id)
     if type_:
         rows = rows.filter(type=type_)
     return page(rows, ordering=ordering, limit=limit, marker=marker)

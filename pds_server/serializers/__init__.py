@@ -300,6 +300,7 @@ PUBLIC_SHARE_FIELDS = (
     "save_limit",
     "access_count",
     "updated_at",
+    "story_id",  # ext: the share page shows an album's link as a gallery
 )
 
 
@@ -313,6 +314,7 @@ def share_to_pds(share: ShareLink, *, for_owner: bool = True) -> dict:
         "domain_id": share.drive.domain.domain_id,
         "file_id_list": share.file_ids,
         "parent_file_id": share.parent_file_id,
+        "story_id": share.story_id,  # ext: an album's link (then file_id_list is empty)
         "creator": share.creator,
         "expiration": iso_ms(share.expiration),
         "expired": expired,

@@ -65,6 +65,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "/v2/drive/create": ("drive.create", "drive"),
     "/v2/drive/update": ("drive.update", "drive"),
     "/v2/drive/delete": ("drive.delete", "drive"),
+    "/v2/image/create_story": ("story.create", "story"),
+    "/v2/image/update_story": ("story.update", "story"),
+    "/v2/image/delete_story": ("story.delete", "story"),
+    "/v2/image/add_story_files": ("story.add_files", "story"),
+    "/v2/image/remove_story_files": ("story.remove_files", "story"),
 }
 SIGNIN = ("user.signin", "user")
 TOKEN_REFRESH = ("token.refresh", "user")

@@ -190,6 +190,7 @@ NAMED = {
     "group": ("group_id", ("group_name",)),
     "user": ("user_id", ("nick_name", "user_name")),
     "drive": ("drive_id", ("drive_name",)),
+    "story": ("story_id", ("story_name",)),
 }
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from pds_server import errors
-from pds_server.models import Domain, Drive, File, PdsUser, ShareLink
+from pds_server.models import Domain, Drive, File, PdsUser, ShareLink, Story
 from pds_server.services import throttle
 from pds_server.services.access import Actor, Can, drive_grant
 
@@ -73,6 +73,15 @@ def share_create(*, drive: Drive, creator: str, file_ids: list[str], fields: dic
     share_apply(share, fields)
     if not share.share_name:
         share.share_name = items[0].name
+    share.save()
+    return share
+
+
+def share_create_for_story(*, drive: Drive, creator: str, story: Story, fields: dict) -> ShareLink:
+    """An album's link (ext `story_id`): it shows the album's files as they are when visited."""
+    share = ShareLink(share_id=new_share_id(), drive=drive, creator=creator, story_id=story.story_id)
+    share_apply(share, fields)
+    share.share_name = share.share_name or story.story_name
     share.save()
     return share
 
@@ -137,6 +146,8 @@ def creator_may_share(share: ShareLink) -> bool:
         return False
     try:
         grant = drive_grant(actor=Actor(domain=drive.domain, user=user, is_admin=user.is_admin), drive_id=drive.pk)
+        if share.story_id:  # an album's link: sharing the album is sharing from the whole drive
+            grant.require(None, Can.SHARE)
         for item in File.objects.filter(drive=drive, file_id__in=share.file_ids):
             grant.require(item, Can.SHARE)
     except errors.PdsError:

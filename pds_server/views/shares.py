@@ -8,6 +8,7 @@ from pds_server import errors
 from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
 from pds_server.selectors import share_link_own, share_links_of, share_search
 from pds_server.selectors.files import file_get
+from pds_server.selectors.stories import story_get
 from pds_server.serializers import page_to_pds, share_to_pds, share_token_to_pds
 from pds_server.services import shares, throttle
 from pds_server.services.access import Can
@@ -39,6 +40,13 @@ def own_share(caller: Caller, body: dict):
 def share_link_create(request: HttpRequest, caller: Caller, body: dict):
     grant = caller_grant(caller, body)
     drive = grant.drive
+    if body.get("story_id") and not body.get("file_id_list"):  # ext: an album's link
+        grant.require(None, Can.SHARE)
+        story = story_get(drive=drive, story_id=parse_str(body, "story_id", max_length=64))
+        share = shares.share_create_for_story(
+            drive=drive, creator=caller.user_id, story=story, fields=share_fields(body)
+        )
+        return 201, share_to_pds(share)
     file_ids = body.get("file_id_list") or ([body["file_id"]] if body.get("file_id") else [])
     if not isinstance(file_ids, list) or not all(isinstance(file_id, str) for file_id in file_ids):
         raise errors.InvalidParameter("file_id_list must be a list of file ids", code="InvalidParameter.FileIdList")

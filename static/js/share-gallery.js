@@ -19,6 +19,7 @@ function show(at) {
   title.textContent = name;
   image.alt = name;
   image.src = link.href;
+  button("download").href = link.dataset.download;
   button("prev").disabled = at === 0;
   button("next").disabled = at === links.length - 1;
 }
