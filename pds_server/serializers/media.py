@@ -111,6 +111,20 @@ def file_media_to_pds(item: File) -> dict:
     return body
 
 
+def media_without_place(body: dict) -> dict:
+    """`body` (a serialized file) without where its photo was taken: share-link visitors get
+    the picture, not the position of someone's home (the EXIF, which holds the GPS too, goes
+    with it). The original's bytes still hold what the camera wrote, for those who may download."""
+    for key in ("image_media_metadata", "video_media_metadata"):
+        metadata = body.get(key)
+        if metadata:
+            body[key] = {name: value for name, value in metadata.items() if name not in PRIVATE_FIELDS}
+    return body
+
+
+PRIVATE_FIELDS = frozenset(("location", "exif", *PLACE_FIELDS))
+
+
 # --- The timeline's scrubber and Places -------------------------------------------------------
 
 

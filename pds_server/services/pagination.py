@@ -26,7 +26,7 @@ from pds_server.models import File
 from pds_server.routers import PDS_DB
 
 LIST_ORDER_FIELDS = ("name", "created_at", "updated_at", "size")
-DATETIME_FIELDS = ("created_at", "updated_at", "trashed_at")
+DATETIME_FIELDS = ("created_at", "updated_at", "trashed_at", "image_time")
 
 
 @functools.cache

@@ -8,6 +8,7 @@ from pds_server.api import Caller, parse_int, parse_str
 from pds_server.models import File, ShareLink
 from pds_server.selectors.files import file_get, shared_file
 from pds_server.serializers import file_to_pds
+from pds_server.serializers.media import media_without_place
 from pds_server.services.access import EVERYTHING, Can, DriveGrant, drive_grant
 from pds_server.services.names import CHECK_NAME_MODES
 
@@ -71,7 +72,9 @@ def serialize(
         # Through a share: no signed URLs in listings (downloads go through get_download_url,
         # which counts them), and no thumbnails when previews are disabled.
         processes = None if share.disable_preview else thumbnail_processes(body)
-        return file_to_pds(item, base_url=caller.base_url, fields="", thumbnail_processes=processes)
+        return media_without_place(
+            file_to_pds(item, base_url=caller.base_url, fields="", thumbnail_processes=processes)
+        )
     fields = {field.strip() for field in parse_str(body, "fields").split(",")}
     if Can.DOWNLOAD not in can:
         fields -= {"*", "url", "download_url"}

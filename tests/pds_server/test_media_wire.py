@@ -11,6 +11,7 @@ import io
 import json
 
 import pytest
+import requests
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
@@ -23,6 +24,7 @@ from pds_server.serializers.media import video_media_metadata
 from pds_server.services.media.ingest import media_ingest
 from pds_server.services.pagination import ordering_for
 from tests.pds_server import media_files
+from tests.pds_server.api_client import Api
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "pds"])
 
@@ -145,3 +147,20 @@ def test_a_videos_metadata_types_its_numbers_as_the_sdk_does():
     ]
     assert meta["video_media_audio_stream"] == [{"code_name": "aac", "duration": "12.480"}]
     assert meta["poster"] is True and "time" not in meta and "location" not in meta
+
+
+def test_share_link_visitors_get_the_picture_but_not_where_it_was_taken(alice):
+    file_id = upload_and_read(alice, "home.jpg", media_files.photo(gps=(30.2741, 120.1551)))
+    assert alice.ok("file/get", {"file_id": file_id})["image_media_metadata"]["city"]  # the owner sees it
+    share = alice.ok("share_link/create", {"file_id_list": [file_id]}, 201)["share_id"]
+    token = requests.post(f"{alice.base}/v2/share_link/get_share_token", json={"share_id": share}, timeout=30)
+    visitor = Api(alice.base, "", "")
+    headers = {"x-share-token": token.json()["share_token"]}
+    seen = [
+        visitor.call("file/get", {"share_id": share, "file_id": file_id}, headers).json(),
+        visitor.call("file/list", {"share_id": share, "parent_file_id": "root"}, headers).json()["items"][0],
+    ]
+    for body in seen:
+        metadata = body["image_media_metadata"]
+        assert metadata["width"] == 640 and metadata["time"] == "2021-07-04T18:30:00+08:00"
+        assert not {"location", "exif", "city", "province", "country", "address_line"} & metadata.keys(), metadata
