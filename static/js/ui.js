@@ -66,9 +66,11 @@ export function emit(name, detail = {}) {
 }
 
 function toastList() {
-  let list = document.querySelector("ul.toasts");
+  // A live region of plain blocks: a list under role=status loses its list semantics, and
+  // screen readers then meet list items without a list.
+  let list = document.querySelector(".toasts");
   if (!list) {
-    list = document.createElement("ul");
+    list = document.createElement("div");
     list.className = "toasts";
     document.body.append(list);
   }
@@ -80,7 +82,7 @@ function toastList() {
 // `timeout` ms (8 s; 20 s with an action, and never while the pointer or focus is on it); an
 // error stays until closed. Returns the toast's element.
 export function toast(message, { error = false, action = null, timeout = action ? 20000 : 8000 } = {}) {
-  const item = document.createElement("li");
+  const item = document.createElement("div");
   item.className = `toast${error ? " error" : ""} is-live`;
   const text = document.createElement("span");
   text.textContent = message;
