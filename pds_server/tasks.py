@@ -10,6 +10,7 @@ from pds_server.services.fsck import fsck_cleanup
 from pds_server.services.housekeeping import expired_grants_purge
 from pds_server.services.media.backfill import media_sweep
 from pds_server.services.media.ingest import media_ingest
+from pds_server.services.media.video_rendition import RenditionNotReady, rendition_make
 from pds_server.services.revisions import revisions_prune
 from pds_server.services.uploads import uploads_expire
 
@@ -79,3 +80,19 @@ def ingest_media(file_pk: int) -> str:
 def sweep_media() -> int:
     """Photos and videos whose read was lost: queue them again."""
     return media_sweep()
+
+
+# A browser-playable copy of a video browsers cannot play (services/media/video_rendition.py): made
+# in a child process under time and memory limits, so a hostile video fails it (kept as the
+# rendition's state) instead of taking the worker; retried while the video's read is not
+# saved yet, and on storage or database errors.
+@shared_task(
+    name="pds_server.tasks.render_video",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(RenditionNotReady, OSError, DatabaseError),
+    retry_backoff=2,
+    max_retries=8,
+)
+def render_video(media_pk: int) -> str:
+    return rendition_make(media_pk=media_pk)

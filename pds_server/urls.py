@@ -20,6 +20,7 @@ from pds_server.views import (  # noqa: F401 (register)
     stories,
     uploads,
     users,
+    videos,
 )
 
 urlpatterns = [

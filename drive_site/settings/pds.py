@@ -35,3 +35,9 @@ PDS_FSCK_TEMP_AGE = env.int("PDS_FSCK_TEMP_AGE", default=3600)
 PDS_FSCK_ORPHAN_AGE = env.int("PDS_FSCK_ORPHAN_AGE", default=86400)
 # Days the audit log keeps its rows (a daily task deletes older ones).
 PDS_AUDIT_LOG_RETENTION_DAYS = env.int("PDS_AUDIT_LOG_RETENTION_DAYS", default=180)
+# Videos are opened by FFmpeg in a child process (services/media/video_child.py) with this
+# much address space (MiB), killed after the timeout (seconds): reading one, and making its
+# browser-playable rendition.
+PDS_MEDIA_VIDEO_MEMORY_MB = env.int("PDS_MEDIA_VIDEO_MEMORY_MB", default=2048)
+PDS_MEDIA_VIDEO_TIMEOUT = env.int("PDS_MEDIA_VIDEO_TIMEOUT", default=60)
+PDS_MEDIA_RENDITION_TIMEOUT = env.int("PDS_MEDIA_RENDITION_TIMEOUT", default=3600)

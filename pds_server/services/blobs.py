@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from pds_server import errors
-from pds_server.models import Blob, File, Revision
+from pds_server.models import Blob, File, MediaInfo, Revision
 from pds_server.routers import PDS_DB
 from pds_server.storage import BlobStore, blob_store
 
@@ -36,6 +36,8 @@ def blobs_release(blob_ids: Iterable[int]) -> None:
     for blob in Blob.objects.select_for_update().filter(pk__in=list(blob_ids)):
         if not blob_referenced(blob):
             names = [thumbnail.storage_name for thumbnail in blob.thumbnails.all()] + [blob.storage_name]
+            media = MediaInfo.objects.filter(blob=blob).values_list("poster_name", "rendition_name").first()
+            names += [name for name in media or () if name]  # a video's poster and rendition
             blob.delete()
             transaction.on_commit(functools.partial(storage_delete, store, names), using=PDS_DB)
 

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from pds_server.models import Blob, File, Revision, Thumbnail, UploadPart
+from pds_server.models import Blob, File, MediaInfo, Revision, Thumbnail, UploadPart
 from pds_server.routers import PDS_DB
 from pds_server.services.blobs import blobs_release
 from pds_server.services.revisions import current_revision_add, locked_file
@@ -67,10 +67,15 @@ def fsck_scan(*, min_age: float = 0) -> list[Finding]:
     blobs = dict(Blob.objects.values_list("storage_name", "created_at"))
     parts = dict(UploadPart.objects.values_list("storage_name", "uploaded_at"))
     thumbnails = {name: now for name in Thumbnail.objects.values_list("storage_name", flat=True)}
+    # A video's poster and rendition, beside its thumbnails (services/media/videos.py).
+    videos = MediaInfo.objects.filter(kind=MediaInfo.Kind.VIDEO)
+    derived = {name for pair in videos.values_list("poster_name", "rendition_name") for name in pair if name}
     findings = []
     for stored in files.values():
         age = now - stored.modified
         if age < min_age or stored.name in blobs or stored.name in parts or stored.name in thumbnails:
+            continue
+        if stored.name in derived:
             continue
         findings.append(Finding(problem_of_file(stored.name), stored.name, age))
     # A complete joining parts in place (or killed while at it) has taken them from their
