@@ -146,13 +146,17 @@ def file_to_pds(
     if is_file and ("*" in wanted or "url" in wanted or "download_url" in wanted):
         url, _ = downloads.download_url(base_url=base_url, item=item, expire_sec=url_expire_sec)
         body["url"] = body["download_url"] = url
-    if is_file and item.category == "image":
+    # A video's thumbnails are drawn from its poster, once ingest has made one.
+    is_video = item.category == "video" and item.media_id is not None and bool(item.media and item.media.poster_name)
+    if is_file and (item.category == "image" or is_video):
+        process_key = "video_thumbnail_process" if is_video else "image_thumbnail_process"
         if thumbnail_processes:
             body["thumbnail_urls"] = {
                 key: downloads.thumbnail_url(
                     base_url=base_url,
                     item=item,
-                    process=(spec or {}).get("image_thumbnail_process", downloads.DEFAULT_THUMBNAIL),
+                    process=(spec or {}).get(process_key)
+                    or (spec or {}).get("image_thumbnail_process", downloads.DEFAULT_THUMBNAIL),
                 )
                 for key, spec in list(thumbnail_processes.items())[:5]
                 if isinstance(spec, dict)

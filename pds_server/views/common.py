@@ -58,8 +58,9 @@ def check_name_mode(body: dict, default: str = "ignore") -> str:
 
 def thumbnail_processes(body: dict) -> dict | None:
     processes = body.get("thumbnail_processes")
-    if processes is None and body.get("image_thumbnail_process"):
-        processes = {"thumbnail": {"image_thumbnail_process": body["image_thumbnail_process"]}}
+    if processes is None and (body.get("image_thumbnail_process") or body.get("video_thumbnail_process")):
+        keys = ("image_thumbnail_process", "video_thumbnail_process")
+        processes = {"thumbnail": {key: body[key] for key in keys if isinstance(body.get(key), str)}}
     return processes if isinstance(processes, dict) else None
 
 

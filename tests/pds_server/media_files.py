@@ -4,9 +4,14 @@ the hostile files ingest must survive."""
 from __future__ import annotations
 
 import io
+import os
 import struct
+import tempfile
 import zlib
+from fractions import Fraction
 
+import av
+import numpy
 from PIL import Image
 
 
@@ -96,10 +101,6 @@ def gif_of_frames(count: int) -> bytes:
 def dng(*, size: tuple[int, int] = (512, 384), taken: str = "2020:02:02 10:20:30") -> bytes:
     """A camera RAW file (DNG: a Bayer mosaic, 12 bits) written by PiDNG, with make, model
     and capture time."""
-    import os
-    import tempfile
-
-    import numpy
     from pidng.core import RAW2DNG, DNGTags, Tag
     from pidng.defs import CalibrationIlluminant, CFAPattern, DNGVersion, Orientation, PhotometricInterpretation
 
@@ -133,4 +134,41 @@ def dng(*, size: tuple[int, int] = (512, 384), taken: str = "2020:02:02 10:20:30
         writer.options(tags, path="", compress=False)
         writer.convert(mosaic, filename=os.path.join(folder, "photo"))
         with open(os.path.join(folder, "photo.dng"), "rb") as handle:
+            return handle.read()
+
+
+RATE = 25  # frames per second of the videos made here
+
+
+def video(
+    codec: str = "libx264", *, fmt: str = "mp4", seconds: float = 2, size=(320, 240), tags=None, audio=True
+) -> bytes:
+    """A real video (PyAV): frame i has red = 10·i (so the poster's time shows), a green square,
+    and a second of silence per second of AAC audio."""
+    width, height = size
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, f"video.{fmt}")
+        with av.open(path, "w", format=fmt) as out:
+            out.metadata.update(tags or {})
+            stream = out.add_stream(codec, rate=RATE)
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            if codec == "libx265":
+                stream.options = {"x265-params": "log-level=error"}
+            sound = out.add_stream("aac", rate=44100) if audio else None
+            for index in range(int(seconds * RATE)):
+                pixels = numpy.zeros((height, width, 3), numpy.uint8)
+                pixels[:, :, 0] = index * 10 % 256
+                pixels[height // 4 : height // 2, width // 4 : width // 2, 1] = 200
+                frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+                frame.pts, frame.time_base = index, Fraction(1, RATE)
+                out.mux(stream.encode(frame))
+            out.mux(stream.encode(None))
+            if sound is not None:
+                for start in range(0, int(seconds * 44100), 1024):
+                    silence = numpy.zeros((1, 1024), numpy.float32)
+                    samples = av.AudioFrame.from_ndarray(silence, format="fltp", layout="mono")
+                    samples.sample_rate, samples.pts = 44100, start
+                    out.mux(sound.encode(samples))
+                out.mux(sound.encode(None))
+        with open(path, "rb") as handle:
             return handle.read()

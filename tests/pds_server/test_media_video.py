@@ -37,45 +37,12 @@ from pds_server.services.media.video_child import parse_iso6709
 from pds_server.services.thumbnails import FIXED_PROCESSES
 from pds_server.storage import blob_store
 from tests.celery_worker import start_worker
+from tests.pds_server.media_files import RATE, video
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "pds"])
 
-RATE = 25
-
 
 # --- Videos made here -------------------------------------------------------------------------
-
-
-def video(codec: str, *, fmt: str = "mp4", seconds: float = 2, size=(320, 240), tags=None, audio=True) -> bytes:
-    """A real video: frame i has red = 10·i (so the poster's time shows), a green square,
-    and a second of silence per second of AAC audio."""
-    width, height = size
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, f"video.{fmt}")
-        with av.open(path, "w", format=fmt) as out:
-            out.metadata.update(tags or {})
-            stream = out.add_stream(codec, rate=RATE)
-            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-            if codec == "libx265":
-                stream.options = {"x265-params": "log-level=error"}
-            sound = out.add_stream("aac", rate=44100) if audio else None
-            for index in range(int(seconds * RATE)):
-                pixels = numpy.zeros((height, width, 3), numpy.uint8)
-                pixels[:, :, 0] = index * 10 % 256
-                pixels[height // 4 : height // 2, width // 4 : width // 2, 1] = 200
-                frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
-                frame.pts, frame.time_base = index, Fraction(1, RATE)
-                out.mux(stream.encode(frame))
-            out.mux(stream.encode(None))
-            if sound is not None:
-                for start in range(0, int(seconds * 44100), 1024):
-                    silence = numpy.zeros((1, 1024), numpy.float32)
-                    samples = av.AudioFrame.from_ndarray(silence, format="fltp", layout="mono")
-                    samples.sample_rate, samples.pts = 44100, start
-                    out.mux(sound.encode(samples))
-                out.mux(sound.encode(None))
-        with open(path, "rb") as handle:
-            return handle.read()
 
 
 def garbage_frames() -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -50,12 +51,20 @@ def media_sweep() -> int:
     task was lost (a broker without redelivery, a worker killed before it acknowledged).
     The blob's attempt count ends a file that kills its readers."""
     from pds_server.services.media.ingest import media_ingest_queue
+    from pds_server.services.media.videos import rendition_queue
 
     stale = backfill_files().filter(updated_at__lt=timezone.now() - SWEEP_AGE).order_by("pk")
     pks = list(stale.values_list("pk", flat=True)[:SWEEP_LIMIT])
     for pk in pks:
         media_ingest_queue(pk)
-    return len(pks)
+    # Renditions still "running" well past the time a rendition may take: their task was lost.
+    overdue = timezone.now() - SWEEP_AGE - timedelta(seconds=settings.PDS_MEDIA_RENDITION_TIMEOUT)
+    renditions = MediaInfo.objects.filter(
+        rendition_state=MediaInfo.RenditionState.RUNNING, analysed_at__lt=overdue
+    ).values_list("pk", flat=True)[:SWEEP_LIMIT]
+    for media_pk in renditions:
+        rendition_queue(media_pk)
+    return len(pks) + len(renditions)
 
 
 def media_reread(media_pks: list[int]) -> int:

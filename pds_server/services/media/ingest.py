@@ -116,10 +116,17 @@ def media_read(media: MediaInfo, *, extension: str = "") -> MediaInfo:
         from pds_server.services.media.places import place_of
 
         facts.update(place_of(facts["latitude"], facts["longitude"]))
+    old_poster = MediaInfo.objects.filter(pk=media.pk).values_list("poster_name", flat=True).first()
     for column, value in facts.items():
         setattr(media, column, value)
     media.state, media.reason, media.analysed_at = MediaInfo.State.DONE, "", timezone.now()
     media.save()
+    if old_poster and old_poster != media.poster_name:  # read again: the earlier poster goes
+        blob_store().delete(old_poster)
+    if media.rendition_state == MediaInfo.RenditionState.RUNNING:  # queued once the row says so
+        from pds_server.services.media import videos
+
+        videos.rendition_queue(media.pk)
     return media
 
 
@@ -147,11 +154,8 @@ def video_ingest(media: MediaInfo, path: str) -> dict:
         store = blob_store()
         name = store.save_bytes(f"thumbnails/{media.blob.sha1}/poster.jpg", read.poster_jpeg)
         facts["poster_name"] = name
-        media.poster_name = name
         videos.poster_thumbnails(media.blob, read.poster_jpeg)
     facts["rendition_state"] = videos.rendition_needed(facts)
-    if facts["rendition_state"] == MediaInfo.RenditionState.RUNNING:
-        transaction.on_commit(lambda: videos.rendition_queue(media.pk), using=PDS_DB)
     return facts
 
 
