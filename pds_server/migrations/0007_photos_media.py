@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='Story',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('story_id', models.CharField(max_length=40, unique=True)),
+                ('story_id', models.CharField(max_length=40)),
                 ('story_name', models.CharField(max_length=256)),
                 ('story_type', models.CharField(max_length=32)),
                 ('story_sub_type', models.CharField(blank=True, max_length=32)),
@@ -134,6 +134,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='storyfile',
             index=models.Index(fields=['story', 'position'], name='story_file_order'),
+        ),
+        migrations.AddConstraint(
+            model_name='story',
+            constraint=models.UniqueConstraint(fields=('drive', 'story_id'), name='story_id_per_drive'),
         ),
         migrations.AddConstraint(
             model_name='storyfile',

@@ -88,7 +88,9 @@ class Story(models.Model):
     """An album (story_type `PeopleMemory`/`TimeMemory`/... for generated ones; albums the
     user makes are `custom`)."""
 
-    story_id = models.CharField(max_length=40, unique=True)
+    # Unique in its drive only: a client may choose the id (the SDK's create answers none),
+    # and a refusal must not tell it that another drive has one of that name.
+    story_id = models.CharField(max_length=40)
     drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="stories")
     story_name = models.CharField(max_length=256)
     story_type = models.CharField(max_length=32)
@@ -103,6 +105,7 @@ class Story(models.Model):
 
     class Meta:
         verbose_name_plural = "stories"
+        constraints = [models.UniqueConstraint(fields=["drive", "story_id"], name="story_id_per_drive")]
         indexes = [models.Index(fields=["drive", "created_at"], name="story_by_created")]
 
     def __str__(self) -> str:

@@ -129,7 +129,7 @@ def shared_file(*, share: ShareLink, file_id: str) -> File:
     if item is None:
         raise errors.NotFound("File")
     if share.story_id:  # an album's link reaches the album's files as they are now, nothing else
-        if item.story_entries.filter(story__story_id=share.story_id).exists():
+        if item.story_entries.filter(story__drive=share.drive, story__story_id=share.story_id).exists():
             return item
         raise errors.NotFound("File")
     if item.file_id in share.file_ids:
@@ -157,7 +157,7 @@ def shared_file_list(
         rows = rows.filter(file_id__in=only_ids)
     if share.story_id and parent_file_id in ("", ROOT):  # an album's link: the album's files now
         rows = visible_files(drive=share.drive).select_related("media")
-        rows = rows.filter(story_entries__story__story_id=share.story_id)
+        rows = rows.filter(story_entries__story__drive=share.drive, story_entries__story__story_id=share.story_id)
     if type_:
         rows = rows.filter(type=type_)
     return page(rows, ordering=ordering, limit=limit, marker=marker)

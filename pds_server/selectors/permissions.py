@@ -72,9 +72,9 @@ def received_files(*, user: PdsUser, limit: int, marker: str) -> tuple[list[Rece
             break
         items = {
             (row.drive_id, row.file_id): row
-            for row in File.objects.filter(LISTED, drive_id__in={p.drive_id for p in batch}).filter(
-                file_id__in={p.file_id for p in batch}
-            )
+            for row in File.objects.select_related("media")
+            .filter(LISTED, drive_id__in={p.drive_id for p in batch})
+            .filter(file_id__in={p.file_id for p in batch})
         }
         for permission in batch:
             last_pk = permission.pk

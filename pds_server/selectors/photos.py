@@ -172,6 +172,9 @@ def address_groups(
     return _with_covers(rows, groups, keys), more
 
 
+COVERS_AT_ONCE = 100
+
+
 def _with_covers(rows: QuerySet[File], groups: list[dict], keys: list[str]) -> list[dict]:
     """Each group's cover: its newest photo (the greatest file id among equals), in one query."""
     if not groups:
@@ -180,16 +183,18 @@ def _with_covers(rows: QuerySet[File], groups: list[dict], keys: list[str]) -> l
     def key_of_group(group: dict) -> tuple:
         return tuple(group[key.removeprefix("media__")] for key in keys)
 
-    wanted = functools.reduce(
-        operator.or_,
-        (
-            Q(image_time=group["newest"], **{key: group[key.removeprefix("media__")] for key in keys})
-            for group in groups
-        ),
-    )
     covers: dict[tuple, File] = {}
-    for item in rows.filter(wanted).select_related("media", "drive__domain").order_by("file_id"):
-        covers[tuple(getattr(item.media, key.removeprefix("media__")) for key in keys)] = item
+    # A query per COVERS_AT_ONCE groups: one OR of a thousand terms is deeper than SQLite parses.
+    for start in range(0, len(groups), COVERS_AT_ONCE):
+        wanted = functools.reduce(
+            operator.or_,
+            (
+                Q(image_time=group["newest"], **{key: group[key.removeprefix("media__")] for key in keys})
+                for group in groups[start : start + COVERS_AT_ONCE]
+            ),
+        )
+        for item in rows.filter(wanted).select_related("media", "drive__domain").order_by("file_id"):
+            covers[tuple(getattr(item.media, key.removeprefix("media__")) for key in keys)] = item
     for group in groups:
         group["cover"] = covers.get(key_of_group(group))
         group["cover_file_id"] = group["cover"].file_id if group["cover"] is not None else ""

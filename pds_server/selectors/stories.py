@@ -40,13 +40,19 @@ def stories_of(*, drive: Drive) -> QuerySet[Story]:
     counted = listed.order_by().values("story").annotate(count=Count("pk")).values("count")
     chosen = listed.filter(file__file_id=OuterRef("cover_file_id")).values("file")[:1]
     first = listed.filter(HAS_THUMBNAIL).order_by("position", "pk").values("file")[:1]
-    return Story.objects.filter(drive=drive).annotate(
-        start_at=Coalesce(
-            "story_start_time", Subquery(timed.order_by("file__image_time").values("file__image_time")[:1])
-        ),
-        end_at=Coalesce("story_end_time", Subquery(timed.order_by("-file__image_time").values("file__image_time")[:1])),
-        file_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
-        cover_pk=Coalesce(Subquery(chosen), Subquery(first)),
+    return (
+        Story.objects.filter(drive=drive)
+        .select_related("drive")
+        .annotate(
+            start_at=Coalesce(
+                "story_start_time", Subquery(timed.order_by("file__image_time").values("file__image_time")[:1])
+            ),
+            end_at=Coalesce(
+                "story_end_time", Subquery(timed.order_by("-file__image_time").values("file__image_time")[:1])
+            ),
+            file_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+            cover_pk=Coalesce(Subquery(chosen), Subquery(first)),
+        )
     )
 
 

@@ -34,15 +34,21 @@ def _marker_box(secret_key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"pds-marker\0" + secret_key.encode()).digest()))
 
 
-def marker_encode(values: list) -> str:
-    plain = json.dumps(values, separators=(",", ":")).encode()
+def marker_encode(values: list, *, kind: str = "") -> str:
+    """`kind` names what the values are (a file ordering's sort keys): a marker of one kind
+    sent with another is refused, not compared with the wrong column."""
+    plain = json.dumps({"k": kind, "v": values} if kind else values, separators=(",", ":")).encode()
     return _marker_box(settings.SECRET_KEY).encrypt(plain).decode().rstrip("=")
 
 
-def marker_decode(marker: str, count: int) -> list:
+def marker_decode(marker: str, count: int, *, kind: str = "") -> list:
     try:
         plain = _marker_box(settings.SECRET_KEY).decrypt(marker + "=" * (-len(marker) % 4))
         values = json.loads(plain)
+        if kind:
+            if not isinstance(values, dict) or values.get("k") != kind:
+                raise ValueError
+            values = values.get("v")
         if not isinstance(values, list) or len(values) != count:
             raise ValueError
         return values
@@ -79,7 +85,7 @@ class Ordering:
 
     def after(self, marker: str) -> Q | RawSQL:
         """Rows strictly after the marker in this order, as an index range scan."""
-        decoded = marker_decode(marker, len(self.keys))
+        decoded = marker_decode(marker, len(self.keys), kind=self.kind)
         values = [marker_value_parse(field, value) for (field, _), value in zip(self.keys, decoded, strict=True)]
         if len({desc for _, desc in self.keys}) == 1:
             # One direction: a row-value comparison, (name, file_id) > (v, id), which SQLite
@@ -105,7 +111,11 @@ class Ordering:
         return Q(**{f"{first_field}__{'lte' if first_desc else 'gte'}": values[0]}) & condition
 
     def marker_for(self, item: File) -> str:
-        return marker_encode([marker_value(item, field) for field, _ in self.keys])
+        return marker_encode([marker_value(item, field) for field, _ in self.keys], kind=self.kind)
+
+    @property
+    def kind(self) -> str:
+        return ",".join(f"{field}{' DESC' if descending else ''}" for field, descending in self.keys)
 
 
 def ordering_for(order_by: str, direction: str) -> Ordering:

@@ -57,6 +57,8 @@ ORIENTATIONS = {
     "portrait": Q(media__width__lt=F("media__height")),
     "square": Q(media__width=F("media__height")),
 }
+MAX_DEPTH = 50
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
@@ -103,6 +105,7 @@ class Parser:
         self.tokens = tokenize(query)
         self.index = 0
         self.fields = fields
+        self.depth = 0
 
     @property
     def current(self) -> Token:
@@ -145,33 +148,45 @@ class Parser:
         return result
 
     def not_expr(self) -> Q:
-        if self.keyword("not"):
-            return ~self.not_expr()
-        if self.current.text == "(":
-            self.take()
-            result = self.or_expr()
-            self.expect(")")
-            return result
-        return self.condition()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:  # a thousand "(" or "not" would exhaust the stack
+            raise _fail(f"more than {MAX_DEPTH} levels of nesting", self.current.position)
+        try:
+            if self.keyword("not"):
+                return ~self.not_expr()
+            if self.current.text == "(":
+                self.take()
+                result = self.or_expr()
+                self.expect(")")
+                return result
+            return self.condition()
+        finally:
+            self.depth -= 1
 
     def value(self, field: str):
         token = self.take()
         kind = self.fields[field]
         if token.kind == "string":
-            text = bytes(token.text[1:-1], "utf-8").decode("unicode_escape") if "\\" in token.text else token.text[1:-1]
+            text = _ESCAPE.sub(r"\1", token.text[1:-1])  # \" \' \\ : the character itself
             if kind == "time":
                 try:
                     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-                except ValueError:
+                    moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+                except (ValueError, OverflowError):
                     raise _fail(f"{text!r} is not a date and time", token.position) from None
-                return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+                if not 1 < moment.year < 9999:
+                    raise _fail(f"{text!r} is out of range", token.position)
+                return moment
             if kind == "int":
                 raise _fail(f"{field} needs a number", token.position)
             if kind == "bool":
                 return text.lower() == "true"
             return text
         if token.kind == "number" and kind == "int":
-            return int(float(token.text))
+            number = int(float(token.text)) if len(token.text) < 19 else None
+            if number is None:
+                raise _fail(f"{token.text[:20]}... is too large", token.position)
+            return number
         if token.kind == "word" and kind == "bool" and token.text.lower() in ("true", "false"):
             return token.text.lower() == "true"
         raise _fail(f"a value for {field} was expected, found {token.text or 'the end'!r}", token.position)

@@ -37,9 +37,12 @@ def parse_time(value: object, name: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        moment = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise errors.InvalidParameter(f"{name} must be an RFC 3339 time", code=f"InvalidParameter.{name}") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if not 1 < moment.year < 9999:  # a row the database driver could not read back
+        raise errors.InvalidParameter(f"{name} is out of range", code=f"InvalidParameter.{name}")
+    return moment
 
 
 def valid_name(value: object) -> str:

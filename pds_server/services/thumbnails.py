@@ -54,6 +54,9 @@ def thumbnail_render(blob: Blob, options: dict) -> bytes:
     from pds_server.services.media.images import register_formats
 
     register_formats()
+    from pds_server.services.media.images import MAX_PIXELS
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a web process decodes no more than this
     image: Image.Image
     with blob_store().open(thumbnail_source(blob, options)) as handle:  # at most THUMBNAIL_MAX_SOURCE bytes
         image = Image.open(handle)
@@ -104,8 +107,10 @@ def thumbnail_keep(blob: Blob, spec: str, data: bytes) -> Thumbnail:
         with transaction.atomic(using=PDS_DB):
             return Thumbnail.objects.create(blob=blob, spec=spec, storage_name=name, size=len(data))
     except IntegrityError:  # made at the same moment elsewhere: keep theirs
-        store.delete(name)
-        return Thumbnail.objects.select_related("blob").get(blob=blob, spec=spec)
+        theirs = Thumbnail.objects.select_related("blob").get(blob=blob, spec=spec)
+        if theirs.storage_name != name:  # on S3 both wrote the same key: it is theirs now
+            store.delete(name)
+        return theirs
 
 
 def thumbnails_pregenerate(blob: Blob, picture) -> None:

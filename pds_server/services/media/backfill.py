@@ -18,7 +18,9 @@ from pds_server.services.media.ingest import NOT_PHOTOS
 
 def backfill_files(*, domain_id: str | None = None) -> QuerySet[File]:
     files = File.objects.filter(
-        Q(media__isnull=True) | Q(media__state=MediaInfo.State.PENDING),
+        Q(media__isnull=True)
+        | Q(media__state=MediaInfo.State.PENDING)
+        | Q(media__state=MediaInfo.State.DONE, image_time__isnull=True),  # read, but this file not linked
         type=File.Type.FILE,
         status=File.Status.AVAILABLE,
         blob__isnull=False,

@@ -35,13 +35,31 @@ def time_from_name(name: str) -> datetime | None:
     return None
 
 
+# A capture time outside these years is a wrong clock or a crafted value: not believed
+# (and a year past 9999 in UTC would be a row no database driver can read back).
+EARLIEST_YEAR, LATEST_YEAR = 1826, 2200
+
+
+def believable(moment: datetime | None) -> datetime | None:
+    """`moment` in UTC when it is a time a photo can have been taken, else None."""
+    if moment is None:
+        return None
+    try:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return moment if EARLIEST_YEAR <= moment.year <= LATEST_YEAR else None
+
+
 def time_from_file(local_created_at: str, local_modified_at: str, created_at: datetime) -> datetime:
-    """The file's own time: when the device said it was made, else when it reached the drive."""
+    """The file's own time: when the device said it was made (if believable), else when it
+    reached the drive."""
     for text in (local_created_at, local_modified_at):
         if text:
             try:
-                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+                moment = believable(datetime.fromisoformat(text.replace("Z", "+00:00")))
             except ValueError:
                 continue
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            if moment is not None:
+                return moment
     return created_at

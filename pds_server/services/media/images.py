@@ -4,6 +4,7 @@ read, or that would decode to more pixels than a worker should hold, is NotAnaly
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -12,9 +13,14 @@ from typing import Any
 
 from PIL import ExifTags, Image, ImageOps, TiffImagePlugin
 
-# A decoded picture larger than this is refused (Pillow's own bomb check, made an error
-# at this size): 100 megapixels is more than any camera sensor sold, and ~300 MB as RGB.
+from pds_server.services.media.capture_time import believable
+
+# A decoded picture larger than this is refused: ~300 MB as RGB. JPEGs decode at a reduced
+# scale (draft), so the limit applies to what is decoded: a 200-megapixel phone photo
+# decodes at 1/8 to 3 megapixels. Pillow's own bomb check (made an error) stops anything
+# whose header claims more than OPEN_MAX_PIXELS before a byte is decoded.
 MAX_PIXELS = 100_000_000
+OPEN_MAX_PIXELS = 800_000_000
 # The longest side ingest decodes to: the largest fixed thumbnail (services/thumbnails.py).
 DECODE_SIDE = 1920
 # Longer animations are not photos (and a GIF of 100,000 frames is an attack on whoever
@@ -46,7 +52,7 @@ class ImageRead:
 
 def image_read(path: str) -> ImageRead:
     register_formats()
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = OPEN_MAX_PIXELS
     frames = gif_frame_count(path, limit=MAX_FRAMES)
     if frames is not None and frames > MAX_FRAMES:
         raise NotAnalysable(f"an animation of more than {MAX_FRAMES} frames")
@@ -54,17 +60,20 @@ def image_read(path: str) -> ImageRead:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as opened:
-                exif = opened.getexif()
-                facts = exif_facts(exif)
+                facts = exif_facts_or_none(opened)
                 raw_width, raw_height = opened.size
                 opened.draft("RGB", (DECODE_SIDE, DECODE_SIDE))  # JPEG: decode at 1/2, 1/4, 1/8
+                if opened.size[0] * opened.size[1] > MAX_PIXELS:
+                    raise NotAnalysable(f"more than {MAX_PIXELS // 1_000_000} megapixels")
                 opened.seek(0)  # the first frame of an animation, never all of them
                 opened.load()
                 picture = ImageOps.exif_transpose(opened) or opened
+    except NotAnalysable:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise NotAnalysable(f"more than {MAX_PIXELS // 1_000_000} megapixels") from None
+        raise NotAnalysable(f"more than {OPEN_MAX_PIXELS // 1_000_000} megapixels") from None
     except Exception as error:  # Pillow raises many kinds for bad bytes: all mean the same here
-        raise NotAnalysable(_reason(error)) from None
+        raise NotAnalysable(reason_of(error, path)) from None
     orientation = facts.get("orientation") or 1
     if orientation in (5, 6, 7, 8):
         raw_width, raw_height = raw_height, raw_width
@@ -73,9 +82,19 @@ def image_read(path: str) -> ImageRead:
     return ImageRead(facts=facts, picture=picture)
 
 
-def _reason(error: Exception) -> str:
-    text = str(error) or type(error).__name__
+def reason_of(error: Exception, path: str) -> str:
+    """The error's words for admins and the file's owner, without the path it was read from
+    (a storage location is nobody's business)."""
+    text = (str(error) or type(error).__name__).replace(f"'{path}'", "the file").replace(path, "the file")
     return text[:200]
+
+
+def exif_facts_or_none(opened: Image.Image) -> dict[str, Any]:
+    """What the EXIF says; a broken EXIF block leaves the picture readable, only unexplained."""
+    try:
+        return exif_facts(opened.getexif())
+    except Exception:  # any value odd enough to break reading it (a huge rational, say)
+        return {}
 
 
 def gif_frame_count(path: str, *, limit: int) -> int | None:
@@ -139,7 +158,7 @@ def exif_facts(exif: Image.Exif) -> dict[str, Any]:
     facts["camera_model"] = _text(base.get(ExifTags.Base.Model))[:128]
     facts["lens_model"] = _text(detail.get(ExifTags.Base.LensModel))[:128]
     exposure = _number(detail.get(ExifTags.Base.ExposureTime))
-    if exposure:
+    if exposure and exposure_text(exposure):
         facts["exposure_time"] = exposure_text(exposure)
     for column, tag in (
         ("f_number", ExifTags.Base.FNumber),
@@ -168,12 +187,10 @@ def _exif_time(value: Any, offset: Any) -> tuple[datetime, int | None] | None:
         wall = datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S")
     except ValueError:
         return None
-    if wall.year < 1900:  # "0000:00:00 00:00:00" and worse
-        return None
     minutes = _offset_minutes(_text(offset).strip())
-    if minutes is None:
-        return wall.replace(tzinfo=UTC), None
-    return wall.replace(tzinfo=timezone(timedelta(minutes=minutes))).astimezone(UTC), minutes
+    zone = UTC if minutes is None else timezone(timedelta(minutes=minutes))
+    moment = believable(wall.replace(tzinfo=zone))  # "0000:00:00 00:00:00", year 9999 and worse
+    return None if moment is None else (moment, minutes)
 
 
 def _offset_minutes(text: str) -> int | None:
@@ -206,12 +223,15 @@ def _number(value: Any) -> float | None:
         value = Fraction(*value) if value[1] else None
     try:
         number = float(value)
-    except (TypeError, ValueError, ZeroDivisionError):
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
-    return number if number == number and abs(number) != float("inf") else None
+    return number if math.isfinite(number) else None
 
 
 def exposure_text(seconds: float) -> str:
+    """ "1/125" or "2.5" (seconds); "" for what no shutter does."""
+    if not 1e-6 <= seconds <= 1e5:
+        return ""
     if seconds >= 1:
         return f"{seconds:g}"
     return f"1/{round(1 / seconds)}"
@@ -226,14 +246,16 @@ def _text(value: Any) -> str:
 def _json_value(value: Any) -> Any:
     if isinstance(value, TiffImagePlugin.IFDRational | Fraction):
         number = _number(value)
-        return None if number is None else round(number, 6)
+        return None if number is None or not math.isfinite(number) else round(number, 6)
     if isinstance(value, bytes):
         return None if len(value) > 64 else value.hex()
     if isinstance(value, tuple | list):
         items = [_json_value(item) for item in value[:16]]
         return items
-    if isinstance(value, int | float):
-        return value if value == value else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None  # JSON (and PostgreSQL) has no NaN or Infinity
+    if isinstance(value, int):
+        return value
     text = _text(value)
     return text if len(text) <= EXIF_VALUE_LIMIT else None
 

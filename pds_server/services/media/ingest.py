@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from pds_server.models import Blob, File, MediaInfo
@@ -33,6 +33,7 @@ from pds_server.storage import blob_store
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+LINK_AT_ONCE = 1000  # more files waiting for one blob are linked by the sweep, a batch a time
 # Images Pillow cannot draw (vector) are files, not photos.
 NOT_PHOTOS = {"svg", "svgz", "ai", "eps", "psd"}
 
@@ -57,7 +58,9 @@ def media_on_new_content(item: File) -> None:
     if kind is None or media is None or media.state == MediaInfo.State.PENDING:
         item.media, item.image_time, item.image_time_source = media, None, ""
         if kind is not None:
-            transaction.on_commit(lambda: media_ingest_queue(item.pk), using=PDS_DB)
+            # robust: a broker that is down must not turn a stored upload into an error (nor
+            # skip the commit's other callbacks); the sweep queues the read later.
+            transaction.on_commit(lambda: media_ingest_queue(item.pk), using=PDS_DB, robust=True)
         return
     item.media = media
     item.image_time, item.image_time_source = capture_time(item, media)
@@ -101,6 +104,8 @@ def media_read(media: MediaInfo, *, extension: str = "") -> MediaInfo:
     file that asked) tells camera RAW from other TIFF-shaped bytes."""
     MediaInfo.objects.filter(pk=media.pk).update(attempts=F("attempts") + 1)
     media.refresh_from_db()
+    if media.state != MediaInfo.State.PENDING:  # another worker read it meanwhile
+        return media
     if media.attempts > MAX_ATTEMPTS:
         return media_fail(media, f"reading did not finish in {MAX_ATTEMPTS} attempts")
     blob = media.blob
@@ -167,11 +172,19 @@ def media_fail(media: MediaInfo, reason: str) -> MediaInfo:
 
 
 def file_media_link(item: File, media: MediaInfo) -> None:
-    """Point the file at `media` and set its capture time, unless its content changed meanwhile."""
-    image_time, source = capture_time(item, media)
-    File.objects.filter(pk=item.pk, blob_id=media.blob_id).update(
-        media=media, image_time=image_time, image_time_source=source
+    """Point the file at `media` and set its capture time, unless its content changed
+    meanwhile; and the same for the blob's other files still waiting for it (a copy or an
+    equal upload made while it was being read)."""
+    waiting = File.objects.filter(blob_id=media.blob_id).filter(
+        Q(pk=item.pk) | Q(media__isnull=True) | Q(image_time__isnull=True, image_time_source="")
     )
+    for other in waiting.order_by("pk")[:LINK_AT_ONCE]:
+        if media_kind(other) != media.kind:
+            continue
+        image_time, source = capture_time(other, media)
+        File.objects.filter(pk=other.pk, blob_id=media.blob_id).update(
+            media=media, image_time=image_time, image_time_source=source
+        )
 
 
 def capture_time(item: File, media: MediaInfo) -> tuple[datetime | None, str]:

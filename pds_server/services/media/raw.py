@@ -17,6 +17,7 @@ from pds_server.services.media.images import (
     NotAnalysable,
     exif_facts,
     exposure_text,
+    reason_of,
 )
 
 RAW_EXTENSIONS = {"raw", "cr2", "cr3", "nef", "nrw", "arw", "dng", "orf", "rw2", "raf", "pef", "srw"}
@@ -49,7 +50,7 @@ def raw_read(path: str) -> ImageRead:
     except NotAnalysable:
         raise
     except Exception as error:  # LibRaw's errors and anything else the bytes provoke
-        raise NotAnalysable(str(error)[:200] or type(error).__name__) from None
+        raise NotAnalysable(reason_of(error, path)) from None
     facts.update(width=width, height=height)
     picture.thumbnail((DECODE_SIDE, DECODE_SIDE))
     return ImageRead(facts=facts, picture=picture)
@@ -73,7 +74,7 @@ def _libraw_facts(raw, known: dict[str, Any]) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     if not known.get("iso") and other.iso_speed > 0:
         facts["iso"] = int(other.iso_speed)
-    if not known.get("exposure_time") and other.shutter_speed > 0:
+    if not known.get("exposure_time") and exposure_text(other.shutter_speed):
         facts["exposure_time"] = exposure_text(other.shutter_speed)
     if not known.get("f_number") and other.aperture > 0:
         facts["f_number"] = round(other.aperture, 2)
