@@ -9,6 +9,7 @@ from pds_server.models import File, ShareLink
 from pds_server.selectors.files import file_get, shared_file
 from pds_server.serializers import file_to_pds
 from pds_server.serializers.media import media_without_place
+from pds_server.services import downloads
 from pds_server.services.access import EVERYTHING, Can, DriveGrant, drive_grant
 from pds_server.services.names import CHECK_NAME_MODES
 
@@ -86,5 +87,6 @@ def serialize(
         base_url=caller.base_url,
         fields=",".join(sorted(fields)),
         thumbnail_processes=thumbnail_processes(body) if Can.PREVIEW in can else None,
-        url_expire_sec=parse_int(body, "url_expire_sec", default=900) or 900,
+        # Clamped to what get_download_url allows: a listing never hands out a longer-lived URL.
+        url_expire_sec=min(max(parse_int(body, "url_expire_sec", default=900) or 900, 1), downloads.MAX_EXPIRE_SEC),
     )

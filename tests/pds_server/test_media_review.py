@@ -188,3 +188,14 @@ def test_a_drive_with_more_than_a_thousand_places_lists_them(alice):
     )
     found = alice.ok("image/search_address_groups", {})["items"]
     assert len(found) == 1000 and all(group["cover_file_id"] for group in found)  # at most 1000 a call
+
+
+def test_a_listing_never_hands_out_a_url_longer_lived_than_get_download_url_allows(alice):
+    from urllib.parse import parse_qs, urlparse
+
+    from pds_server.services import downloads
+
+    file_id = alice.upload("a.txt", b"abc")["file_id"]
+    body = alice.ok("file/get", {"file_id": file_id, "fields": "*", "url_expire_sec": 10**12})
+    expires = int(parse_qs(urlparse(body["url"]).query)["x-pds-expires"][0])
+    assert expires <= datetime.now(UTC).timestamp() + downloads.MAX_EXPIRE_SEC + 5
