@@ -82,6 +82,13 @@ class AccessChangeRefused(DriveError):
     code = "ForbiddenNoPermission.File"
 
 
+class AlbumChangeRefused(DriveError):
+    """Someone whose role in a drive does not let them change its albums tried to (files/albums.py)."""
+
+    status = 403
+    code = "ForbiddenNoPermission.Story"
+
+
 class Kind(enum.Enum):
     SIGNED_OUT = "signed_out"  # sign in again
     UNAVAILABLE = "unavailable"  # nothing changed; try again later
@@ -120,6 +127,8 @@ ERRORS: tuple[Rule, ...] = (
     Rule(pds_errors.NotFound, 404, Kind.REFUSED, code="NotFound.Group", message="That group no longer exists."),
     # A file's versions (files/versions.py).
     Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND, code="NotFound.Revision", message="That version no longer exists."),
+    # Albums (files/albums.py).
+    Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND, code="NotFound.Story", message="That album no longer exists."),
     Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND),
     Rule(
         pds_errors.InvalidParameter,

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from files import actions_api, api, panel_views, people_share_views, people_views, share_views, version_views, views
+from files import (
+    actions_api,
+    albums_views,
+    api,
+    panel_views,
+    people_share_views,
+    people_views,
+    photos_views,
+    places_views,
+    share_views,
+    version_views,
+    views,
+)
 
 app_name = "files"
 
@@ -63,4 +75,26 @@ urlpatterns = [
     path("api/versions/<str:file_id>/<str:revision_id>/delete", version_views.version_delete, name="version_delete"),
     path("files/<str:file_id>/versions/<str:revision_id>", version_views.version_download, name="version_download"),
     path("files/<str:file_id>/activity", version_views.file_activity, name="activity"),
+    # Photos (files/photos_views.py; static/js/photos.js, photos-viewer.js): the timeline, its pages,
+    # On this day, and the viewer's thumbnails, info panel and video.
+    path("photos/", photos_views.timeline, name="photos"),
+    path("photos/page", photos_views.timeline_page, name="photos_page"),
+    path("photos/on-this-day", photos_views.on_this_day, name="photos_on_this_day"),
+    path("photos/files/<str:file_id>/thumbnail/<str:size>", photos_views.thumbnail, name="photos_thumbnail"),
+    path("photos/files/<str:file_id>/info", photos_views.info, name="photos_info"),
+    path("photos/files/<str:file_id>/video", photos_views.video, name="photos_video"),
+    path("photos/api/files/<str:file_id>/play", photos_views.play, name="photos_play"),
+    # Albums and Places (files/albums_views.py, files/places_views.py; static/js/albums*.js, album-picker.js).
+    path("photos/albums/", albums_views.albums_page, name="albums"),
+    path("photos/albums/<str:story_id>/", albums_views.album_page, name="album"),
+    path("photos/albums/api/albums", albums_views.albums_api, name="albums_api"),
+    path("photos/albums/api/photos", albums_views.photos_api, name="album_photos_api"),
+    path("photos/albums/api/<str:story_id>/rename", albums_views.album_rename, name="album_rename"),
+    path("photos/albums/api/<str:story_id>/cover", albums_views.album_cover, name="album_cover"),
+    path("photos/albums/api/<str:story_id>/add", albums_views.album_add, name="album_add"),
+    path("photos/albums/api/<str:story_id>/remove", albums_views.album_remove, name="album_remove"),
+    path("photos/albums/api/<str:story_id>/delete", albums_views.album_delete, name="album_delete"),
+    path("photos/albums/api/<str:story_id>/share", albums_views.album_share, name="album_share"),
+    path("photos/places/", places_views.places_page, name="places"),
+    path("photos/places/city/", places_views.place_page, name="place"),
 ]

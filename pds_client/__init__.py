@@ -1,18 +1,22 @@
 """The one typed client for the PDS HTTP API: plain Python, no models, no views."""
 
+from pds_client.albums_api import AlbumsAPI
 from pds_client.client import Bearer, PDSClient, Token, TokenSource
 from pds_client.files_api import FilesAPI
 from pds_client.people_api import PeopleAPI
 from pds_client.permissions_api import PermissionsAPI
+from pds_client.photos_api import PhotosAPI
 from pds_client.revisions_api import RevisionsAPI
 from pds_client.shares_api import SharesAPI
 
 __all__ = [
+    "AlbumsAPI",
     "Bearer",
     "FilesAPI",
     "PDSClient",
     "PeopleAPI",
     "PermissionsAPI",
+    "PhotosAPI",
     "RevisionsAPI",
     "SharesAPI",
     "Token",
