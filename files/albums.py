@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.user_pds import UserPds
 from files.errors import AlbumChangeRefused, InvalidInput, NotFound
+from files.photos import remember_thumbnails
 from files.shares import expiration_on
 from pds_client import errors as pds_errors
 from pds_client.albums_api import AlbumsAPI, Story, StoryFile
@@ -101,6 +102,7 @@ def album_get(*, pds: UserPds, story_id: str) -> Album:
     if story.get("story_type") not in (None, "", "custom"):
         raise NotFound(_("That album does not exist."))
     files = sorted(_files_of(story), key=_capture_order)
+    remember_thumbnails(pds, list(files))
     card = _card(story)
     return Album(card.story_id, card.name, card.cover_file_id, files)
 
@@ -111,6 +113,7 @@ def photos_page(
     """A page of the drive's photos, newest capture first (in `city` when given), and the
     marker of the next page ("" at the end)."""
     page = albums_api(pds).search_photos(pds.drive_id, city=city, limit=limit, marker=marker)
+    remember_thumbnails(pds, list(page["items"]))
     return page["items"], page["next_marker"]
 
 

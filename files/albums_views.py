@@ -18,6 +18,7 @@ from files.decorators import json_api, pds_page
 from files.drive_scope import outside_drive
 from files.errors import ShareFieldInvalid
 from files.panel_views import ShareSettingsForm
+from files.photos import photo_of
 from files.templatetags.drive import pds_time
 
 JSON = dict[str, Any]
@@ -48,6 +49,20 @@ def photo_json(item: albums.StoryFile) -> JSON:
         "thumb_url": thumbnail_url(file_id),
         "open_url": reverse("files:preview", args=[file_id]),
     }
+
+
+def tile_json(item: albums.StoryFile) -> JSON:
+    """A photo of an album's or a place's grid, with what the Photos viewer
+    (static/js/photos-viewer.js) reads from its tile: kind, media type, version and the
+    wall-clock time it was taken at."""
+    photo = photo_json(item)
+    found = photo_of(dict(item))
+    photo["moment"] = pds_time(photo["image_time"])
+    photo["kind"] = "video" if photo["video"] else "image"
+    photo["content_type"] = str(item.get("content_type") or "")
+    photo["content_hash"] = str(dict(item).get("content_hash") or "")
+    photo["local"] = found.local if found else None
+    return photo
 
 
 def _picker_labels() -> JSON:
@@ -84,9 +99,8 @@ def albums_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def album_page(request: HttpRequest, story_id: str) -> HttpResponse:
     album = albums.album_get(pds=UserPds.of(request), story_id=story_id)
-    photos = [photo_json(item) for item in album.files]
+    photos = [tile_json(item) for item in album.files]
     for photo in photos:
-        photo["moment"] = pds_time(photo["image_time"])
         photo["is_cover"] = photo["file_id"] == album.cover_file_id
     context = {"album": album, "photos": photos, "photos_nav": "album"}
     return render(request, "files/album.html", context)

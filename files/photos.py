@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from accounts.user_pds import UserPds
 from pds_client import PhotosAPI
@@ -120,19 +120,21 @@ def thumbnail_cache_key(pds: UserPds, file_id: str, size: str) -> str:
     return f"photos:thumbnail:{pds.user.pk}:{pds.drive_id}:{file_id}:{size}"
 
 
-def _remember_thumbnails(pds: UserPds, items: list[JSON]) -> None:
+def remember_thumbnails(pds: UserPds, items: list[Any]) -> None:
+    """Keep the grid thumbnail URLs a PDS answer carried (thumbnail_urls.grid), so that each
+    thumbnail the page then shows costs no PDS call (files/photos_info.thumbnail_open)."""
     known = {}
     for item in items:
         url = (item.get("thumbnail_urls") or {}).get("grid")
         if url and item.get("file_id"):
             known[thumbnail_cache_key(pds, str(item["file_id"]), "480")] = url
     if known:
-        cache.set_many(known, THUMBNAIL_URL_SECONDS)
+        caches["signed_urls"].set_many(known, THUMBNAIL_URL_SECONDS)
 
 
 def _photos(pds: UserPds, answer: JSON) -> list[Photo]:
     items = answer.get("items") or []
-    _remember_thumbnails(pds, items)
+    remember_thumbnails(pds, items)
     return [photo for photo in map(photo_of, items) if photo]
 
 
@@ -199,12 +201,14 @@ def timeline_page(*, pds: UserPds, before: str = "", after: str = "", marker: st
     if after:
         terms.append(f"image_time >= {_quoted(after)}")
         answer = api.search_by_time(
-            pds.drive_id, " and ".join(terms), descending=False, thumbnail_processes=_grid_processes()
+            pds.drive_id, " and ".join(terms), marker=marker, descending=False, thumbnail_processes=_grid_processes()
         )
         photos = _photos(pds, answer)
         photos.reverse()
-        more_above = bool(answer.get("next_marker"))
-        prev_key = page_key(after=photos[0].time) if photos and more_above else ""
+        # The page above goes on from this one's marker, not from a time: a run of more than
+        # a page of photos at one instant (a day of date-only names) would repeat forever.
+        above_marker = answer.get("next_marker") or ""
+        prev_key = page_key(after=after, marker=above_marker) if photos and above_marker else ""
         next_key = page_key(before=photos[-1].time) if photos else ""
         return TimelinePage(days=days_of(photos), count=len(photos), next_key=next_key, prev_key=prev_key)
     if before:

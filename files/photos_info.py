@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import requests
-from django.core.cache import cache
+from django.core.cache import caches
 
 from accounts.user_pds import UserPds
 from files.errors import NotFound
@@ -26,12 +26,12 @@ PLAYABLE_TYPES = ("video/mp4", "video/webm")
 def thumbnail_open(*, pds: UserPds, file_id: str, size: str) -> tuple[requests.Response, Iterator[bytes]]:
     """The file's thumbnail of one of the fixed sizes, as a stream (a video's is its poster's):
     by the URL a page's search answered when it is known, else by file/get."""
-    known = cache.get(thumbnail_cache_key(pds, file_id, size))
+    known = caches["signed_urls"].get(thumbnail_cache_key(pds, file_id, size))
     if known:
         try:
             return pds.download(known)
         except pds_errors.PDSError:
-            cache.delete(thumbnail_cache_key(pds, file_id, size))  # expired, or the file changed
+            caches["signed_urls"].delete(thumbnail_cache_key(pds, file_id, size))  # expired, or the file changed
     process = THUMBNAIL_SIZES[size]
     wanted = {size: {"image_thumbnail_process": process, "video_thumbnail_process": process}}
     item = pds.files.get(pds.drive_id, file_id, thumbnail_processes=wanted)

@@ -79,6 +79,8 @@ def on_this_day(request: HttpRequest) -> HttpResponse:
     try:
         today = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
+        today = None
+    if today is None or not 1900 <= today.year <= 2200:  # the years a capture time can have
         return HttpResponse("date: give a day as YYYY-MM-DD.", status=400, content_type="text/plain")
     pds = UserPds.of(request)
     try:

@@ -12,9 +12,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.user_pds import UserPds
 from files import albums, places
-from files.albums_views import photo_json, thumbnail_url
+from files.albums_views import thumbnail_url, tile_json
 from files.decorators import pds_page
-from files.templatetags.drive import pds_time
 
 CITY_PAGE = 120
 
@@ -44,9 +43,7 @@ def place_page(request: HttpRequest) -> HttpResponse:
     city = places.city_clean(request.GET.get("city", ""))
     marker = request.GET.get("marker", "")[:512]
     items, next_marker = albums.photos_page(pds=UserPds.of(request), city=city, marker=marker, limit=CITY_PAGE)
-    photos = [photo_json(item) for item in items]
-    for photo in photos:
-        photo["moment"] = pds_time(photo["image_time"])
+    photos = [tile_json(item) for item in items]
     next_page = f"?{urlencode({'city': city, 'marker': next_marker})}" if next_marker else ""
     context = {"city": city, "photos": photos, "next_page": next_page, "photos_nav": "place"}
     return render(request, "files/place.html", context)

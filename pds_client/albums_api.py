@@ -13,6 +13,13 @@ ALBUM_TYPE = "custom"  # a story a person made (the SDK's story_type for user al
 PAGE_LIMIT = 100
 
 
+# The Photos grid's thumbnail (a size made at ingest), asked for with the files it shows,
+# so that a page of thumbnails costs no PDS call each (files/photos.py keeps the URLs).
+GRID_PROCESS = "image/resize,m_lfit,w_480,h_480"
+GRID_THUMBNAILS = {"grid": {"image_thumbnail_process": GRID_PROCESS, "video_thumbnail_process": GRID_PROCESS}}
+STORY_FILES_PER_CALL = 100  # what image/add_story_files and remove_story_files take at once
+
+
 class StoryFile(TypedDict, total=False):
     """A file of a story, as file/get answers it (the fields the pages read)."""
 
@@ -95,7 +102,8 @@ class AlbumsAPI(CallerAPI):
         return str(self._change("image/create_story", body)["story_id"])
 
     def get_story(self, drive_id: str, story_id: str) -> Story:
-        body = {"drive_id": drive_id, "story_id": story_id}
+        """The album with its files, each with its grid thumbnail's URL (thumbnail_urls.grid)."""
+        body = {"drive_id": drive_id, "story_id": story_id, "thumbnail_processes": GRID_THUMBNAILS}
         return cast(Story, self._read("image/get_story", body))
 
     def search_stories(self, drive_id: str, *, limit: int = PAGE_LIMIT, marker: str = "") -> StoryPage:
@@ -128,14 +136,22 @@ class AlbumsAPI(CallerAPI):
     def add_story_files(self, drive_id: str, story_id: str, file_ids: list[str]) -> JSON:
         """{files: [{file_id, error_code?, error_message?}]}: each file asked for, with why
         it was not added."""
-        files = [{"drive_id": drive_id, "file_id": file_id} for file_id in file_ids]
-        body = {"drive_id": drive_id, "story_id": story_id, "files": files}
-        return self.client.call("image/add_story_files", body, token=self.token, idempotent=True)
+        return self._story_files("image/add_story_files", drive_id, story_id, file_ids)
 
     def remove_story_files(self, drive_id: str, story_id: str, file_ids: list[str]) -> JSON:
-        files = [{"drive_id": drive_id, "file_id": file_id} for file_id in file_ids]
-        body = {"drive_id": drive_id, "story_id": story_id, "files": files}
-        return self.client.call("image/remove_story_files", body, token=self.token, idempotent=True)
+        return self._story_files("image/remove_story_files", drive_id, story_id, file_ids)
+
+    def _story_files(self, path: str, drive_id: str, story_id: str, file_ids: list[str]) -> JSON:
+        """The PDS takes STORY_FILES_PER_CALL files a call: more go in several, answered as one."""
+        answered: list = []
+        for start in range(0, len(file_ids), STORY_FILES_PER_CALL):
+            files = [
+                {"drive_id": drive_id, "file_id": file_id} for file_id in file_ids[start : start + STORY_FILES_PER_CALL]
+            ]
+            body = {"drive_id": drive_id, "story_id": story_id, "files": files}
+            reply = self.client.call(path, body, token=self.token, idempotent=True)
+            answered.extend((reply or {}).get("files") or [])
+        return {"files": answered}
 
     # --- places -------------------------------------------------------------------------
 
@@ -156,6 +172,7 @@ class AlbumsAPI(CallerAPI):
             "drive_id": drive_id,
             "query": " and ".join(conditions),
             "order_by": "image_time DESC",
+            "thumbnail_processes": GRID_THUMBNAILS,
             "limit": limit,
             "marker": marker,
         }

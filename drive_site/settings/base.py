@@ -143,7 +143,18 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DRIVE
 
 # The cache holds state every process must share (the PDS's sign-in failure counts): files
 # under the data directory on one machine, Redis (CACHE_URL=redis://…) across machines.
-CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}"),
+    # Signed thumbnail URLs the Photos pages already hold (files/photos.py): in each process's
+    # memory only, never on disk, and apart from the default cache, whose throttle counters
+    # a scroll through 100,000 photos would otherwise push out.
+    "signed_urls": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "signed-urls",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
 
 # Every record goes through one handler whose filter hides signed URLs' signatures, OAuth
 # codes, tokens and share passwords (drive_site/logging.py). Django's own handlers for the

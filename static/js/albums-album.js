@@ -2,11 +2,14 @@
 // link, add photos from a picker of the drive's photos (newest first, page by page), and
 // with photos selected: set one as the cover, or remove them from the album. Each change goes
 // to the JSON endpoints of files/albums_views.py; the grid is then read again from the page.
+// A click on a photo opens it in the Photos viewer (photos-viewer.js), which steps through the
+// album in its order and can remove the photo shown from the album.
 import { api, fetchFragment, emit, toast } from "./ui.js";
 import { copyFrom } from "./copy.js";
 import { openNameDialog } from "./albums-dialogs.js";
 import { clearShareErrors, showPasswordState, submitShareSettings } from "./share-settings.js";
 import { markReady } from "./ready.js";
+import { viewGrid } from "./photos-viewer.js";
 
 const album = document.getElementById("album");
 const urls = album.dataset;
@@ -24,15 +27,18 @@ function syncSelection() {
   if (count) count.textContent = ids.length ? say("selected", { n: ids.length }) : "";
 }
 
-// The grid as the server renders it now (after a change); focus goes to `focusSelector` in it.
+// The grid as the server renders it now (after a change); focus goes to `focusSelector` in it
+// (none with `focusSelector` null).
 async function reloadGrid(focusSelector = "") {
   const fresh = await fetchFragment(location.href);
   if (!fresh) return;
   const body = fresh.querySelector("#album-body");
   if (body) document.getElementById("album-body").replaceWith(body);
   syncSelection();
-  const target = focusSelector && document.querySelector(focusSelector);
-  (target || document.querySelector("[data-album-add]")).focus();
+  if (focusSelector !== null) {
+    const target = focusSelector && document.querySelector(focusSelector);
+    (target || document.querySelector("[data-album-add]")).focus();
+  }
   emit("drive:album-changed", { storyId: urls.storyId });
 }
 
@@ -221,6 +227,29 @@ shareDialog.querySelector("[data-share-copy]").addEventListener("click", async (
   await copyFrom(urlField);
   copied.textContent = say("copied");
 });
+
+// --- The viewer -------------------------------------------------------------------------------
+viewGrid({
+  grid: () => document.querySelector("#album-body .album-grid"),
+  tile: ".album-tile",
+  link: ".album-open",
+  home: () => document.querySelector("#album-body .album-open") || document.querySelector("[data-album-add]"),
+  remove: async (shown) => {
+    try {
+      const answer = await api("POST", urls.remove, { file_ids: [shown.dataset.id] });
+      toast(say("removed", { n: answer.removed }));
+    } catch (error) {
+      toast(error.message, { error: true });
+      return false;
+    }
+    // The last photo: the page as it is now (the album is empty); the others leave the grid.
+    if (document.querySelectorAll("#album-body .album-tile").length <= 1) await reloadGrid(null);
+    else emit("drive:album-changed", { storyId: urls.storyId });
+    return true;
+  },
+});
+// Photos trashed from the viewer and put back by Undo (photos-select.js): the album again.
+document.addEventListener("photos:changed", () => reloadGrid(null));
 
 syncSelection();
 markReady("albums-album");

@@ -5,7 +5,9 @@
 // the only way to see HEIC or TIFF in a browser), then the original once zoomed in when the
 // browser can show it. A video plays from its play info (a rendition being made says so and
 // asks again; one that cannot be made offers the download). The info panel, download, add
-// to album, share and trash act on the photo shown.
+// to album, share and trash act on the photo shown; on an album's page, "Remove from album"
+// too. The timeline (photos.js) calls openViewer with its own sequence; an album's or a
+// place's grid (albums-album.js, places-place.js) hands its tiles to viewGrid.
 import { api, fetchFragment } from "./ui.js";
 import { markReady } from "./ready.js";
 import { addToAlbum, shareFiles, trashFiles } from "./photos-select.js";
@@ -16,7 +18,8 @@ const ORIGINAL_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "i
 const RETRY_MS = 3000;
 
 let tile = null; // the tile of the photo shown
-let sequence = null; // {tiles(), more(), hasMore(), less(), hasLess(), home()}
+// {tiles(), more(), hasMore(), less(), hasLess(), home(), link(tile)?, gone(tile)?, remove(tile)?}
+let sequence = null;
 let loading = null; // AbortController of the info panel
 let retry = null;
 
@@ -189,9 +192,12 @@ async function step(by) {
   else place();
 }
 
+const linkOf = (shown) => sequence?.link?.(shown) || shown.querySelector(".photo-open");
+
 export function openViewer(next, from) {
   if (!viewer) return;
   sequence = from;
+  button("remove").hidden = !sequence.remove;
   if (!viewer.open) viewer.showModal();
   show(next);
   button("close").focus();
@@ -201,7 +207,7 @@ function close() {
   clearTimeout(retry);
   loading?.abort();
   frame.replaceChildren(); // a playing video stops
-  const link = tile?.isConnected ? tile.querySelector(".photo-open") : sequence?.home();
+  const link = tile?.isConnected ? linkOf(tile) : sequence?.home();
   link?.focus({ preventScroll: true });
   link?.scrollIntoView({ block: "nearest" });
   tile = null;
@@ -222,15 +228,20 @@ if (viewer) {
   });
   button("album").addEventListener("click", () => tile && addToAlbum([tile.dataset.id]));
   button("share").addEventListener("click", () => tile && shareFiles([tile.dataset.id]));
-  button("trash").addEventListener("click", async () => {
+  // The photo shown leaves the page (trashed, or taken out of the album): the next one shows.
+  const leave = async (action) => {
     if (!tile) return;
     const { tiles, index } = place();
     const after = tiles[index + 1] || tiles[index - 1];
-    const gone = await trashFiles([tile.dataset.id]);
-    if (!gone.length) return;
+    const shown = tile;
+    if (!(await action(shown))) return;
+    if (shown.isConnected) sequence.gone?.(shown);
+    if (tile !== shown) return; // moved on meanwhile
     if (after?.isConnected) show(after);
     else viewer.close();
-  });
+  };
+  button("trash").addEventListener("click", () => leave(async (shown) => (await trashFiles([shown.dataset.id])).length > 0));
+  button("remove").addEventListener("click", () => leave((shown) => sequence.remove?.(shown)));
   viewer.addEventListener("keydown", (event) => {
     if (event.target.closest("video, input, textarea, select") || event.altKey || event.ctrlKey || event.metaKey) return;
     const keys = { ArrowLeft: () => step(-1), ArrowRight: () => step(1), "+": () => zoom.zoomBy(1.5), "=": () => zoom.zoomBy(1.5), "-": () => zoom.zoomBy(1 / 1.5), 0: () => zoom.reset() };
@@ -242,6 +253,29 @@ if (viewer) {
   // A click on the backdrop closes it too.
   viewer.addEventListener("click", (event) => {
     if (event.target === viewer) viewer.close();
+  });
+}
+
+// An album's or a place's grid: a click (or Enter) on a photo's link opens it in the viewer,
+// stepping through the grid's photos in its order. `grid()` is the grid now (it may be
+// drawn again); `home()` takes the focus when the photo shown has gone from the page;
+// `remove(tile)` resolves true once the photo is out of the album.
+export function viewGrid({ grid, tile: tileSelector, link: linkSelector, home = null, remove = null }) {
+  const tiles = () => [...(grid()?.querySelectorAll(tileSelector) || [])];
+  const from = {
+    tiles,
+    home: home || (() => grid()?.querySelector(linkSelector) || null),
+    link: (shown) => shown.querySelector(linkSelector),
+    gone: (shown) => shown.remove(),
+    remove,
+  };
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest?.(linkSelector);
+    if (!link || !viewer || event.button !== 0 || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
+    const shown = link.closest(tileSelector);
+    if (!shown || !tiles().includes(shown)) return;
+    event.preventDefault();
+    openViewer(shown, from);
   });
 }
 markReady("photos-viewer");
