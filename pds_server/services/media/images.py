@@ -62,7 +62,11 @@ def image_read(path: str) -> ImageRead:
             with Image.open(path) as opened:
                 facts = exif_facts_or_none(opened)
                 raw_width, raw_height = opened.size
-                opened.draft("RGB", (DECODE_SIDE, DECODE_SIDE))  # JPEG: decode at 1/2, 1/4, 1/8
+                # JPEG decodes at 1/2, 1/4 or 1/8 when the result still covers the size asked
+                # for in both directions: asking for the photo's own shape lets a 4000×3000
+                # photo decode at 2000×1500 (a 1920×1920 box would need all of its 3000 rows).
+                scale = min(1.0, DECODE_SIDE / max(raw_width, raw_height, 1))
+                opened.draft("RGB", (max(1, round(raw_width * scale)), max(1, round(raw_height * scale))))
                 if opened.size[0] * opened.size[1] > MAX_PIXELS:
                     raise NotAnalysable(f"more than {MAX_PIXELS // 1_000_000} megapixels")
                 opened.seek(0)  # the first frame of an animation, never all of them
