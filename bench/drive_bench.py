@@ -16,6 +16,8 @@ an nginx reference server in the same nginx, and prints medians of several runs:
 - the drive page's first load in Chromium: its CSS+JS, compressed as nginx serves it, and
   the time until it is interactive in a folder of 10,000 entries (bench/page_bench.py);
 - the peak memory growth of the gunicorn workers (or Celery worker) during each;
+- Photos (bench/photo_bench.py): 12-megapixel JPEGs and a 1080p video ingested by a Celery
+  worker, and the timeline of a library of 100,000 photos at the PDS API;
 - peers on the same bytes, over plain HTTP against nginx over plain HTTP: copyparty and
   rclone serve webdav/http, where installed.
 
@@ -49,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from page_bench import measure_page  # noqa: E402  (bench/, this script's own folder)
+from photo_bench import measure_photos, report_photos  # noqa: E402
 
 from tests.deploy.stack import Browser, Stack, free_port, make_certificates, sign_in, wait_for_port  # noqa: E402
 
@@ -995,7 +998,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument(
         "--only",
-        default="uploads,downloads,instant,listing,page,tokens,peers",
+        default="uploads,downloads,instant,listing,page,tokens,photos,peers",
         help="comma-separated measures to run (downloads and instant upload first upload a file)",
     )
     parser.add_argument(
@@ -1026,12 +1029,14 @@ def main() -> int:
             "listing": bench.measure_listing,
             "page": lambda: measure_page(bench),
             "tokens": bench.measure_token_refresh,
+            "photos": lambda: measure_photos(bench, quick=args.quick),
             "peers": bench.measure_peers,
         }
         for name, measure in measures.items():
             if name in args.only:
                 measure()
         bench.report()
+        report_photos(bench)
     finally:
         bench.stop()
         if args.keep:
