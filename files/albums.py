@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from accounts.user_pds import UserPds
 from files.errors import AlbumChangeRefused, InvalidInput, NotFound
 from files.photos import remember_thumbnails
-from files.shares import expiration_on
+from files.shares import expiration_on, live_shares
 from pds_client import errors as pds_errors
 from pds_client.albums_api import AlbumsAPI, Story, StoryFile
 
 JSON = dict[str, Any]
 NAME_MAX = 128
 MAX_ALBUM_PAGES = 10  # 1,000 albums in one list: more than a person keeps
-MAX_SHARE_PAGES = 10
 MAX_FILES_PER_CHANGE = 500
 PICKER_PAGE = 60
 
@@ -119,19 +118,7 @@ def photos_page(
 
 def album_links(*, pds: UserPds, story_id: str) -> list[JSON]:
     """The user's live links to the album, newest first."""
-    found: list[JSON] = []
-    marker = ""
-    for _page in range(MAX_SHARE_PAGES):
-        page = pds.shares.list_mine(marker=marker)
-        found += [
-            share
-            for share in page.get("items") or []
-            if share.get("story_id") == story_id and share.get("status") != "disabled"
-        ]
-        marker = page.get("next_marker", "")
-        if not marker:
-            break
-    return found
+    return live_shares(pds=pds, keep=lambda share: share.get("story_id") == story_id)
 
 
 # --- changes --------------------------------------------------------------------------------

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.user_pds import UserPds
 from files import albums
 from files.decorators import json_api, pds_page
-from files.drive_scope import outside_drive
 from files.errors import ShareFieldInvalid
-from files.panel_views import ShareSettingsForm
+from files.panel_views import ShareSettingsForm, share_json
 from files.photos import photo_of
 from files.templatetags.drive import pds_time
 
@@ -160,21 +159,6 @@ def album_delete(request: HttpRequest, body: JSON, story_id: str) -> JSON:
     return {"url": reverse("files:albums")}
 
 
-def _link_json(request: HttpRequest, share: JSON) -> JSON:
-    moment = pds_time(share.get("expiration", ""))
-    return {
-        "share_id": share["share_id"],
-        # A public link is no drive's page, wherever it was made (files.drive_scope).
-        "url": request.build_absolute_uri(
-            outside_drive(request, reverse("files:share_public", args=[share["share_id"]]))
-        ),
-        "expiration": share.get("expiration", ""),
-        "expires_on": moment.date().isoformat() if moment else "",
-        "has_pwd": bool(share.get("has_pwd")),
-        "download_limit": share.get("download_limit") or 0,
-    }
-
-
 @require_http_methods(["GET", "POST"])
 @json_api
 def album_share(request: HttpRequest, body: JSON, story_id: str) -> JSON:
@@ -182,7 +166,7 @@ def album_share(request: HttpRequest, body: JSON, story_id: str) -> JSON:
     (the fields of the share dialog, static/js/share-settings.js)."""
     pds = UserPds.of(request)
     if request.method == "GET":
-        return {"shares": [_link_json(request, share) for share in albums.album_links(pds=pds, story_id=story_id)]}
+        return {"shares": [share_json(request, share) for share in albums.album_links(pds=pds, story_id=story_id)]}
     values = {key: value for key, value in body.items() if isinstance(value, str | bool | int) and value != ""}
     form = ShareSettingsForm(values)
     if not form.is_valid():
@@ -196,7 +180,7 @@ def album_share(request: HttpRequest, body: JSON, story_id: str) -> JSON:
         expires_on=fields["expires_on"],
         download_limit=fields["download_limit"] or 0,
     )
-    return {"share": _link_json(request, share)}
+    return {"share": share_json(request, share)}
 
 
 @require_GET

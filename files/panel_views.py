@@ -67,7 +67,7 @@ def _settings(body: JSON) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def _share_json(request: HttpRequest, share: JSON) -> JSON:
+def share_json(request: HttpRequest, share: JSON) -> JSON:
     moment = pds_time(share.get("expiration", ""))
     return {
         "share_id": share["share_id"],
@@ -106,7 +106,7 @@ def details(request: HttpRequest, file_id: str) -> HttpResponse:
     """The details panel's content (a fragment)."""
     pds = UserPds.of(request)
     item = selectors.file_get(pds=pds, file_id=file_id)
-    links = [_share_json(request, share) for share in shares.shares_of_file(pds=pds, file_id=file_id)]
+    links = [share_json(request, share) for share in shares.shares_of_file(pds=pds, file_id=file_id)]
     me = my_pds_user_id(request)
     mine = bool(me) and item.get("creator_id") == me
     creator = item.get("creator_name") or ("" if mine else item.get("creator_id", ""))
@@ -132,7 +132,7 @@ def file_shares(request: HttpRequest, body: JSON, file_id: str) -> JSON:
     about = {"file_id": item["file_id"], "name": item["name"], "type": item["type"]}
     if request.method == "GET":
         links = shares.shares_of_file(pds=pds, file_id=file_id)
-        return {"item": about, "shares": [_share_json(request, share) for share in links]}
+        return {"item": about, "shares": [share_json(request, share) for share in links]}
     fields = _settings(body)
     share = shares.share_create(
         pds=pds,
@@ -141,7 +141,7 @@ def file_shares(request: HttpRequest, body: JSON, file_id: str) -> JSON:
         download_limit=fields["download_limit"],
         expires_on=fields["expires_on"],
     )
-    return {"item": about, "share": _share_json(request, share)}
+    return {"item": about, "share": share_json(request, share)}
 
 
 @require_http_methods(["POST"])
@@ -158,4 +158,4 @@ def share_update(request: HttpRequest, body: JSON, share_id: str) -> JSON:
         password=fields["password"],
         remove_password=fields["remove_password"],
     )
-    return {"share": _share_json(request, share)}
+    return {"share": share_json(request, share)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Iterator, MutableMapping
+from collections.abc import Callable, Generator, Iterator, MutableMapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -109,21 +109,22 @@ def share_update(
     )
 
 
-def shares_of_file(*, pds: UserPds, file_id: str) -> list[JSON]:
-    """The user's live links that hold `file_id`, newest first."""
+def live_shares(*, pds: UserPds, keep: Callable[[JSON], bool]) -> list[JSON]:
+    """The user's live links that `keep` keeps, newest first (at most MAX_SHARE_PAGES pages)."""
     found: list[JSON] = []
     marker = ""
     for _ in range(MAX_SHARE_PAGES):
         page = pds.shares.list_mine(marker=marker)
-        found += [
-            share
-            for share in page["items"]
-            if file_id in share.get("file_id_list", []) and share.get("status") != "disabled"
-        ]
+        found += [share for share in page.get("items") or [] if share.get("status") != "disabled" and keep(share)]
         marker = page.get("next_marker", "")
         if not marker:
             break
     return sorted(found, key=lambda share: share.get("created_at", ""), reverse=True)
+
+
+def shares_of_file(*, pds: UserPds, file_id: str) -> list[JSON]:
+    """The user's live links that hold `file_id`, newest first."""
+    return live_shares(pds=pds, keep=lambda share: file_id in share.get("file_id_list", []))
 
 
 def shares_find(*, pds: UserPds, name: str = "", marker: str = "") -> tuple[list[JSON], str]:
