@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 # tests run on a Redis server too; npm installs axe-core, which the accessibility tests
 # inject into pages. (rclone, for the S3 tests, comes from a wheel.)
 TEST_SYSTEM_PACKAGES := chromium:chromium nginx:nginx redis-server:redis-server npm:npm
+# What Drive itself needs: tesseract reads the text in photos, in English and Simplified
+# Chinese (language packs have no command: an empty command means "ask dpkg").
+RUN_SYSTEM_PACKAGES := tesseract:tesseract-ocr :tesseract-ocr-eng :tesseract-ocr-chi-sim
 # `python -m venv` needs ensurepip, which Debian ships apart from Python.
 VENV_PACKAGE := $(notdir $(PYTHON))-venv
 
@@ -20,12 +23,13 @@ apt_install = $(if $(APT_AS),@echo "Installing $(1) with apt-get..." && $(APT_AS
 	apt-get update -qq && $(APT_AS) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null,$\
 	$(error Drive needs system packages: $(if $(shell command -v apt-get),run `sudo apt-get install -y $(strip $(1))`,$\
 	install `$(strip $(1))` (Debian's names) with the system's package manager), then `make $(MAKECMDGOALS)` again))
-# The Debian packages of TEST_SYSTEM_PACKAGES whose command is missing (nginx lives in
-# /usr/sbin, outside a user's PATH).
-missing_packages = $(shell for need in $(TEST_SYSTEM_PACKAGES); do command -v "$${need%%:*}" >/dev/null \
-	|| [ -x "/usr/sbin/$${need%%:*}" ] || echo "$${need#*:}"; done)
+# `$(call missing_packages,LIST)`: the Debian packages of LIST whose command is missing
+# (nginx lives in /usr/sbin, outside a user's PATH), or, with no command, not installed.
+missing_packages = $(shell for need in $(1); do cmd="$${need%%:*}"; pkg="$${need#*:}"; \
+	if [ -n "$$cmd" ]; then command -v "$$cmd" >/dev/null || [ -x "/usr/sbin/$$cmd" ] || echo "$$pkg"; \
+	else dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q 'ok installed' || echo "$$pkg"; fi; done)
 
-.PHONY: run test lint install install-dev system-packages clean
+.PHONY: run test lint install install-dev system-packages run-packages clean
 
 $(VENV)/.installed: requirements.txt
 	$(if $(shell test -x $(PY) || $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),$(call apt_install,$(VENV_PACKAGE)))
@@ -48,9 +52,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 system-packages:
-	$(if $(missing_packages),$(call apt_install,$(missing_packages)),@true)
+	$(if $(call missing_packages,$(TEST_SYSTEM_PACKAGES) $(RUN_SYSTEM_PACKAGES)),$\
+	$(call apt_install,$(call missing_packages,$(TEST_SYSTEM_PACKAGES) $(RUN_SYSTEM_PACKAGES))),@true)
 
-run: install
+run-packages:
+	$(if $(call missing_packages,$(RUN_SYSTEM_PACKAGES)),$(call apt_install,$(call missing_packages,$(RUN_SYSTEM_PACKAGES))),@true)
+
+run: run-packages install
 	PY=$(PY) bin/run-dev
 
 # Coverage of the project's packages, with the floor set in pyproject.toml.

@@ -2,6 +2,15 @@
 drives), OAuth grants, and content (files, revisions, blobs, uploads, tasks, share links),
 people (groups, permissions) and the audit log."""
 
+from pds_server.models.analysis import (
+    AnalysisTerm,
+    DetectedFace,
+    FaceGroup,
+    ImageAnalysis,
+    ImageTag,
+    PersonFace,
+    SimilarImageCluster,
+)
 from pds_server.models.audit import AuditLog
 from pds_server.models.content import (
     LISTED,
@@ -20,6 +29,13 @@ from pds_server.models.media import MediaInfo, Story, StoryFile
 from pds_server.models.people import FilePermission, Group, GroupMember
 
 __all__ = [
+    "AnalysisTerm",
+    "DetectedFace",
+    "FaceGroup",
+    "ImageAnalysis",
+    "ImageTag",
+    "PersonFace",
+    "SimilarImageCluster",
     "LISTED",
     "AccessToken",
     "App",

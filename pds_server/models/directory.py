@@ -27,6 +27,9 @@ class Domain(models.Model):
     # than this many days; the latest and those marked keep_forever always stay. Empty: no limit.
     revision_keep_count = models.PositiveIntegerField(null=True, blank=True)
     revision_keep_days = models.PositiveIntegerField(null=True, blank=True)
+    # Faces, tags, text and similar photos by local models; turning it off removes what
+    # the models stored for this domain's drives.
+    image_analysis_enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
