@@ -22,6 +22,15 @@ class DomainAdmin(admin.ModelAdmin):
         (None, {"fields": (("domain_id", "name"), "storage_mode", "personal_space_enabled", "default_drive_size")}),
         (None, {"fields": ("is_default",)}),
         (
+            "Image analysis",
+            {
+                "fields": ("image_analysis_enabled",),
+                "description": "Faces, tags, text in photos and similar photos, by local models in the workers of "
+                "the 'analysis' queue. Turning it off deletes what the models stored for this domain's drives; "
+                "turning it on queues the domain's photos.",
+            },
+        ),
+        (
             "Revision retention",
             {
                 "fields": ("revision_keep_count", "revision_keep_days"),
@@ -30,6 +39,17 @@ class DomainAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj: Domain, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "image_analysis_enabled" in form.changed_data:
+            from pds_server.services.analysis.switch import analysis_switch
+
+            count = analysis_switch(obj, enabled=obj.image_analysis_enabled)
+            if obj.image_analysis_enabled:
+                self.message_user(request, f"Image analysis on: {count} photo(s) queued for analysis.")
+            else:
+                self.message_user(request, f"Image analysis off: {count} stored analysis row(s) deleted.")
 
 
 @admin.register(App)

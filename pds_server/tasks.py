@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
+from pds_server.services.analysis.similar_clusters import cluster_task_run
 from pds_server.services.async_tasks import async_task_run, async_tasks_sweep
 from pds_server.services.audit import audit_logs_purge
 from pds_server.services.audit_export import exports_purge
@@ -96,3 +97,59 @@ def sweep_media() -> int:
 )
 def render_video(media_pk: int) -> str:
     return rendition_make(media_pk=media_pk)
+
+
+# Image analysis (services/analysis/pipeline.py), routed to the "analysis" queue (settings/
+# celery.py) so that analysis capacity grows by starting workers on that queue elsewhere.
+# Acknowledged when done: a killed worker gives the photo back, and the analysis's attempt
+# count stops a photo that kills every analyser.
+@shared_task(
+    name="pds_server.tasks.analyse_image",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=2,
+    max_retries=5,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def analyse_image(media_pk: int) -> str:
+    from pds_server.services.analysis.pipeline import analyse_media
+
+    return analyse_media(media_pk)
+
+
+# People (services/analysis/face_groups.py): the periodic re-clustering of each drive's face
+# groups, on the analysis queue (it reads every face of the drive).
+@shared_task(name="pds_server.tasks.recluster_faces", acks_late=True)
+def recluster_faces(drive_pk: int) -> dict:
+    from pds_server.services.analysis.face_groups import recluster_faces as recluster
+
+    return recluster(drive_pk)
+
+
+@shared_task(name="pds_server.tasks.recluster_all_faces")
+def recluster_all_faces() -> int:
+    """Queue the re-clustering of every drive that has faces."""
+    from pds_server.services.analysis.face_groups import drives_with_faces
+
+    drive_pks = drives_with_faces()
+    for drive_pk in drive_pks:
+        recluster_faces.delay(drive_pk)
+    return len(drive_pks)
+
+
+@shared_task(name="pds_server.tasks.sweep_analysis")
+def sweep_analysis() -> int:
+    """Photos whose analysis was lost, or whose faces a drive has not grouped: queue them again."""
+    from pds_server.services.analysis.backfill import analysis_sweep
+
+    return analysis_sweep()
+
+
+# `image/create_similar_image_cluster_task` (services/analysis/similar_clusters.py): an async
+# job on the analysis queue; acknowledged when done, its lease and the sweep cover the rest
+# (importing the service here registers the job with run_async_task in every worker).
+@shared_task(name="pds_server.tasks.cluster_similar_images", acks_late=True, reject_on_worker_lost=True)
+def cluster_similar_images(task_pk: int) -> None:
+    cluster_task_run(task_pk=task_pk)

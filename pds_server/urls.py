@@ -6,9 +6,11 @@ from django.urls import path
 
 from pds_server.api import ROUTES
 from pds_server.views import (  # noqa: F401 (register)
+    analysis,
     audit,
     content,
     drives,
+    faces,
     files,
     groups,
     oauth,
@@ -17,6 +19,7 @@ from pds_server.views import (  # noqa: F401 (register)
     recyclebin,
     revisions,
     shares,
+    similar,
     stories,
     uploads,
     users,

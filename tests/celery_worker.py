@@ -26,7 +26,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_worker(broker_url: str, log_path: Path, settings) -> subprocess.Popen:
+def start_worker(broker_url: str, log_path: Path, settings, queues: str = "celery,analysis") -> subprocess.Popen:
+    """A solo worker consuming `queues` (by default the web's queue and image analysis)."""
     env = dict(os.environ)
     env.update(
         DRIVE_ROLE="drive",
@@ -51,6 +52,8 @@ def start_worker(broker_url: str, log_path: Path, settings) -> subprocess.Popen:
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",
+            "--queues",
+            queues,
         ],
         cwd=ROOT,
         env=env,

@@ -24,6 +24,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Image analysis runs on its own queue: a worker started with `-Q analysis` on another machine
+# adds analysis capacity; the web's own work never waits behind a backfill of photos.
+CELERY_TASK_ROUTES = {
+    f"pds_server.tasks.{name}": {"queue": "analysis"}
+    for name in (
+        "analyse_image",
+        "cluster_similar_images",
+        "recluster_faces",  # reads every face of a drive
+        "recluster_all_faces",
+    )
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Celery's Django fixup closes the database connections after every task unless this is
 # set: on PostgreSQL a new connection per token refresh cost more CPU than the refresh.

@@ -51,6 +51,10 @@ MEDIA_FIELDS = {
     "orientation": "str",
 }
 FIELDS.update(MEDIA_FIELDS)
+# What local models found (issue #15, services/analysis/content_search.py): tags by key or
+# name, people by group id, and `keyword match "..."`, the one search box over photos.
+ANALYSIS_FIELDS = {"image_tags": "str", "label": "str", "face_group_id": "str", "keyword": "str"}
+FIELDS.update(ANALYSIS_FIELDS)
 LOOKUPS = {name: f"media__{name}" for name in MEDIA_FIELDS if name not in ("image_time", "orientation")}
 ORIENTATIONS = {
     "landscape": Q(media__width__gt=F("media__height")),
@@ -193,6 +197,8 @@ class Parser:
 
     def q(self, field: str, lookup: str, value) -> Q:
         """`field lookup value` as a Q on the files table (or on the file's media)."""
+        if field in ANALYSIS_FIELDS:
+            return self.analysis_q(field, lookup, value)
         if field == "orientation":
             if lookup not in ("exact", "in"):
                 raise _fail("orientation takes =, != or in", self.current.position)
@@ -201,6 +207,23 @@ class Parser:
                 raise _fail(f"orientation is one of {', '.join(ORIENTATIONS)}", self.current.position)
             return functools.reduce(operator.or_, found, Q(pk__in=[]))
         return Q(**{f"{LOOKUPS.get(field, field)}__{lookup}": value})
+
+    def analysis_q(self, field: str, lookup: str, value) -> Q:
+        from pds_server.services.analysis import content_search
+
+        values = value if lookup == "in" else [value]
+        if lookup not in ("exact", "in", "match"):
+            raise _fail(f"{field} takes =, !=, in or match", self.current.position)
+        if field == "keyword":
+            if lookup != "match":
+                raise _fail('keyword takes match: keyword match "cat 2023"', self.current.position)
+            return content_search.keyword_q(str(value))
+        if field == "face_group_id":
+            if lookup == "match":
+                raise _fail("face_group_id takes =, != or in", self.current.position)
+            return content_search.face_group_q([str(item) for item in values])
+        keys = [key for item in values for key in content_search.tag_keys(str(item), prefix=lookup == "match")]
+        return content_search.tags_q(keys)
 
     def condition(self) -> Q:
         token = self.take()
@@ -216,8 +239,10 @@ class Parser:
             self.expect("]")
             return self.q(field, "in", values)
         if self.keyword("match"):
+            if field in ANALYSIS_FIELDS:
+                return self.q(field, "match", self.value(field))
             if field != "name":
-                raise _fail("match works on name only", token.position)
+                raise _fail("match works on name and the analysis fields only", token.position)
             return Q(name__icontains=self.value(field))
         if self.keyword("prefix"):
             if self.fields[field] != "str":

@@ -7,8 +7,10 @@ from django.http import HttpRequest
 
 from pds_server import errors
 from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str, pds_endpoint
+from pds_server.selectors import analysis as analysis_selectors
 from pds_server.selectors import files as file_selectors
 from pds_server.serializers import download_url_to_pds, file_job_to_pds, file_moved_to_pds, page_to_pds
+from pds_server.serializers.analysis import analysis_to_pds
 from pds_server.services import async_tasks, downloads, search, shares, tree
 from pds_server.services.access import Actor, Can, action_list, drive_grant
 from pds_server.services.pagination import ordering_for
@@ -54,7 +56,12 @@ def file_get(request: HttpRequest, caller: Caller, body: dict):
         return serialize(caller, readable_file(caller, body), body, caller.share)
     grant, item = caller_file(caller, body, Can.LIST)
     can = grant.capabilities(item)
-    return {**serialize(caller, item, body, can=can), "action_list": action_list(can)}
+    answer = {**serialize(caller, item, body, can=can), "action_list": action_list(can)}
+    # What local models found (tags, text): on file/get only — a list would pay a query per row.
+    analysis = analysis_selectors.analysis_of_file(item)
+    if analysis is not None and "image_media_metadata" in answer:
+        answer["image_media_metadata"].update(analysis_to_pds(analysis))
+    return answer
 
 
 @pds_endpoint("/v2/file/get_by_path", scope="FILE.GET", batchable=True)

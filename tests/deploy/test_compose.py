@@ -22,8 +22,8 @@ DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "docker-compose.yml"
 ENV_EXAMPLE = DEPLOY / "compose.env.example"
 
-SERVICES = {"postgres", "redis", "seaweedfs", "web", "pds", "worker", "beat", "nginx", "migrate"}
-DJANGO_SERVICES = ("migrate", "web", "pds", "worker", "beat")
+SERVICES = {"postgres", "redis", "seaweedfs", "web", "pds", "worker", "analysis", "beat", "nginx", "migrate"}
+DJANGO_SERVICES = ("migrate", "web", "pds", "worker", "analysis", "beat")
 NGINX_TEMPLATE = "/etc/nginx/templates/drive.conf.template"
 
 
@@ -125,6 +125,9 @@ def test_each_process_runs_what_it_should(compose):
     assert environment(services["web"])["DRIVE_ROLE"] == "drive"
     assert environment(services["pds"])["DRIVE_ROLE"] == "pds"
     assert services["worker"]["command"][:4] == ["celery", "-A", "drive_site", "worker"]
+    # Image analysis has its own workers on its own queue; the web's worker never takes it.
+    assert services["analysis"]["command"][:6] == ["celery", "-A", "drive_site", "worker", "--queues", "analysis"]
+    assert "analysis" not in services["worker"]["command"][services["worker"]["command"].index("--queues") + 1]
     assert services["beat"]["command"][:4] == ["celery", "-A", "drive_site", "beat"]
     script = "\n".join(services["migrate"]["command"])
     for step in ("migrate --noinput", "migrate --database pds --noinput", "collectstatic --noinput", "pds_bootstrap"):
@@ -135,7 +138,7 @@ def test_start_order_waits_for_health_and_for_migrations(compose):
     services = compose["services"]
     for name in ("postgres", "redis", "seaweedfs"):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
-    for name in ("web", "pds", "worker", "beat"):
+    for name in ("web", "pds", "worker", "analysis", "beat"):
         depends_on = services[name]["depends_on"]
         assert depends_on["migrate"]["condition"] == "service_completed_successfully", name
         assert depends_on["postgres"]["condition"] == "service_healthy", name

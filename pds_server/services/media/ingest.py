@@ -64,6 +64,11 @@ def media_on_new_content(item: File) -> None:
         return
     item.media = media
     item.image_time, item.image_time_source = capture_time(item, media)
+    if media.kind == MediaInfo.Kind.IMAGE and media.state == MediaInfo.State.DONE:
+        # Analysed already, perhaps: then the task only groups its faces in this file's drive.
+        from pds_server.services.analysis.pipeline import analysis_queue
+
+        transaction.on_commit(lambda: analysis_queue(media.pk), using=PDS_DB, robust=True)
 
 
 def media_ingest_queue(file_pk: int) -> None:
@@ -86,6 +91,11 @@ def media_ingest(*, file_pk: int) -> str:
     media = media_of_blob(item.blob, kind)
     if media.state == MediaInfo.State.PENDING:
         media = media_read(media, extension=item.file_extension.lower())
+        file_media_link(item, media)
+        from pds_server.services.analysis.pipeline import analysis_after_ingest
+
+        analysis_after_ingest(media)
+        return media.state
     file_media_link(item, media)
     return media.state
 
