@@ -5,7 +5,7 @@ with zone, camera, lens, exposure, dimensions, size, place) and how its video pl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.core.cache import caches
 
 from accounts.user_pds import UserPds
 from files.errors import NotFound
+from files.photo_search import TagChip, photo_text, tag_chips
 from files.photos import THUMBNAIL_SIZES, capture_time, parse_time, photos_api, thumbnail_cache_key
 from pds_client import errors as pds_errors
 
@@ -121,6 +122,8 @@ class PhotoInfo:
     duration: float | None
     codecs: str
     failed: str  # why the file could not be read, when it could not
+    tags: list[TagChip] = field(default_factory=list)  # image analysis: each a search for itself
+    text: str = ""  # the text read in the photo
 
     @property
     def megapixels(self) -> str:
@@ -161,6 +164,8 @@ def photo_info(*, pds: UserPds, file_id: str) -> PhotoInfo:
         duration=_number(meta.get("duration")),
         codecs=" · ".join(codec for codec in streams if codec),
         failed=str(item.get("media_reason") or "") if item.get("media_state") == "failed" else "",
+        tags=tag_chips(meta) if kind == "image" else [],
+        text=photo_text(meta) if kind == "image" else "",
     )
 
 

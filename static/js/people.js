@@ -1,0 +1,16 @@
+// The Photos home's row of faces (templates/files/_people_strip.html): read once the page is
+// up, and shown only when the drive has people; the timeline never waits for it.
+import { fetchFragment } from "./ui.js";
+import { markReady } from "./ready.js";
+
+const strip = document.getElementById("people-strip");
+
+async function showPeople() {
+  const fresh = await fetchFragment(strip.dataset.url).catch(() => null);
+  if (!fresh || !fresh.querySelector("li")) return;
+  strip.replaceChildren(fresh);
+  strip.hidden = false;
+}
+
+if (strip) await showPeople();
+markReady("people");
