@@ -171,3 +171,41 @@ def test_backfill_analyses_what_was_stored_while_analysis_was_off_and_resumes(al
     done = ImageAnalysis.objects.get(ocr_text__contains="TWO")
     call_command("pds_analysis_backfill", "--inline")  # nothing left: nothing analysed twice
     assert ImageAnalysis.objects.get(pk=done.pk).analysed_at == done.analysed_at
+
+
+def test_the_sweep_analyses_photos_whose_task_was_lost_and_groups_them_in_every_drive(alice, bob):
+    """No worker ran: the tasks the uploads queued are lost. The sweep finds the photo read
+    long ago and never analysed, and later the same photo in another drive whose people do
+    not have its face yet; the tasks it queues (run here at once) analyse and group them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from drive_site.celery import app
+    from pds_server.services.analysis.backfill import SWEEP_AGE, analysis_sweep
+    from pds_server.services.media.ingest import media_ingest
+
+    data = images.astronaut_copies()["astronaut.png"]
+    item = File.objects.get(file_id=alice.upload("her.png", data)["file_id"])
+    media_ingest(file_pk=item.pk)
+    item.refresh_from_db()
+    assert analysis_sweep() == 0  # read just now: its task may still be on its way
+    MediaInfo.objects.filter(pk=item.media_id).update(analysed_at=timezone.now() - SWEEP_AGE - timedelta(seconds=1))
+
+    app.conf.task_always_eager = True
+    try:
+        assert analysis_sweep() == 1
+        assert ImageAnalysis.objects.get(media_id=item.media_id).state == ImageAnalysis.State.DONE
+        assert FaceGroup.objects.filter(drive_id=item.drive_id).count() == 1
+        assert analysis_sweep() == 0  # nothing left
+
+        app.conf.task_always_eager = False  # bob's upload of the same photo queues a task that is lost
+        bob.upload("same.png", data)
+        app.conf.task_always_eager = True
+        bob_drive = int(bob.drive_id)
+        assert not FaceGroup.objects.filter(drive_id=bob_drive).exists()
+        assert analysis_sweep() == 1
+        assert FaceGroup.objects.filter(drive_id=bob_drive).count() == 1
+        assert analysis_sweep() == 0
+    finally:
+        app.conf.task_always_eager = False
