@@ -43,13 +43,16 @@ class DomainAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: Domain, form, change):
         super().save_model(request, obj, form, change)
         if change and "image_analysis_enabled" in form.changed_data:
-            from pds_server.services.analysis.switch import analysis_switch
+            from django.db import transaction
 
-            count = analysis_switch(obj, enabled=obj.image_analysis_enabled)
+            from pds_server.routers import PDS_DB
+            from pds_server.tasks import apply_image_analysis_switch
+
+            transaction.on_commit(lambda: apply_image_analysis_switch.delay(obj.pk), using=PDS_DB)
             if obj.image_analysis_enabled:
-                self.message_user(request, f"Image analysis on: {count} photo(s) queued for analysis.")
+                self.message_user(request, "Image analysis on: the domain's photos are being queued for analysis.")
             else:
-                self.message_user(request, f"Image analysis off: {count} stored analysis row(s) deleted.")
+                self.message_user(request, "Image analysis off: what the models stored for it is being deleted.")
 
 
 @admin.register(App)

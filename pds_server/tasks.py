@@ -153,3 +153,11 @@ def sweep_analysis() -> int:
 @shared_task(name="pds_server.tasks.cluster_similar_images", acks_late=True, reject_on_worker_lost=True)
 def cluster_similar_images(task_pk: int) -> None:
     cluster_task_run(task_pk=task_pk)
+
+
+@shared_task(name="pds_server.tasks.apply_image_analysis_switch", acks_late=True, reject_on_worker_lost=True)
+def apply_image_analysis_switch(domain_pk: int) -> int:
+    """A domain's image analysis was switched: remove what it stored, or queue its photos."""
+    from pds_server.services.analysis.switch import analysis_switch_apply
+
+    return analysis_switch_apply(domain_pk)

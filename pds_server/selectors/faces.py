@@ -47,7 +47,7 @@ def face_groups_page(
 ) -> tuple[list[FaceGroup], str, QuerySet[FaceGroup]]:
     """The drive's people shown in at least one listed file, most photographed first (then
     oldest first), keyset-paged on (image_count, pk). Also the whole filtered set, to count."""
-    rows = FaceGroup.objects.filter(drive=drive, image_count__gt=0)
+    rows = FaceGroup.objects.filter(drive=drive, image_count__gt=0, drive__domain__image_analysis_enabled=True)
     if remarks:
         rows = rows.filter(remarks=remarks)
     matching = rows

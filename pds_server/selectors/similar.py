@@ -27,7 +27,7 @@ def cluster_page(
     """Up to `limit` clusters after the keyset `after` (image_count, pk) in `order`, their
     files (still in the drive, not trashed) prefetched best first as `live_files`; and
     whether more follow."""
-    rows = SimilarImageCluster.objects.filter(drive=drive)
+    rows = SimilarImageCluster.objects.filter(drive=drive, drive__domain__image_analysis_enabled=True)
     if order == "asc":
         rows = rows.order_by("image_count", "pk")
         if after is not None:

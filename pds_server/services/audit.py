@@ -70,6 +70,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "/v2/image/delete_story": ("story.delete", "story"),
     "/v2/image/add_story_files": ("story.add_files", "story"),
     "/v2/image/remove_story_files": ("story.remove_files", "story"),
+    "/v2/image/update_facegroup_info": ("face_group.update", "face_group"),
+    "/v2/albums/unassign_facegroup_item": ("face_group.remove_file", "face_group"),
+    "/v2/image/merge_facegroups": ("face_group.merge", "face_group"),
 }
 SIGNIN = ("user.signin", "user")
 TOKEN_REFRESH = ("token.refresh", "user")

@@ -191,6 +191,7 @@ NAMED = {
     "user": ("user_id", ("nick_name", "user_name")),
     "drive": ("drive_id", ("drive_name",)),
     "story": ("story_id", ("story_name",)),
+    "face_group": ("group_id", ("group_name",)),
 }
 
 
@@ -199,6 +200,8 @@ def named_row(pending: Pending, answer: dict) -> dict:
     category = ACTIONS[pending.path][1]
     id_field, name_fields = NAMED[category]
     object_id = text(pending.body.get(id_field)) or text(answer.get(id_field))
+    if category == "face_group":  # unassign_facegroup_item names the person face_group_id
+        object_id = object_id or text(pending.body.get("face_group_id"))
     name = next(
         (text(source.get(f), 1024) for source in (answer, pending.body) for f in name_fields if text(source.get(f))),
         "",
@@ -206,13 +209,20 @@ def named_row(pending: Pending, answer: dict) -> dict:
     if not name and object_id:
         name = stored_name(pending.domain, category, object_id)
     detail = {}
+    if category == "face_group":  # which photo left the person, or who was merged into it
+        from_ids = pending.body.get("from_group_ids")
+        detail = {
+            "file_id": text(pending.body.get("file_id"), 50),
+            "from_group_ids": [text(v, 40) for v in from_ids[:100]] if isinstance(from_ids, list) else [],
+        }
+        detail = {key: value for key, value in detail.items() if value}
     if category == "group" and pending.path.endswith("_member"):
         detail = {
             "member_type": text(pending.body.get("member_type")),
             "member_id": text(pending.body.get("member_id")),
         }
     return {
-        "drive_id": object_id if category == "drive" else "",
+        "drive_id": {"drive": object_id, "face_group": text(pending.body.get("drive_id"), 32)}.get(category, ""),
         "object_id": object_id,
         "object_name": name,
         "detail": detail,

@@ -260,6 +260,11 @@ class Parser:
         return self.q(field, lookups[op.text], value)
 
 
+def uses_analysis(query: str) -> bool:
+    """Whether `query` (already parsed without error) names a field local models answer."""
+    return any(token.kind == "word" and token.text in ANALYSIS_FIELDS for token in tokenize(query))
+
+
 def parse_query(query: str, fields: dict[str, str] = FIELDS) -> Q:
     if len(query) > 4096:
         raise errors.InvalidParameter("The query is longer than 4096 characters.", code="InvalidParameter.Query")

@@ -57,8 +57,9 @@ def file_get(request: HttpRequest, caller: Caller, body: dict):
     grant, item = caller_file(caller, body, Can.LIST)
     can = grant.capabilities(item)
     answer = {**serialize(caller, item, body, can=can), "action_list": action_list(can)}
-    # What local models found (tags, text): on file/get only — a list would pay a query per row.
-    analysis = analysis_selectors.analysis_of_file(item)
+    # What local models found (tags, text): on file/get only — a list would pay a query per row;
+    # and to those who may see the picture (an upload-only role must not read its text).
+    analysis = analysis_selectors.analysis_of_file(item) if Can.PREVIEW in can else None
     if analysis is not None and "image_media_metadata" in answer:
         answer["image_media_metadata"].update(analysis_to_pds(analysis))
     return answer
@@ -84,7 +85,9 @@ def file_search(request: HttpRequest, caller: Caller, body: dict):
     )
     found = [(item, grant.capabilities(item)) for item in items]
     if not grant.everything:  # someone else's drive: only what their roles reach
-        found, total = [(item, can) for item, can in found if Can.LIST in can], None
+        # Matching by what the models read in a photo tells its content: only to those who may see it.
+        needed = Can.PREVIEW if search.uses_analysis(parse_str(body, "query", default="")) else Can.LIST
+        found, total = [(item, can) for item, can in found if Can.LIST in can and needed in can], None
     answer = page_to_pds([serialize(caller, item, body, can=can) for item, can in found], next_marker)
     if total is not None:
         answer["total_count"] = total

@@ -55,8 +55,12 @@ def drives_with_faces() -> list[int]:
 
 
 def locked_drive(drive_pk: int) -> Drive | None:
-    """The drive, its row locked to the end of the transaction: one grouping at a time."""
-    return Drive.objects.select_for_update().filter(pk=drive_pk).first()
+    """The drive, with its faces' lock held to the end of the transaction (one grouping at a
+    time; services/analysis/locks.py), or None when it is gone or its domain has analysis off."""
+    from pds_server.services.analysis.locks import FACES, drive_job_lock
+
+    drive_job_lock(FACES, drive_pk)
+    return Drive.objects.filter(pk=drive_pk, domain__image_analysis_enabled=True).first()
 
 
 # --- Storing a photo's faces (called by the analysis pipeline) -----------------------------------

@@ -107,7 +107,7 @@ def analyse_media(media_pk: int) -> str:
             return analysis.state
     from pds_server.services.analysis.face_groups import group_analysis_faces
 
-    for drive_pk in drives:
+    for drive_pk in drives_holding(media_pk):  # again: a domain may have switched off meanwhile
         group_analysis_faces(drive_pk, analysis.pk)
     return analysis.state
 
@@ -135,7 +135,8 @@ def analyse(analysis: ImageAnalysis) -> ImageAnalysis:
         found = findings_of(image, media=media)
     finally:
         image.close()
-    analysis_store(analysis, found)
+    if not analysis_store(analysis, found):  # analysed by another worker, or switched off meanwhile
+        return ImageAnalysis.objects.filter(pk=analysis.pk).first() or analysis
     log.info("analysed media %s: %s", media.pk, {step: round(s, 3) for step, s in found.seconds.items()})
     return analysis
 
@@ -183,7 +184,10 @@ def findings_of(image, *, media: MediaInfo) -> Findings:
     step_done("hash")
     found.tags = classify.classify(image)
     step_done("tags")
-    found.ocr_text = ocr.read_text(image)
+    try:
+        found.ocr_text = ocr.read_text(image)
+    except ocr.OcrError as error:  # a photo tesseract cannot read still gets its tags and faces
+        log.warning("text of media %s not read: %s", media.pk, error)
     step_done("text")
     extension = File.objects.filter(media=media).values_list("file_extension", flat=True).first() or ""
     has_camera = bool(media.camera_make or media.camera_model)
@@ -196,13 +200,39 @@ def findings_of(image, *, media: MediaInfo) -> Findings:
     return found
 
 
-def analysis_store(analysis: ImageAnalysis, found: Findings) -> None:
-    """Replace what earlier runs stored for this photo with `found`, at once."""
+def analysis_store(analysis: ImageAnalysis, found: Findings) -> bool:
+    """Replace what earlier runs stored for this photo with `found`, at once. The row is
+    claimed first by one conditional UPDATE (a row lock on PostgreSQL, the write lock on
+    SQLite): a second worker that analysed the same photo meanwhile, or a domain switched
+    off meanwhile (its rows deleted, or no drive wanting them any more), stores nothing.
+    Returns whether it stored."""
     from pds_server.services.analysis.face_groups import faces_store
+    from pds_server.services.analysis.ocr import LANGUAGES
     from pds_server.services.analysis.text_terms import terms_of_text
 
     terms = {term for term in terms_of_text(found.ocr_text) if term and len(term) <= TERM_MAX}
+    now = timezone.now()
     with transaction.atomic(using=PDS_DB):
+        claimed = (
+            ImageAnalysis.objects.filter(pk=analysis.pk)
+            .exclude(state=ImageAnalysis.State.DONE, model_version=MODEL_VERSION)
+            .exclude(state=ImageAnalysis.State.FAILED)
+            .update(
+                phash=found.phash,
+                sharpness=found.sharpness,
+                ocr_text=found.ocr_text,
+                kind=found.kind,
+                ocr_language=LANGUAGES,
+                state=ImageAnalysis.State.DONE,
+                reason="",
+                attempts=0,  # a later model version starts with a full budget of attempts
+                model_version=MODEL_VERSION,
+                analysed_at=now,
+            )
+        )
+        if not claimed or not drives_holding(analysis.media_id):
+            transaction.set_rollback(True, using=PDS_DB)
+            return False
         ImageTag.objects.filter(analysis=analysis).delete()
         AnalysisTerm.objects.filter(analysis=analysis).delete()
         ImageTag.objects.bulk_create(
@@ -211,12 +241,8 @@ def analysis_store(analysis: ImageAnalysis, found: Findings) -> None:
         AnalysisTerm.objects.bulk_create(AnalysisTerm(analysis=analysis, term=term) for term in sorted(terms))
         # A face found again where it was keeps its row: its groups and a user's removals stay.
         faces_store(analysis_pk=analysis.pk, found=found.faces)
-        analysis.phash, analysis.sharpness = found.phash, found.sharpness
-        analysis.ocr_text, analysis.kind = found.ocr_text, found.kind
-        analysis.ocr_language = "eng+chi_sim"
-        analysis.state, analysis.reason = ImageAnalysis.State.DONE, ""
-        analysis.model_version, analysis.analysed_at = MODEL_VERSION, timezone.now()
-        analysis.save()
+    analysis.refresh_from_db()
+    return True
 
 
 def analysis_fail(analysis: ImageAnalysis, reason: str) -> ImageAnalysis:

@@ -33,6 +33,7 @@ from django.db import transaction
 from pds_server.models import AsyncTask, Drive, File, ImageAnalysis, MediaInfo, SimilarImageCluster
 from pds_server.routers import PDS_DB
 from pds_server.services import async_tasks
+from pds_server.services.analysis.locks import SIMILAR, drive_job_lock
 from pds_server.services.analysis.similar import BITS
 from pds_server.services.walk import DONE, Job
 
@@ -155,9 +156,11 @@ def clusters_of(rows: list[dict]) -> list[list[int]]:
 
 def clusters_write(drive_pk: int, clusters: list[list[int]]) -> int:
     """Replace the drive's clusters, in one transaction (one run at a time per drive: the
-    drive's row is locked); files gone or trashed since they were read are left out."""
+    drive's clusters lock is held); files gone or trashed since they were read are left out."""
     with transaction.atomic(using=PDS_DB):
-        Drive.objects.select_for_update().filter(pk=drive_pk).first()
+        drive_job_lock(SIMILAR, drive_pk)
+        if not Drive.objects.filter(pk=drive_pk, domain__image_analysis_enabled=True).exists():
+            return 0  # switched off meanwhile: nothing is kept for it
         SimilarImageCluster.objects.filter(drive_id=drive_pk).delete()
         wanted = [pk for file_pks in clusters for pk in file_pks]
         live: set[int] = set()

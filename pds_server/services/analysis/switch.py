@@ -42,3 +42,12 @@ def analysis_queue_domain(domain: Domain) -> int:
             analysis_queue(pk)
         queued += len(pks)
     return queued
+
+
+def analysis_switch_apply(domain_pk: int) -> int:
+    """Bring what is stored in line with the domain's switch as it is now (the admin's save
+    queues this: deleting a big library's analysis does not belong in a web request)."""
+    domain = Domain.objects.filter(pk=domain_pk).first()
+    if domain is None:
+        return 0
+    return analysis_queue_domain(domain) if domain.image_analysis_enabled else analysis_remove(domain)
