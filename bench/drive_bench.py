@@ -18,6 +18,9 @@ an nginx reference server in the same nginx, and prints medians of several runs:
 - the peak memory growth of the gunicorn workers (or Celery worker) during each;
 - Photos (bench/photo_bench.py): 12-megapixel JPEGs and a 1080p video ingested by a Celery
   worker, and the timeline of a library of 100,000 photos at the PDS API;
+- Image analysis (bench/analysis_bench.py): CPU per photo of each step, photos per second
+  per core of an analysis worker and its memory, and search by content in a library of
+  100,000 analysed photos vs 100;
 - peers on the same bytes, over plain HTTP against nginx over plain HTTP: copyparty and
   rclone serve webdav/http, where installed.
 
@@ -50,7 +53,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from page_bench import measure_page  # noqa: E402  (bench/, this script's own folder)
+from analysis_bench import measure_analysis, report_analysis  # noqa: E402  (bench/, this script's own folder)
+from page_bench import measure_page  # noqa: E402
 from photo_bench import measure_photos, report_photos  # noqa: E402
 
 from tests.deploy.stack import Browser, Stack, free_port, make_certificates, sign_in, wait_for_port  # noqa: E402
@@ -998,7 +1002,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument(
         "--only",
-        default="uploads,downloads,instant,listing,page,tokens,photos,peers",
+        default="uploads,downloads,instant,listing,page,tokens,photos,analysis,peers",
         help="comma-separated measures to run (downloads and instant upload first upload a file)",
     )
     parser.add_argument(
@@ -1030,6 +1034,7 @@ def main() -> int:
             "page": lambda: measure_page(bench),
             "tokens": bench.measure_token_refresh,
             "photos": lambda: measure_photos(bench, quick=args.quick),
+            "analysis": lambda: measure_analysis(bench, quick=args.quick),
             "peers": bench.measure_peers,
         }
         for name, measure in measures.items():
@@ -1037,6 +1042,7 @@ def main() -> int:
                 measure()
         bench.report()
         report_photos(bench)
+        report_analysis(bench)
     finally:
         bench.stop()
         if args.keep:

@@ -105,8 +105,9 @@ class Parser:
     """`fields` maps each field a query may name to its kind (str, int, time, bool); the
     audit log's export reuses this parser with its own table (services/audit.py)."""
 
-    def __init__(self, query: str, fields: dict[str, str] = FIELDS):
+    def __init__(self, query: str, fields: dict[str, str] = FIELDS, drive_pk: int | None = None):
         self.tokens = tokenize(query)
+        self.drive_pk = drive_pk  # the searched drive: whose people a query may name
         self.index = 0
         self.fields = fields
         self.depth = 0
@@ -217,13 +218,13 @@ class Parser:
         if field == "keyword":
             if lookup != "match":
                 raise _fail('keyword takes match: keyword match "cat 2023"', self.current.position)
-            return content_search.keyword_q(str(value))
+            return content_search.keyword_q(str(value), self.drive_pk)
         if field == "face_group_id":
             if lookup == "match":
                 raise _fail("face_group_id takes =, != or in", self.current.position)
-            return content_search.face_group_q([str(item) for item in values])
+            return content_search.face_group_q([str(item) for item in values], self.drive_pk)
         keys = [key for item in values for key in content_search.tag_keys(str(item), prefix=lookup == "match")]
-        return content_search.tags_q(keys)
+        return content_search.tags_q(keys, self.drive_pk)
 
     def condition(self) -> Q:
         token = self.take()
@@ -265,10 +266,10 @@ def uses_analysis(query: str) -> bool:
     return any(token.kind == "word" and token.text in ANALYSIS_FIELDS for token in tokenize(query))
 
 
-def parse_query(query: str, fields: dict[str, str] = FIELDS) -> Q:
+def parse_query(query: str, fields: dict[str, str] = FIELDS, drive_pk: int | None = None) -> Q:
     if len(query) > 4096:
         raise errors.InvalidParameter("The query is longer than 4096 characters.", code="InvalidParameter.Query")
-    return Parser(query, fields).parse()
+    return Parser(query, fields, drive_pk).parse()
 
 
 ORDER_FIELDS = ("name", "created_at", "updated_at", "size", "type", "file_extension", "category", "image_time")

@@ -77,7 +77,7 @@ def file_search(request: HttpRequest, caller: Caller, body: dict):
     grant = caller_grant(caller, body)
     items, next_marker, total = file_selectors.file_search(
         drive=grant.drive,
-        condition=search.parse_query(parse_str(body, "query", default="")),
+        condition=search.parse_query(parse_str(body, "query", default=""), drive_pk=grant.drive.pk),
         ordering=search.parse_order_by(parse_str(body, "order_by")),
         limit=parse_limit(body, default=50, maximum=100),
         marker=parse_str(body, "marker"),
