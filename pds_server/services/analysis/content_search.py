@@ -47,19 +47,19 @@ def tag_keys(value: str, *, prefix: bool = False) -> list[str]:
 NOTHING = Q(pk__in=[])
 
 
-def analysis_on(drive_pk: int | None) -> bool:
-    return drive_pk is not None and Drive.objects.filter(pk=drive_pk, domain__image_analysis_enabled=True).exists()
+def analysis_on(drive_pk: int) -> bool:
+    return Drive.objects.filter(pk=drive_pk, domain__image_analysis_enabled=True).exists()
 
 
 def tags_q(keys: list[str], drive_pk: int | None) -> Q:
-    if not keys or not analysis_on(drive_pk):
+    if not keys or drive_pk is None or not analysis_on(drive_pk):
         return NOTHING
     return Q(media_id__in=ImageTag.objects.filter(tag__in=keys).values("analysis__media_id"))
 
 
 def face_group_q(group_ids: list[str], drive_pk: int | None) -> Q:
     """Files showing one of these people of the searched drive."""
-    if not analysis_on(drive_pk):
+    if drive_pk is None or not analysis_on(drive_pk):
         return NOTHING
     people = PersonFace.objects.filter(drive_id=drive_pk, group__group_id__in=group_ids)
     return Q(media_id__in=people.values("face__analysis__media_id"))
@@ -85,9 +85,9 @@ def media_with_text(word: str) -> QuerySet | None:
 
 def content_q(word: str, drive_pk: int | None) -> Q:
     """The word in the photo's text, tags, or the name of a person of the drive in it."""
-    if not analysis_on(drive_pk):
+    if drive_pk is None or not analysis_on(drive_pk):
         return NOTHING
-    found = [ImageTag.objects.filter(tag__in=tag_keys(word, prefix=True)).values("analysis__media_id")]
+    found: list[QuerySet] = [ImageTag.objects.filter(tag__in=tag_keys(word, prefix=True)).values("analysis__media_id")]
     found.append(
         PersonFace.objects.filter(drive_id=drive_pk, group__name__istartswith=word).values("face__analysis__media_id")
     )
