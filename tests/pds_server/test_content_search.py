@@ -69,6 +69,8 @@ def test_each_word_matches_by_name_text_tag_person_place_or_date(alice, bob):
     assert names(alice, 'keyword match "增值税"') == ["IMG_3.jpg"]  # CJK pairs
     assert names(alice, 'keyword match "税票"') == []  # its characters, not its pairs
     assert names(alice, 'keyword match "zebra"') == []
+    for not_a_date in ("9999", "0000", "9999-12", "2023-13", "1825"):  # numbers, never a 500
+        assert names(alice, f'keyword match "{not_a_date}"') == [], not_a_date
     assert names(alice, 'image_tags = "cat"') == ["IMG_2.jpg", "beach day.jpg"]
     assert names(alice, 'label in ["document", "dog"]') == ["IMG_1.jpg"]
     assert names(alice, 'not image_tags = "cat" and keyword match "2023"') == ["IMG_1.jpg"]

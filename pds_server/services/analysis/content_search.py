@@ -105,18 +105,20 @@ def place_q(word: str) -> Q:
 
 
 def date_q(word: str) -> Q | None:
-    """A year ("2023") or a month ("2023-07") of the capture time."""
-    start = end = None
-    if match := _YEAR.match(word):
-        year = int(match[1])
-        start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    elif match := _MONTH.match(word):
-        year, month = int(match[1]), int(match[2])
-        if 1 <= month <= 12:
-            start = datetime(year, month, 1, tzinfo=UTC)
-            end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-    if start is None or not 1826 <= start.year <= 2200:
+    """A year ("2023") or a month ("2023-07") of the capture time, within the years a
+    capture time is believed (1826-2200); any other number is not a date."""
+    match = _YEAR.match(word) or _MONTH.match(word)
+    if match is None:
         return None
+    year = int(match[1])
+    month = int(match[2]) if match.re is _MONTH else None
+    if not 1826 <= year <= 2200 or (month is not None and not 1 <= month <= 12):
+        return None
+    if month is None:
+        start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    else:
+        start = datetime(year, month, 1, tzinfo=UTC)
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
     return Q(image_time__gte=start, image_time__lt=end)
 
 
