@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from accounts.user_pds import UserPds
@@ -18,6 +18,9 @@ from pds_client import AnalysisAPI
 
 JSON = dict[str, Any]
 CLUSTER_PAGE = 50
+MAX_EMPTY_PAGES = 10  # pages of clusters emptied since (by the trash) passed over at most
+# A search started less long ago than this is not started again by a visit ("Look again" does).
+FIND_FRESH_SECONDS = 30 * 60
 
 
 def analysis_api(pds: UserPds) -> AnalysisAPI:
@@ -83,25 +86,48 @@ def _remember_thumbnails(pds: UserPds, items: list[JSON]) -> None:
         caches["signed_urls"].set_many(known, THUMBNAIL_URL_SECONDS)
 
 
-def clusters_page(*, pds: UserPds, marker: str = "", limit: int = CLUSTER_PAGE) -> tuple[list[Cluster], str]:
+def clusters_page(*, pds: UserPds, marker: str = "", limit: int | None = None) -> tuple[list[Cluster], str]:
     """A page of the clusters the last search found, and the next page's marker ("" at the
-    end). A cluster left with one photo (the others trashed since) is no longer one."""
-    answer = analysis_api(pds).similar_clusters(
-        pds.drive_id, limit=limit, marker=marker, thumbnail_process=THUMBNAIL_SIZES["480"]
-    )
-    clusters = []
-    for found in answer.get("similar_image_clusters") or []:
-        items = [item for item in (found or {}).get("files") or [] if isinstance(item, dict)]
-        _remember_thumbnails(pds, items)
-        copies = [copy for copy in map(copy_of, items) if copy]
-        if len(copies) >= 2:
-            clusters.append(Cluster(copies=copies))
-    return clusters, str(answer.get("next_marker") or "")
+    end). A cluster left with one photo (the others trashed since) is no longer one; a page
+    of only those is passed over (up to MAX_EMPTY_PAGES of them), so that "No duplicates"
+    is said only at the end."""
+    clusters: list[Cluster] = []
+    for _page in range(MAX_EMPTY_PAGES):
+        answer = analysis_api(pds).similar_clusters(
+            pds.drive_id, limit=limit or CLUSTER_PAGE, marker=marker, thumbnail_process=THUMBNAIL_SIZES["480"]
+        )
+        for found in answer.get("similar_image_clusters") or []:
+            items = [item for item in (found or {}).get("files") or [] if isinstance(item, dict)]
+            _remember_thumbnails(pds, items)
+            copies = [copy for copy in map(copy_of, items) if copy]
+            if len(copies) >= 2:
+                clusters.append(Cluster(copies=copies))
+        marker = str(answer.get("next_marker") or "")
+        if clusters or not marker:
+            break
+    return clusters, marker
 
 
-def find_start(*, pds: UserPds) -> str:
-    """Start looking for the drive's duplicates again; the PDS's async task id."""
-    return analysis_api(pds).create_similar_cluster_task(pds.drive_id)
+def _last_find_key(pds: UserPds) -> str:
+    return f"duplicates-find:{pds.drive_id}"
+
+
+def last_find(*, pds: UserPds) -> str:
+    """The task of the drive's last search when it was started less than FIND_FRESH_SECONDS
+    ago (running or done), else ""."""
+    return str(cache.get(_last_find_key(pds)) or "")
+
+
+def find_start(*, pds: UserPds, again: bool = True) -> str:
+    """Start looking for the drive's duplicates again; the PDS's async task id. Unless asked
+    `again` (the person's "Look again"), a recent search is the answer: the page does not
+    start a whole drive's clustering at every visit."""
+    recent = "" if again else last_find(pds=pds)
+    if recent:
+        return recent
+    task_id = analysis_api(pds).create_similar_cluster_task(pds.drive_id)
+    cache.set(_last_find_key(pds), task_id, FIND_FRESH_SECONDS)
+    return task_id
 
 
 @dataclass(frozen=True)
@@ -116,4 +142,7 @@ class TaskState:
 
 def find_state(*, pds: UserPds, task_id: str) -> TaskState:
     answer = analysis_api(pds).async_task(task_id)
-    return TaskState(state=str(answer.get("state") or ""), error=str(answer.get("error_message") or ""))
+    state = TaskState(state=str(answer.get("state") or ""), error=str(answer.get("error_message") or ""))
+    if state.state == "Failed" and last_find(pds=pds) == task_id:
+        cache.delete(_last_find_key(pds))  # the next visit looks again
+    return state

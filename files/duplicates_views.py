@@ -27,17 +27,27 @@ JSON = dict[str, Any]
 @require_GET
 def duplicates_page(request: HttpRequest) -> HttpResponse:
     marker = request.GET.get("marker", "")[:512]
-    clusters, next_marker = duplicates.clusters_page(pds=UserPds.of(request), marker=marker)
+    pds = UserPds.of(request)
+    clusters, next_marker = duplicates.clusters_page(pds=pds, marker=marker)
     next_page = f"{reverse('files:duplicates')}?{urlencode({'marker': next_marker})}" if next_marker else ""
-    context = {"clusters": clusters, "next_page": next_page, "photos_nav": "duplicates", "first_page": not marker}
+    context = {
+        "clusters": clusters,
+        "next_page": next_page,
+        "photos_nav": "duplicates",
+        "first_page": not marker,
+        # A recent search (running or done): the page waits for it rather than starting one.
+        "last_find": duplicates.last_find(pds=pds) if not marker else "",
+    }
     return render(request, "files/duplicates.html", context)
 
 
 @require_POST
 @json_api
 def find_start(request: HttpRequest, body: JSON) -> JSON:
-    """Look for the drive's duplicates again: {task_id} to ask about."""
-    return {"task_id": duplicates.find_start(pds=UserPds.of(request))}
+    """Look for the drive's duplicates again: {task_id} to ask about. {"again": false} (the
+    page opening) gives the recent search's task, when there is one, instead of a new one."""
+    again = body.get("again", True) is not False
+    return {"task_id": duplicates.find_start(pds=UserPds.of(request), again=again)}
 
 
 @require_GET

@@ -129,6 +129,14 @@ ERRORS: tuple[Rule, ...] = (
     Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND, code="NotFound.Revision", message="That version no longer exists."),
     # Albums (files/albums.py).
     Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND, code="NotFound.Story", message="That album no longer exists."),
+    # People in photos (files/people_photos.py): merged away, or emptied, in another tab.
+    Rule(
+        pds_errors.NotFound,
+        404,
+        Kind.NOT_FOUND,
+        code="NotFound.FaceGroup",
+        message="That person is not in your photos any more.",
+    ),
     Rule(pds_errors.NotFound, 404, Kind.NOT_FOUND),
     Rule(
         pds_errors.InvalidParameter,

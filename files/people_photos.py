@@ -87,7 +87,9 @@ def _person(group: FaceGroup) -> Person:
 def person_name_clean(name: object) -> str:
     """A person's name from a form: trimmed, at most NAME_MAX characters; "" takes the name
     away."""
-    text = " ".join(str(name or "").split())
+    if name is not None and not isinstance(name, str):  # a list or a number is not a name
+        raise InvalidInput(_("Type a name."))
+    text = " ".join((name or "").split())
     if len(text) > NAME_MAX:
         raise InvalidInput(_("Use at most %(count)d characters.") % {"count": NAME_MAX})
     return text
@@ -115,6 +117,15 @@ def people_list(*, pds: UserPds) -> list[Person]:
     people = [person for person in people if person.group_id and person.count > 0]
     people.sort(key=lambda person: (-person.count, not person.name, person.name.casefold()))
     return people
+
+
+def people_top(*, pds: UserPds, count: int = STRIP_SIZE) -> tuple[list[Person], bool]:
+    """The `count` people with most photos (the PDS lists them so: one page, not the whole
+    list), and whether there are more."""
+    page = faces_api(pds).list_facegroups(pds.drive_id, limit=count + 1)
+    people = [person for person in map(_person, page["items"]) if person.group_id and person.count > 0]
+    people.sort(key=lambda person: (-person.count, not person.name, person.name.casefold()))
+    return people[:count], len(people) > count or bool(page["next_marker"])
 
 
 def person_get(*, pds: UserPds, group_id: str, people: list[Person] | None = None) -> Person:
@@ -147,12 +158,18 @@ def person_photos(*, pds: UserPds, group_id: str, marker: str = "", limit: int =
 
 @contextmanager
 def _refused_as_people_change() -> Iterator[None]:
+    """A refused change in the person's words, in their language: a role that does not allow
+    it, or a person gone meanwhile (merged away in another tab, or left with no photo)."""
     try:
         yield
     except pds_errors.Forbidden as error:
         if not error.code.startswith("ForbiddenNoPermission"):
             raise
         raise PeopleChangeRefused(_("Your role in this drive doesn't let you change its people.")) from None
+    except pds_errors.NotFound as error:
+        if error.code != "NotFound.FaceGroup":
+            raise
+        raise NotFound(_("That person is not in your photos any more.")) from None
 
 
 def person_rename(*, pds: UserPds, group_id: str, name: object) -> str:
@@ -188,3 +205,11 @@ def person_photos_remove(*, pds: UserPds, group_id: str, file_ids: object) -> in
         for file_id in ids:
             api.remove_face_group_file(pds.drive_id, group_id, file_id)
     return len(ids)
+
+
+def person_gone(*, pds: UserPds, group_id: str) -> bool:
+    """Whether the person has no photo left (the PDS then lets the person go)."""
+    try:
+        return not faces_api(pds).search_face_photos(pds.drive_id, group_id, limit=1)["items"]
+    except pds_errors.NotFound:
+        return True

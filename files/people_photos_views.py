@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.user_pds import UserPds
@@ -56,13 +58,13 @@ def people_strip(request: HttpRequest) -> HttpResponse:
     """The Photos home's row of faces (empty when there is nobody, or the PDS cannot say:
     the strip is a help, the timeline shows without it)."""
     try:
-        people = people_photos.people_list(pds=UserPds.of(request))
+        people, more = people_photos.people_top(pds=UserPds.of(request))
     except HANDLED:
-        people = []
+        people, more = [], False
     if not people:
         return HttpResponse("")
-    shown = [person_json(person) for person in people[: people_photos.STRIP_SIZE]]
-    return render(request, "files/_people_strip.html", {"people": shown, "more": len(people) > len(shown)})
+    shown = [person_json(person) for person in people]
+    return render(request, "files/_people_strip.html", {"people": shown, "more": more})
 
 
 @login_required
@@ -111,7 +113,10 @@ def person_merge(request: HttpRequest, body: JSON, group_id: str) -> JSON:
 @json_api
 def person_remove(request: HttpRequest, body: JSON, group_id: str) -> JSON:
     """{file_ids}: the photos are not of this person."""
-    removed = people_photos.person_photos_remove(
-        pds=UserPds.of(request), group_id=group_id, file_ids=body.get("file_ids")
-    )
-    return {"removed": removed}
+    pds = UserPds.of(request)
+    removed = people_photos.person_photos_remove(pds=pds, group_id=group_id, file_ids=body.get("file_ids"))
+    if not people_photos.person_gone(pds=pds, group_id=group_id):
+        return {"removed": removed}
+    # Their last photo: the person is no more; the page goes to People, which says so.
+    messages.success(request, _("That person is not in your photos any more."))
+    return {"removed": removed, "gone": True, "url": reverse("files:people_photos")}

@@ -3,8 +3,9 @@
 // not of them out ("Remove from this person", on the selected photos or on the photo shown
 // in the viewer). Each change goes to the JSON endpoints of files/people_photos_views.py;
 // the photos are then read again from the page.
-import { api, emit, fetchFragment, toast } from "./ui.js";
+import { api, emit, parseHtml, toast } from "./ui.js";
 import { markReady } from "./ready.js";
+import { placeCovers } from "./face-covers.js";
 import { viewGrid } from "./photos-viewer.js";
 import "./albums-dialogs.js"; // closes dialogs by their [data-close] buttons, gives focus back
 
@@ -90,8 +91,19 @@ function syncSelection() {
 
 // The photos as the server renders them now (after a change); focus on `focusSelector`
 // (none with null).
+// The page as the server renders it now (null when it cannot say); when the person is gone
+// (their last photo taken out, or merged away in another tab), off to People.
+async function freshPage() {
+  const response = await fetch(location.href, { credentials: "same-origin" }).catch(() => null);
+  if (response?.status === 404) {
+    location.assign(urls.people);
+    return null;
+  }
+  return response?.ok && !response.redirected ? parseHtml(await response.text()) : null;
+}
+
 async function reloadPhotos(focusSelector = "") {
-  const fresh = await fetchFragment(location.href).catch(() => null);
+  const fresh = await freshPage();
   const body = fresh?.querySelector("#person-body");
   if (body) document.getElementById("person-body").replaceWith(body);
   const count = fresh?.querySelector(".person-title .album-count");
@@ -110,6 +122,10 @@ person.addEventListener("click", async (event) => {
   button.disabled = true;
   try {
     const answer = await api("POST", urls.remove, { file_ids: picked() });
+    if (answer.gone) {
+      location.assign(answer.url); // People, which says the person is no more
+      return;
+    }
     toast(say("removed", { n: answer.removed }));
     await reloadPhotos("#person-body .album-pick");
   } catch (failure) {
@@ -162,18 +178,37 @@ viewGrid({
   remove: async (shown) => {
     try {
       const answer = await api("POST", urls.remove, { file_ids: [shown.dataset.id] });
+      if (answer.gone) {
+        location.assign(answer.url);
+        return false;
+      }
       toast(say("removed", { n: answer.removed }));
     } catch (failure) {
       toast(failure.message, { error: true });
       return false;
     }
-    if (document.querySelectorAll("#person-body .album-tile").length <= 1) await reloadPhotos(null);
-    else emit("drive:person-changed", { groupId: urls.groupId });
+    shown.remove();
+    emit("drive:person-changed", { groupId: urls.groupId });
     return true;
   },
+});
+// A photo taken out from the viewer: its day goes when it was the day's last, and the count
+// is read again (the grid stays as it is under the viewer).
+document.addEventListener("drive:person-changed", async () => {
+  for (const day of document.querySelectorAll("#person-body .person-day")) {
+    if (!day.querySelector(".album-tile")) day.remove();
+  }
+  if (!document.querySelector("#person-body .album-tile")) {
+    await reloadPhotos(null);
+    return;
+  }
+  const fresh = await freshPage();
+  const count = fresh?.querySelector(".person-title .album-count");
+  if (count) document.querySelector(".person-title .album-count").replaceWith(count);
 });
 // Photos trashed from the viewer and put back by Undo (photos-select.js): the photos again.
 document.addEventListener("photos:changed", () => reloadPhotos(null));
 
+placeCovers(); // the person's, and the others' in "Merge with…"
 syncSelection();
 markReady("person");

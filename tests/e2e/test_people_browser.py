@@ -55,10 +55,19 @@ def test_people_shows_a_face_and_naming_her_makes_search_by_her_name_find_her_ph
     wait_ready(page)
     people = page.get_by_role("list", name="People in your photos")
     expect(people.get_by_role("listitem")).to_have_count(1)
-    expect(people.get_by_text("3 photos")).to_be_visible()
+    # Her round cover shows the square around her face: the photo placed larger than its frame.
+    page.wait_for_function(
+        """() => {
+            const image = document.querySelector(".person-card .face-cover img");
+            const frame = image.parentElement.getBoundingClientRect();
+            return image.complete && image.naturalWidth > 0 && image.classList.contains("is-placed")
+                && image.getBoundingClientRect().width > 1.5 * frame.width;
+        }"""
+    )
+    expect(people.get_by_text("3 photos", exact=True)).to_be_visible()
     screenshot("people")
 
-    people.get_by_role("link", name="Add a name").click()
+    people.get_by_role("link", name=re.compile(r"^Unnamed person\W+3 photos$")).click()
     expect(page.get_by_role("heading", name="Unnamed person", level=1)).to_be_visible()
     wait_ready(page)
     expect(photos_of_her(page)).to_have_count(3)
@@ -134,11 +143,22 @@ def test_a_wrong_photo_is_taken_out_of_her_by_keyboard(drive_url, her, page, scr
     expect(page.get_by_role("status").filter(has_text="Removed 1 from this person.")).to_have_count(1)
     page.keyboard.press("Escape")
     expect(photos_of_her(page)).to_have_count(1)
+    # The page says so at once: the count, and no day left without a photo.
+    expect(page.locator(".person-title").get_by_text("1 photo", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=2)).to_have_count(1)
+    expect(page.get_by_role("heading", name="Sunday, 4 July 2021", level=2)).to_be_visible()
     page.reload()
     wait_ready(page)
     expect(photos_of_her(page)).to_have_count(1)
     # Nobody else to merge with: the button says so and cannot be used.
     expect(page.get_by_role("button", name="Merge with…")).to_be_disabled()
+    # Her last photo taken out: she is no more; People says so.
+    page.get_by_role("checkbox", name="Select astronaut.jpg").check()
+    page.get_by_role("button", name="Remove from this person").click()
+    expect(page.get_by_role("heading", name="People", level=1)).to_be_visible()
+    wait_ready(page)
+    expect(page.locator(".toast", has_text="That person is not in your photos any more.")).to_be_visible()
+    expect(page.get_by_text("No people yet.")).to_be_visible()
 
 
 @pytest.mark.slow
@@ -188,7 +208,7 @@ def test_the_people_pages_pass_an_audit_in_every_look(drive_url, her, page, scre
     wait_ready(page)
     audit_looks(page, screenshot, "people", found)
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.get_by_role("link", name="Add a name").click()
+    page.get_by_role("link", name=re.compile(r"^Unnamed person\W+3 photos$")).click()
     expect(page.get_by_role("heading", name="Unnamed person", level=1)).to_be_visible()
     wait_ready(page)
     audit_looks(page, screenshot, "person", found)

@@ -88,8 +88,11 @@ def test_search_finds_the_receipt_and_its_text_copies(drive_url, alice, page, sc
     viewer = page.get_by_role("dialog", name="chelsea.jpg")
     expect(viewer).to_be_visible()
     info = viewer.get_by_role("complementary", name="Info")
-    if not info.is_visible():
-        viewer.get_by_role("button", name="Info").click()
+    # A fresh page: the panel starts closed; Info opens it.
+    info_button = viewer.get_by_role("button", name="Info")
+    expect(info_button).to_have_attribute("aria-pressed", "false")
+    info_button.click()
+    expect(info).to_be_visible()
     info.get_by_role("link", name="Cat", exact=True).click()
     expect(page.get_by_role("heading", name="Photos matching “Cat”", level=1)).to_be_visible()
     wait_ready(page)

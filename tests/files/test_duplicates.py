@@ -111,3 +111,52 @@ def test_the_search_of_duplicates_says_what_is_wrong(browser):
     assert answer.status_code == 404 and answer.json()["error"]
     signed_out = Browser(browser.base, type(browser.session)())
     assert signed_out.get("/photos/duplicates/", allow_redirects=False).status_code == 302
+
+
+def test_clusters_emptied_by_the_trash_do_not_hide_the_next_ones(browser, monkeypatch):
+    from files import duplicates
+
+    monkeypatch.setattr(duplicates, "CLUSTER_PAGE", 1)  # one cluster a page
+    cats = cat_copies(browser)
+    # The coffee saved again: a second cluster, of two.
+    resaved = upload_analysed(browser, "coffee-resaved.jpg", images.encoded(images.coffee(), quality=40))
+    assert find_again(browser)["state"] == "Succeed"
+    first = clusters(browser.get("/photos/duplicates/").text)
+    assert [len(cluster) for cluster in first] == [3]  # the most photos first
+    assert ">More</a>" in browser.get("/photos/duplicates/").text
+
+    rest = [file_id for file_id, _ in first[0][1:]]
+    assert browser.post("/api/actions/trash", json={"ids": rest}).status_code == 200
+    # The cats' cluster is one photo now: the page goes on to the coffee's, not "No duplicates".
+    page = browser.get("/photos/duplicates/").text
+    assert "No duplicates" not in page
+    assert {file_id for file_id, _ in clusters(page)[0]} == {cats["coffee.jpg"], resaved}
+    assert cats["cat.png"] not in page
+
+
+def test_a_visit_waits_for_a_recent_search_rather_than_starting_another(browser):
+    upload_analysed(browser, "coffee.jpg", images.encoded(images.coffee(), quality=90))
+    assert find_again(browser)["state"] == "Succeed"
+    last = AsyncTask.objects.get().async_task_id
+    page = browser.get("/photos/duplicates/").text
+    assert f'data-last-find="{last}"' in page
+    # The page opening asks without "again": the recent search, not a new one.
+    for _ in range(2):
+        answer = browser.post("/photos/duplicates/api/find", json={"again": False})
+        assert answer.status_code == 200 and answer.json() == {"task_id": last}
+    assert AsyncTask.objects.count() == 1
+    # "Look again" starts one.
+    again = browser.post("/photos/duplicates/api/find", json={}).json()["task_id"]
+    assert again != last and AsyncTask.objects.count() == 2
+
+
+def test_each_keep_choice_names_its_photo_and_is_described_by_its_size(browser):
+    ids = cat_copies(browser)
+    find_again(browser)
+    page = browser.get("/photos/duplicates/").text
+    radio = re.search(rf'<input type="radio"[^>]*value="{ids["cat.png"]}"[^>]*>', page).group(0)
+    assert 'aria-label="Keep cat.png"' in radio
+    described = re.search(r'aria-describedby="([^"]+)"', radio).group(1).split()
+    assert described == [f"dup-best-{ids['cat.png']}", f"dup-meta-{ids['cat.png']}"]
+    assert re.search(rf'id="dup-best-{ids["cat.png"]}">Best<', page)
+    assert re.search(rf'id="dup-meta-{ids["cat.png"]}">451 × 300 · ', page)

@@ -109,15 +109,23 @@ def test_her_photos_make_one_person_with_a_round_cover_her_count_and_her_page(br
     assert page.status_code == 200
     found = cards(page.text)
     assert len(found) == 1, found
-    assert "3 photos" in found[0] and "Add a name" in found[0]
-    # The cover: the square around her face (in the cover's pixels), cut to a circle.
-    box = re.search(r'<svg class="face-cover" viewBox="(\d+) (\d+) (\d+) (\d+)"', found[0])
-    assert box, found[0]
-    x, y, side, _side = map(int, box.groups())
-    cover = re.search(r'<image href="([^"]+)" width="(\d+)" height="(\d+)"', found[0])
-    width, height = int(cover.group(2)), int(cover.group(3))
+    assert "3 photos" in found[0]
+    # Unnamed people told apart by their link's name: "Unnamed person, 3 photos".
+    link = re.search(r'<a href="/photos/people/[^"]+/">(.*?)</a>', found[0], re.S).group(1)
+    text = re.sub(r"<[^>]+>", "", re.sub(r'<span class="face-cover[^>]*>.*?</span>', "", link, flags=re.S))
+    assert " ".join(text.split()) == "Unnamed person, 3 photos"
+    # The cover: the square around her face (in the cover's pixels), cut to a circle; the
+    # photo placed in it, loaded only when in view.
+    cover = re.search(
+        r'<span class="face-cover is-cropped" aria-hidden="true"><img src="([^"]+)" alt="" loading="lazy" '
+        r'decoding="async" data-crop="(\d+) (\d+) (\d+) (\d+) (\d+)">',
+        found[0],
+    )
+    assert cover, found[0]
+    x, y, side, width, height = map(int, cover.groups()[1:])
     assert 0 < side < min(width, height) and x + side <= width and y + side <= height
-    assert browser.get(cover.group(1)).headers["Content-Type"] == "image/jpeg"
+    assert "<image" not in page.text
+    assert browser.get(cover.group(1).replace("&amp;", "&")).headers["Content-Type"] == "image/jpeg"
     assert cover.group(1).split("/")[3] in [her["astronaut.jpg"], her["mirrored.jpg"], her["small.jpg"]]
 
     strip = browser.get("/photos/people/strip")
@@ -146,9 +154,13 @@ def test_naming_her_shows_the_name_and_an_empty_name_takes_it_away(browser, her)
     assert status == 400 and answer["error"] == "Use at most 128 characters."
     assert FaceGroup.objects.get(group_id=group_id).name == "Alice Smith"
 
+    status, answer = api(browser, f"/photos/people/api/{group_id}/rename", {"name": ["x"]})  # not a name
+    assert status == 400 and answer["error"] == "Type a name."
+    assert FaceGroup.objects.get(group_id=group_id).name == "Alice Smith"
+
     status, answer = api(browser, f"/photos/people/api/{group_id}/rename", {"name": ""})
     assert status == 200 and answer == {"name": ""}
-    assert "Add a name" in cards(browser.get("/photos/people/").text)[0]
+    assert "Unnamed person" in cards(browser.get("/photos/people/").text)[0]
 
 
 def test_a_wrong_photo_removed_from_her_stays_out(browser, her):
@@ -198,3 +210,46 @@ def test_a_person_that_is_not_there_is_not_found(browser):
     assert browser.get("/photos/people/nobody/").status_code == 404
     status, answer = api(browser, "/photos/people/api/nobody/merge", {"other_id": "somebody"})
     assert status == 404
+
+
+def test_her_last_photo_taken_out_she_is_gone_and_people_says_so(browser, her):
+    url = person_url(browser.get("/photos/people/").text)
+    group_id = url.split("/")[3]
+    status, answer = api(browser, f"/photos/people/api/{group_id}/remove", {"file_ids": [her["small.jpg"]]})
+    assert status == 200 and answer == {"removed": 1}
+    photos = [her["astronaut.jpg"], her["mirrored.jpg"]]
+    status, answer = api(browser, f"/photos/people/api/{group_id}/remove", {"file_ids": photos})
+    # Her last ones: she is no more, and the page is sent to People, which says so once.
+    assert status == 200 and answer == {"removed": 2, "gone": True, "url": "/photos/people/"}
+    people = browser.get("/photos/people/").text
+    assert "That person is not in your photos any more." in people and "No people yet." in people
+    assert "That person is not in your photos any more." not in browser.get("/photos/people/").text
+    assert browser.get(url).status_code == 404
+
+
+def test_a_change_to_a_person_who_is_gone_says_so_in_words(browser):
+    # The PDS's NotFound.FaceGroup, in the drive's words (files/errors.py), not the server's.
+    for path, body in (("rename", {"name": "Alice"}), ("remove", {"file_ids": ["f" * 40]})):
+        status, answer = api(browser, f"/photos/people/api/nobody/{path}", body)
+        assert status == 404 and answer["error"] == "That person is not in your photos any more.", answer
+        browser.session.headers["Accept-Language"] = "zh-hans"
+        chinese = browser.post(f"/photos/people/api/nobody/{path}", json=body).json()
+        del browser.session.headers["Accept-Language"]
+        assert chinese["error"] == "这个人物已不在你的照片中。", chinese
+
+
+def test_the_photos_home_strip_reads_only_the_people_it_shows(browser, her, monkeypatch):
+    from pds_client.faces_api import FacesAPI
+
+    asked: list[dict] = []
+    list_facegroups = FacesAPI.list_facegroups
+
+    def counted(self, drive_id, **options):
+        asked.append(options)
+        return list_facegroups(self, drive_id, **options)
+
+    monkeypatch.setattr(FacesAPI, "list_facegroups", counted)
+    strip = browser.get("/photos/people/strip")
+    assert strip.status_code == 200 and strip.text.count('class="people-strip-item"') == 1
+    assert asked == [{"limit": 13}]  # one page, of the 12 shown and one to know there are more
+    assert 'loading="lazy"' in strip.text and "See all" not in strip.text
