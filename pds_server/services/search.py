@@ -243,7 +243,7 @@ class Parser:
             if field in ANALYSIS_FIELDS:
                 return self.q(field, "match", self.value(field))
             if field != "name":
-                raise _fail("match works on name and the analysis fields only", token.position)
+                raise _fail("match works on name only (and on image_tags, label and keyword)", token.position)
             return Q(name__icontains=self.value(field))
         if self.keyword("prefix"):
             if self.fields[field] != "str":
