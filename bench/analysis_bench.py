@@ -556,7 +556,8 @@ LIBRARIES = textwrap.dedent("""
     names = ["Alice", "Bob", "Chen Wei", "Dana", "Emil"]
     out = {{"tag": TAGS[tag].en.lower()}}
     for code, label, count in (("C", "big", {big}), ("D", "small", 100)):
-        user = user_logon(user=user_create(domain=domain, user_id=f"analysis-{{label}}", fields={{"user_name": label}},
+        name = f"analysis-{{label}}"  # the photos measure's users are "big" and "small"
+        user = user_logon(user=user_create(domain=domain, user_id=name, fields={{"user_name": name}},
                                            password="bench-password-1"))
         drive = Drive.objects.get(pk=int(user.default_drive_id))
         token = tokens_issue(app=app, user=user, scopes=["FILE.ALL", "DRIVE.ALL"], grant_type="bench",
