@@ -4,6 +4,7 @@ stop anywhere and resume by running again."""
 
 from __future__ import annotations
 
+import abc
 import time
 from collections.abc import Iterator
 
@@ -11,21 +12,21 @@ from django.core.management.base import BaseCommand
 from django.db.models import QuerySet
 
 
-class BackfillCommand(BaseCommand):
+class BackfillCommand(BaseCommand, abc.ABC):
     noun = "item(s)"  # what is counted, e.g. "file(s) to read"
     done_verb = "done"  # what --inline did to each, e.g. "read"
 
-    def pending(self, domain: str | None) -> QuerySet:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def pending(self, domain: str | None) -> QuerySet: ...
 
-    def batches(self, domain: str | None, batch: int) -> Iterator[list[int]]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def batches(self, domain: str | None, batch: int) -> Iterator[list[int]]: ...
 
-    def run_inline(self, pk: int) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def run_inline(self, pk: int) -> None: ...
 
-    def queue(self, pk: int) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def queue(self, pk: int) -> None: ...
 
     def add_arguments(self, parser):
         parser.add_argument("--domain", help="only this domain's files")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pds_server.models import LISTED, File, ImageAnalysis, MediaInfo, PersonFace
 from pds_server.services.analysis.pipeline import MODEL_VERSION, analysis_queue
+from pds_server.services.batches import pk_batches
 
 
 def backfill_media(*, domain_id: str | None = None) -> QuerySet[MediaInfo]:
@@ -31,15 +32,7 @@ def backfill_media(*, domain_id: str | None = None) -> QuerySet[MediaInfo]:
 
 def backfill_batches(*, domain_id: str | None = None, batch: int = 500) -> Iterator[list[int]]:
     """The pks of the photos to analyse, in pk order, a batch at a time."""
-    after = 0
-    while True:
-        pks = list(
-            backfill_media(domain_id=domain_id).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch]
-        )
-        if not pks:
-            return
-        yield pks
-        after = pks[-1]
+    return pk_batches(backfill_media(domain_id=domain_id), batch=batch)
 
 
 SWEEP_AGE = timedelta(minutes=10)

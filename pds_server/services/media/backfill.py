@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pds_server.models import File, MediaInfo
+from pds_server.services.batches import pk_batches
 from pds_server.services.media.ingest import NOT_PHOTOS
 
 
@@ -33,15 +34,7 @@ def backfill_files(*, domain_id: str | None = None) -> QuerySet[File]:
 
 def backfill_batches(*, domain_id: str | None = None, batch: int = 500) -> Iterator[list[int]]:
     """The pks of the files to read, in pk order, a batch at a time."""
-    after = 0
-    while True:
-        pks = list(
-            backfill_files(domain_id=domain_id).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch]
-        )
-        if not pks:
-            return
-        yield pks
-        after = pks[-1]
+    return pk_batches(backfill_files(domain_id=domain_id), batch=batch)
 
 
 SWEEP_AGE = timedelta(minutes=10)
