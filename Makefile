@@ -7,8 +7,8 @@ PY := $(VENV)/bin/python
 # Debian's Chromium, the deployment test puts nginx in front of gunicorn, and the Celery
 # tests run on a Redis server too; npm installs axe-core, which the accessibility tests
 # inject into pages; the text-in-photos tests render Chinese with WenQuanYi Zen Hei. (rclone,
-# for the S3 tests, comes from a wheel.)
-TEST_SYSTEM_PACKAGES := chromium:chromium nginx:nginx redis-server:redis-server npm:npm :fonts-wqy-zenhei
+# for the S3 tests, comes from a wheel.) The LDAP sign-in tests start their own slapd.
+TEST_SYSTEM_PACKAGES := chromium:chromium nginx:nginx redis-server:redis-server npm:npm :fonts-wqy-zenhei slapd:slapd ldapsearch:ldap-utils
 # What Drive itself needs: tesseract reads the text in photos, in English and Simplified
 # Chinese (language packs have no command: an empty command means "ask dpkg").
 RUN_SYSTEM_PACKAGES := tesseract:tesseract-ocr :tesseract-ocr-eng :tesseract-ocr-chi-sim

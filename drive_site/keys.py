@@ -1,5 +1,6 @@
 """Keys Drive makes for itself when the environment gives none: Django's SECRET_KEY and the
-Fernet key that encrypts PDS tokens at rest. `manage.py pds_bootstrap` (run on first start by
+Fernet keys that encrypt PDS tokens at rest (Drive) and the embedded PDS's own secrets
+(AccessKey secrets, LDAP bind passwords, federation client secrets). `manage.py pds_bootstrap` (run on first start by
 `make run` and by the compose migrate service) writes each once into the data directory, mode
 0600; settings only read them (drive_site/settings/env.py, `Env.secret`)."""
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 SECRET_KEY_FILE = "secret_key"
 TOKEN_ENCRYPTION_KEY_FILE = "token_encryption_key"
+PDS_SECRET_KEY_FILE = "pds_secret_key"
 
 
 def _fernet_key() -> str:
@@ -23,6 +25,7 @@ def _fernet_key() -> str:
 GENERATED_KEYS: dict[str, tuple[str, Callable[[], str]]] = {
     "SECRET_KEY": (SECRET_KEY_FILE, lambda: secrets.token_urlsafe(50)),
     "TOKEN_ENCRYPTION_KEYS": (TOKEN_ENCRYPTION_KEY_FILE, _fernet_key),
+    "PDS_SECRET_KEYS": (PDS_SECRET_KEY_FILE, _fernet_key),
 }
 
 

@@ -22,6 +22,15 @@ class DomainAdmin(admin.ModelAdmin):
         (None, {"fields": (("domain_id", "name"), "storage_mode", "personal_space_enabled", "default_drive_size")}),
         (None, {"fields": ("is_default",)}),
         (
+            "Applications",
+            {
+                "fields": ("app_access_effect", "app_access_except_app_ids"),
+                "description": "Which applications may use this domain: all except those listed, or none but "
+                "those listed (app ids, one per line). A refused app cannot sign users in and its tokens stop "
+                "working. Apps of AccessKey pairs are not affected.",
+            },
+        ),
+        (
             "Image analysis",
             {
                 "fields": ("image_analysis_enabled",),
@@ -258,4 +267,12 @@ class StoryAdmin(admin.ModelAdmin):
         return False
 
 
-from pds_server import admin_media  # noqa: E402, F401  (registers MediaInfo; kept apart to keep this module short)
+# Kept apart to keep this module short; importing them registers their models.
+from pds_server import (  # noqa: E402
+    admin_accesskeys,  # noqa: F401  (AccessKey)
+    admin_federation,  # noqa: F401  (FederationProvider, FederatedIdentity)
+    admin_media,  # noqa: F401  (MediaInfo)
+    admin_signin,  # the sign-in methods on the domain's page
+)
+
+DomainAdmin.inlines = [*DomainAdmin.inlines, *admin_signin.SIGNIN_INLINES]

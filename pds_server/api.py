@@ -21,8 +21,8 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from pds_server import errors
-from pds_server.models import AccessToken, Domain, PdsUser, ShareLink
-from pds_server.services import audit, audit_changes
+from pds_server.models import AccessKey, AccessToken, Domain, PdsUser, ShareLink
+from pds_server.services import accesskeys, audit, audit_changes
 from pds_server.services.access import Actor
 from pds_server.services.shares import share_for_token
 from pds_server.services.tokens import access_token_authenticate
@@ -75,6 +75,11 @@ class Caller:
     token: AccessToken | None = None
     raw_token: str = ""  # kept for the legacy proof_code check only; never logged
     share: ShareLink | None = None
+    access_key: AccessKey | None = None  # a request signed with an AccessKey pair: its role, no user
+
+    @property
+    def is_service(self) -> bool:
+        return self.access_key is not None or (self.token is not None and self.token.is_service)
 
     @property
     def user(self) -> PdsUser | None:
@@ -86,12 +91,16 @@ class Caller:
 
     @property
     def is_admin(self) -> bool:
+        if self.access_key is not None:
+            return True
         if self.token is None:
             return False
         return self.token.is_service or (self.token.user is not None and self.token.user.is_admin)
 
     @property
     def is_superadmin(self) -> bool:
+        if self.access_key is not None:
+            return self.access_key.role == AccessKey.Role.SUPERADMIN
         if self.token is None:
             return False
         return self.token.is_service or (
@@ -190,6 +199,16 @@ def authenticate(request: HttpRequest, body: dict, *, auth: Auth, scope: str | N
             caller.raw_token = raw
             caller.token = access_token_authenticate(domain=caller.domain, raw_token=raw)
         return caller
+    if accesskeys.is_accesskey_request(request):
+        # A signed request acts with the key's role in its own domain; it has no scopes to check.
+        try:
+            caller.access_key = accesskeys.accesskey_authenticate(request=request, domain=caller.domain)
+        except errors.PdsError as refusal:
+            if refusal.code in accesskeys.AUDITED_REFUSALS:  # a key of this domain, not a flood of made-up ids
+                audit.accesskey_use_record(request=request, domain=caller.domain, access_key=None, error=refusal)
+            raise
+        audit.accesskey_use_record(request=request, domain=caller.domain, access_key=caller.access_key, error=None)
+        return caller
     caller.raw_token = bearer_token_from(request) or ""
     caller.token = access_token_authenticate(domain=caller.domain, raw_token=caller.raw_token)
     caller.require_scope(scope)
@@ -209,12 +228,15 @@ class Endpoint:
     scope: str | None
     auth: Auth
     handler: Handler
+    methods: tuple[str, ...] = ("POST",)
+    body: Body = "json"
 
 
 # Every endpoint by path (urls.py routes them all); those marked batchable are also what
-# `/v2/batch` dispatches sub-requests to.
+# `/v2/batch` dispatches sub-requests to. ENDPOINTS is what pds_server/openapi describes.
 ROUTES: dict[str, Callable[[HttpRequest], HttpResponse]] = {}
 BATCHABLE: dict[str, Endpoint] = {}
+ENDPOINTS: dict[str, Endpoint] = {}
 
 
 def pds_endpoint(
@@ -234,7 +256,8 @@ def pds_endpoint(
     def decorate(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
         if path in audit.ACTIONS:
             handler = audited(path, handler)
-        endpoint = Endpoint(path=path, scope=scope, auth=auth, handler=handler)
+        endpoint = Endpoint(path=path, scope=scope, auth=auth, handler=handler, methods=methods, body=body)
+        ENDPOINTS[path] = endpoint
 
         @csrf_exempt
         @functools.wraps(handler)
@@ -271,7 +294,7 @@ def audited(path: str, handler: Handler) -> Handler:
         pending = audit_changes.action_begin(
             path=path,
             domain=caller.domain,
-            who=audit.who_of(request, token=caller.token),
+            who=audit.who_of(request, token=caller.token, access_key=caller.access_key),
             body=body,
             share=caller.share,
         )

@@ -1,4 +1,5 @@
-"""Texts of the PDS sign-in pages in the two languages of the `lang` authorize parameter.
+"""Texts of the PDS sign-in pages in the two languages of the `lang` authorize parameter
+(zh_CN unless en_US is asked for, as the PDS documents say).
 Scopes are said in plain words (`scope_words`, by scope code of services.apps.ALL_SCOPES)."""
 
 TEXTS = {
@@ -20,6 +21,28 @@ TEXTS = {
         "error_title": "This request cannot be completed",
         "signed_out_title": "You are signed out",
         "signed_out_lead": "You can close this window.",
+        # The ways in (login_type) and their forms.
+        "methods_label": "Ways to sign in",
+        "method_password": "Password",
+        "method_ldap": "Directory (LDAP)",
+        "method_phone": "Phone code",
+        "other_ways": "Or sign in with",
+        "other_ways_link": "Sign in another way",
+        "ldap_lead": "Use the account of your organisation's directory.",
+        "directory_unavailable": "The directory server cannot be reached. Try again later.",
+        "phone": "Mobile number",
+        "phone_hint": "Digits, with the country code, e.g. +8613800138000",
+        "send_code": "Send code",
+        "code": "Code",
+        "code_sent": "If {phone} belongs to an account, a 6-digit code was sent to it. It is valid for 5 minutes.",
+        "new_code": "Send a new code",
+        "other_number": "Use another number",
+        "bad_phone": "Enter a mobile number, e.g. +8613800138000.",
+        "bad_code": "The code is wrong or has expired. Ask for a new one if needed.",
+        "too_many_codes": "Too many codes were asked for. Try again in {minutes} min.",
+        "send_failed": "The code could not be sent. Try again later.",
+        "login_type_unavailable": "This way to sign in is not available here: {login_type}.",
+        "no_methods": "No way to sign in is turned on for this domain.",
         # What each scope lets the app do, in the words of the consent page (never the code).
         "scope_words": {
             "FILE.ALL": "See, upload, change and delete your files and folders",
@@ -48,6 +71,27 @@ TEXTS = {
         "error_title": "无法完成此请求",
         "signed_out_title": "你已退出登录",
         "signed_out_lead": "现在可以关闭此窗口。",
+        "methods_label": "登录方式",
+        "method_password": "账号密码",
+        "method_ldap": "企业目录 (LDAP)",
+        "method_phone": "手机验证码",
+        "other_ways": "其他登录方式",
+        "other_ways_link": "使用其他方式登录",
+        "ldap_lead": "使用你所在组织的目录账号登录。",
+        "directory_unavailable": "无法连接目录服务器，请稍后再试。",
+        "phone": "手机号",
+        "phone_hint": "请输入含国家代码的号码，例如 +8613800138000",
+        "send_code": "发送验证码",
+        "code": "验证码",
+        "code_sent": "如果 {phone} 属于某个账号，6 位验证码已发送到该号码，5 分钟内有效。",
+        "new_code": "重新发送验证码",
+        "other_number": "使用其他号码",
+        "bad_phone": "请输入手机号，例如 +8613800138000。",
+        "bad_code": "验证码错误或已过期。如有需要，请重新获取。",
+        "too_many_codes": "请求验证码次数过多，请 {minutes} 分钟后再试。",
+        "send_failed": "验证码发送失败，请稍后再试。",
+        "login_type_unavailable": "此处不支持该登录方式：{login_type}。",
+        "no_methods": "此域未启用任何登录方式。",
         "scope_words": {
             "FILE.ALL": "查看、上传、修改和删除你的文件和文件夹",
             "SHARE.ALL": "创建和取消你的文件的分享链接",
@@ -61,4 +105,5 @@ TEXTS = {
 
 
 def signin_texts(lang: str) -> dict:
-    return TEXTS.get(lang, TEXTS["en_US"])
+    """English only for `en_US`; Chinese otherwise (the documents: `lang` defaults to zh_CN)."""
+    return TEXTS.get(lang, TEXTS["zh_CN"])

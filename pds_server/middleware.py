@@ -16,8 +16,9 @@ from pds_server.selectors import domain_for_host
 log = logging.getLogger(__name__)
 
 PDS_PREFIX = "/v2/"
-# The authorize endpoint is a page for people: its error pages stay HTML.
+# The authorize endpoint and the federation sign-in are pages for people: their error pages stay HTML.
 HTML_PATHS = ("/v2/oauth/authorize",)
+HTML_PREFIXES = ("/v2/oauth/federation/",)
 
 
 class PdsApiMiddleware:
@@ -37,7 +38,7 @@ class PdsApiMiddleware:
             response = error_response(errors.InvalidParameter(str(error) or "Bad host", code="InvalidParameter.Host"))
         else:
             response = self.get_response(request)
-        if request.path not in HTML_PATHS:
+        if request.path not in HTML_PATHS and not request.path.startswith(HTML_PREFIXES):
             response = self._as_json(response)
         response["x-ca-request-id"] = request_id
         return response

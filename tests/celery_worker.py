@@ -37,6 +37,7 @@ def start_worker(broker_url: str, log_path: Path, settings, queues: str = "celer
         PDS_CLIENT_ID=settings.PDS_CLIENT_ID,
         PDS_CLIENT_SECRET=settings.PDS_CLIENT_SECRET,
         TOKEN_ENCRYPTION_KEYS=",".join(settings.TOKEN_ENCRYPTION_KEYS),
+        PDS_SECRET_KEYS=",".join(settings.PDS_SECRET_KEYS),
         CELERY_BROKER_URL=broker_url,
     )
     return subprocess.Popen(

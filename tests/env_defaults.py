@@ -19,4 +19,5 @@ os.environ.setdefault(
 )
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode())
+os.environ.setdefault("PDS_SECRET_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode())
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")  # live-server threads must not hold the test database open

@@ -74,7 +74,7 @@ def test_importing_settings_creates_no_file_and_generates_no_key(tmp_path):
 def test_bootstrap_generates_the_missing_keys_once_and_settings_read_them(tmp_path):
     data_dir = tmp_path / "data"
     written = keys_generate(data_dir=data_dir, environ={})
-    assert sorted(path.name for path in written) == ["secret_key", "token_encryption_key"]
+    assert sorted(path.name for path in written) == ["pds_secret_key", "secret_key", "token_encryption_key"]
     assert all(path.stat().st_mode & 0o777 == 0o600 for path in written)
     assert keys_generate(data_dir=data_dir, environ={}) == []  # a second start keeps them
     secret_key, token_key = (data_dir / "secret_key").read_text(), (data_dir / "token_encryption_key").read_text()
@@ -84,7 +84,8 @@ def test_bootstrap_generates_the_missing_keys_once_and_settings_read_them(tmp_pa
     assert result.stdout.strip() == repr((secret_key, [token_key]))
     # A key the environment gives is used, and never generated.
     other = tmp_path / "other"
-    assert keys_generate(data_dir=other, environ={"SECRET_KEY": "given", "TOKEN_ENCRYPTION_KEYS": "k1,k2"}) == []
+    given = {"SECRET_KEY": "given", "TOKEN_ENCRYPTION_KEYS": "k1,k2", "PDS_SECRET_KEYS": "k3"}
+    assert keys_generate(data_dir=other, environ=given) == []
     assert not other.exists()
 
 

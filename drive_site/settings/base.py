@@ -17,6 +17,10 @@ from .pds import PDS_HOST_SUFFIX
 DATA_DIR = Path(env.str("DRIVE_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
 
 SECRET_KEY = env.secret("SECRET_KEY", generated=DATA_DIR / keys.SECRET_KEY_FILE)
+# Fernet keys for the PDS's own secrets at rest (AccessKey secrets, LDAP bind passwords,
+# federation client secrets): the first encrypts, all decrypt. Empty: the one `pds_bootstrap`
+# generated into $DRIVE_DATA_DIR/pds_secret_key (0600).
+PDS_SECRET_KEYS = env.secret_list("PDS_SECRET_KEYS", generated=DATA_DIR / keys.PDS_SECRET_KEY_FILE)
 DEBUG = env.bool("DEBUG", default=False)
 
 # Which process this is: `drive` (the web drive), `pds` (the embedded PDS server), or

@@ -8,6 +8,9 @@ from .env import env
 PDS_HOST_SUFFIX = env.str("PDS_HOST_SUFFIX", default="pds.localhost")
 PDS_DEFAULT_DOMAIN_ID = env.str("PDS_DEFAULT_DOMAIN_ID", default="demo")
 
+# PDS_SECRET_KEYS (the PDS's own secrets at rest) is in base.py, next to SECRET_KEY.
+# AccessKey signatures: the most a request's Date may be off (the PDS documents: 15 minutes).
+PDS_ACCESSKEY_CLOCK_SKEW = 15 * 60
 PDS_ACCESS_TOKEN_LIFETIME = env.int("PDS_ACCESS_TOKEN_LIFETIME", default=7200)
 PDS_REFRESH_TOKEN_IDLE_LIFETIME = env.int("PDS_REFRESH_TOKEN_IDLE_LIFETIME", default=30 * 86400)
 PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME = env.int("PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME", default=90 * 86400)
@@ -17,6 +20,10 @@ PDS_SIGNIN_LIFETIME = env.int("PDS_SIGNIN_LIFETIME", default=3600)
 PDS_JWT_MAX_LIFETIME = 300  # an assertion's exp may be at most 5 minutes after its iat
 PDS_JWT_CLOCK_SKEW = env.int("PDS_JWT_CLOCK_SKEW", default=30)
 PDS_SIGNIN_MAX_FAILURES = env.int("PDS_SIGNIN_MAX_FAILURES", default=10)
+# Where a domain's phone sign-in with the file sender appends the codes it sends (when the
+# domain names no file of its own; empty: phone_codes.txt in the data directory): a
+# development and test aid, never for real users.
+PDS_PHONE_CODE_FILE = env.str("PDS_PHONE_CODE_FILE", default="")
 
 # Public base URL of the PDS for signed upload/download URLs; empty: from the request.
 PDS_PUBLIC_URL = env.str("PDS_PUBLIC_URL", default="").rstrip("/")

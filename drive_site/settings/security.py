@@ -20,6 +20,9 @@ PDS_SIGNIN_ADDRESS_FAILURE_WINDOW = env.int("PDS_SIGNIN_ADDRESS_FAILURE_WINDOW",
 # Wrong client secrets (token, revoke and the legacy /v2/account/ endpoints), per client_id.
 PDS_CLIENT_SECRET_MAX_FAILURES = env.int("PDS_CLIENT_SECRET_MAX_FAILURES", default=10)
 PDS_CLIENT_SECRET_FAILURE_WINDOW = env.int("PDS_CLIENT_SECRET_FAILURE_WINDOW", default=900)
+# Wrong AccessKey signatures, per key id and source address (as client secrets).
+PDS_ACCESSKEY_MAX_FAILURES = env.int("PDS_ACCESSKEY_MAX_FAILURES", default=10)
+PDS_ACCESSKEY_FAILURE_WINDOW = env.int("PDS_ACCESSKEY_FAILURE_WINDOW", default=900)
 # Wrong share-link passwords, per share.
 PDS_SHARE_PASSWORD_MAX_FAILURES = env.int("PDS_SHARE_PASSWORD_MAX_FAILURES", default=10)
 PDS_SHARE_PASSWORD_FAILURE_WINDOW = env.int("PDS_SHARE_PASSWORD_FAILURE_WINDOW", default=900)
@@ -27,6 +30,12 @@ PDS_SHARE_PASSWORD_FAILURE_WINDOW = env.int("PDS_SHARE_PASSWORD_FAILURE_WINDOW",
 # Shorter window: Drive's own share page reaches the PDS from one address for all visitors.
 PDS_SHARE_ID_MAX_FAILURES = env.int("PDS_SHARE_ID_MAX_FAILURES", default=10)
 PDS_SHARE_ID_FAILURE_WINDOW = env.int("PDS_SHARE_ID_FAILURE_WINDOW", default=300)
+# Sign-in codes sent to phones (each request counts, sent or not), per number and per address;
+# wrong codes count in the sign-in's per-address throttle above.
+PDS_PHONE_CODE_NUMBER_MAX_SENDS = env.int("PDS_PHONE_CODE_NUMBER_MAX_SENDS", default=5)
+PDS_PHONE_CODE_NUMBER_WINDOW = env.int("PDS_PHONE_CODE_NUMBER_WINDOW", default=3600)
+PDS_PHONE_CODE_ADDRESS_MAX_SENDS = env.int("PDS_PHONE_CODE_ADDRESS_MAX_SENDS", default=20)
+PDS_PHONE_CODE_ADDRESS_WINDOW = env.int("PDS_PHONE_CODE_ADDRESS_WINDOW", default=3600)
 
 # Implicit-flow (browser app) access tokens: no refresh token, exposed in a URL fragment, so
 # short-lived (RFC 9700 section 2.1.2): at most an hour whatever is set.

@@ -2,6 +2,7 @@
 drives), OAuth grants, and content (files, revisions, blobs, uploads, tasks, share links),
 people (groups, permissions) and the audit log."""
 
+from pds_server.models.accesskeys import AccessKey, AccessKeyNonce
 from pds_server.models.analysis import (
     AnalysisTerm,
     DetectedFace,
@@ -24,11 +25,15 @@ from pds_server.models.content import (
     UploadPart,
 )
 from pds_server.models.directory import App, Domain, Drive, PdsUser
+from pds_server.models.federation import FederatedIdentity, FederationProvider, FederationState  # noqa: F401
 from pds_server.models.grants import AccessToken, AuthorizationCode, Consent, RefreshToken, UsedAssertion
 from pds_server.models.media import MediaInfo, Story, StoryFile
 from pds_server.models.people import FilePermission, Group, GroupMember
+from pds_server.models.signin_methods import LdapSignin, PasswordSignin, PhoneCode, PhoneSignin
 
 __all__ = [
+    "AccessKey",
+    "AccessKeyNonce",
     "AnalysisTerm",
     "DetectedFace",
     "FaceGroup",
@@ -50,6 +55,10 @@ __all__ = [
     "FilePermission",
     "Group",
     "GroupMember",
+    "LdapSignin",
+    "PasswordSignin",
+    "PhoneCode",
+    "PhoneSignin",
     "MediaInfo",
     "PdsUser",
     "RefreshToken",

@@ -30,6 +30,13 @@ class Domain(models.Model):
     # Faces, tags, text and similar photos by local models; turning it off removes what
     # the models stored for this domain's drives.
     image_analysis_enabled = models.BooleanField(default=True)
+    # Which applications may use the domain (the SDK's published_app_access_strategy):
+    # `allow` lets every app in except those listed; `deny` refuses every app but those
+    # listed. A refused app cannot authorize and its tokens stop working.
+    app_access_effect = models.CharField(
+        max_length=8, choices=[("allow", "Allow all apps except"), ("deny", "Deny all apps except")], default="allow"
+    )
+    app_access_except_app_ids = models.TextField(blank=True, help_text="app ids, one per line")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,6 +46,10 @@ class Domain(models.Model):
 
     def __str__(self) -> str:
         return self.domain_id
+
+    def app_allowed(self, app_id: str) -> bool:
+        listed = app_id in {line.strip() for line in self.app_access_except_app_ids.splitlines()}
+        return not listed if self.app_access_effect == "allow" else listed
 
 
 class App(models.Model):

@@ -25,7 +25,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from pds_server import errors
-from pds_server.models import AccessToken, AuditLog, Domain, Drive, File, PdsUser
+from pds_server.models import AccessKey, AccessToken, AuditLog, Domain, Drive, File, PdsUser
 from pds_server.selectors import default_domain
 from pds_server.selectors.files import ancestors
 from pds_server.services import throttle
@@ -76,6 +76,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 SIGNIN = ("user.signin", "user")
 TOKEN_REFRESH = ("token.refresh", "user")
+ACCESSKEY_USE = ("accesskey.use", "accesskey")
 ADMIN_CATEGORY = "admin"
 
 
@@ -103,12 +104,20 @@ def user_name(user: PdsUser) -> str:
     return (user.nick_name or user.user_name or user.user_id)[:128]
 
 
-def who_of(request: HttpRequest, *, token: AccessToken | None = None, user: PdsUser | None = None) -> Who:
+def who_of(
+    request: HttpRequest,
+    *,
+    token: AccessToken | None = None,
+    user: PdsUser | None = None,
+    access_key: AccessKey | None = None,
+) -> Who:
     """The caller as the log shows it: a user (by their token or as given), a service (an
-    app's domain token), or anonymous."""
+    app's domain token, or a request signed with an AccessKey pair), or anonymous."""
     user = user or (token.user if token is not None else None)
     app_id = token.app.app_id if token is not None else ""
     address, client = where_of(request)
+    if access_key is not None:
+        return Who("accesskey", access_key.access_key_id, access_key.description[:128], "", address, client)
     if user is not None:
         return Who("user", user.user_id, user_name(user), app_id, address, client)
     if token is not None and token.is_service:
@@ -210,10 +219,26 @@ def refresh_failures(
         raise
 
 
-def token_signin_record(*, request: HttpRequest, domain: Domain, token: AccessToken) -> None:
-    """A server app signing a user in with a JWT assertion (the user's own sign-ins are on
-    the PDS's page, signin_record)."""
-    audit_record(domain=domain, who=who_of(request, token=token), action=SIGNIN, detail={"grant_type": "jwt"})
+def token_signin_record(
+    *, request: HttpRequest, domain: Domain, token: AccessToken, grant_type: str = "jwt", detail: dict | None = None
+) -> None:
+    """A server app signing a user in with a JWT assertion, or a server getting a user's
+    token with its AccessKey (the user's own sign-ins are on the PDS's page, signin_record)."""
+    who = who_of(request, token=token)
+    audit_record(domain=domain, who=who, action=SIGNIN, detail={"grant_type": grant_type, **(detail or {})})
+
+
+def accesskey_use_record(
+    *, request: HttpRequest, domain: Domain, access_key: AccessKey | None, error: errors.PdsError | None
+) -> None:
+    """Every request signed with an AccessKey, accepted or refused (the key id as claimed,
+    never the signature)."""
+    claimed = request.headers.get("Authorization", "")[4:].partition(":")[0].strip()[:32]
+    if access_key is not None:
+        who = who_of(request, access_key=access_key)
+    else:
+        who = Who("accesskey", claimed, "", "", *where_of(request))
+    audit_record(domain=domain, who=who, action=ACCESSKEY_USE, error=error, detail={"path": request.path[:256]})
 
 
 def admin_action_record(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pds_server.models import AccessToken, AuthorizationCode, RefreshToken, UsedAssertion
+from pds_server.services.accesskeys import accesskey_nonces_purge
+from pds_server.services.phone_codes import phone_codes_purge
 
 # Revoked and rotated refresh tokens are kept a while: reuse of one must still be detected.
 REUSE_DETECTION_WINDOW = timedelta(days=7)
@@ -21,4 +23,13 @@ def expired_grants_purge() -> dict:
         Q(family_expires_at__lt=now) | Q(idle_expires_at__lt=now - REUSE_DETECTION_WINDOW)
     ).delete()
     assertions, _ = UsedAssertion.objects.filter(expires_at__lt=now).delete()
-    return {"codes": codes, "access_tokens": access, "refresh_tokens": refresh, "assertions": assertions}
+    nonces = accesskey_nonces_purge()
+    phone_codes = phone_codes_purge()
+    return {
+        "codes": codes,
+        "access_tokens": access,
+        "refresh_tokens": refresh,
+        "assertions": assertions,
+        "accesskey_nonces": nonces,
+        "phone_codes": phone_codes,
+    }

@@ -16,7 +16,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import jwt
 from django.conf import settings
@@ -45,6 +45,10 @@ def client_authenticate(*, domain: Domain, client_id: str, client_secret: str | 
     app = App.objects.select_related("domain").filter(domain=domain, app_id=client_id or "").first()
     if app is None or not app.enabled:
         raise errors.invalid_client("Unknown or disabled client_id.", code="InvalidClientId")
+    if not domain.app_allowed(app.app_id) and not hasattr(app, "access_key"):  # a key's own app is not third-party
+        raise errors.OAuthError(
+            "unauthorized_client", "This domain does not allow this application.", code="UnauthorizedClient"
+        )
     if app.is_confidential:
         if not client_secret:
             raise errors.invalid_client("The client secret is wrong or missing.", code="InvalidClientSecret")
@@ -79,6 +83,8 @@ class AuthorizationRequest:
     hide_consent: bool
     lang: str
     error: tuple[str, str] | None = field(default=None)
+    # OpenID Connect Core section 3.1.2.1: `login` (sign in again), `consent` (ask again), `none`.
+    prompt: frozenset[str] = field(default=frozenset())
 
     def redirect_with(self, params: dict) -> str:
         if self.state:
@@ -92,6 +98,38 @@ class AuthorizationRequest:
         return self.redirect_with({"error": error, "error_description": description})
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "[::1]")
+
+
+def _without_loopback_port(uri: str) -> str | None:
+    """`uri` with its port removed when it is an http loopback IP literal (RFC 8252
+    section 7.3), else None. `localhost` is not one: RFC 8252 section 8.3 advises against
+    it (it can resolve elsewhere)."""
+    parts = urlsplit(uri)
+    try:
+        parts.port  # noqa: B018 (raises on a malformed port)
+    except ValueError:
+        return None
+    host = parts.netloc.rsplit(":", 1)[0] if not parts.netloc.endswith("]") else parts.netloc
+    if parts.scheme != "http" or host not in LOOPBACK_HOSTS or "@" in parts.netloc:
+        return None
+    return urlunsplit(parts._replace(netloc=host))
+
+
+def redirect_uri_registered(*, app: App, redirect_uri: str) -> bool:
+    """Exact string match against a registered URI (RFC 9700 section 4.1.3): no prefixes,
+    no patterns; except that a native app's loopback URI matches on any port, since the
+    app listens on whatever port the system gives it (RFC 8252 section 7.3)."""
+    if redirect_uri in app.redirect_uri_list:
+        return True
+    if app.app_type != App.AppType.NATIVE or any(ord(char) <= 0x20 or ord(char) == 0x7F for char in redirect_uri):
+        return False  # (urlsplit drops tabs, newlines and leading spaces that the redirect would keep)
+    portless = _without_loopback_port(redirect_uri)
+    return portless is not None and any(
+        _without_loopback_port(registered) == portless for registered in app.redirect_uri_list
+    )
+
+
 def authorization_request_parse(*, domain: Domain, params: QueryDict) -> AuthorizationRequest:
     # RFC 6749 section 3.1: no parameter more than once. Two client_ids or redirect_uris
     # leave nothing verified to redirect to: an error page.
@@ -102,9 +140,10 @@ def authorization_request_parse(*, domain: Domain, params: QueryDict) -> Authori
     app = App.objects.select_related("domain").filter(domain=domain, app_id=client_id).first()
     if app is None or not app.enabled:
         raise AuthorizeFatal("The application (client_id) is unknown or disabled.")
+    if not domain.app_allowed(app.app_id):
+        raise AuthorizeFatal("This domain does not allow this application.")
     redirect_uri = params.get("redirect_uri", "")
-    # Exact string match against a registered URI (RFC 9700 section 4.1.3): no prefixes, no patterns.
-    if not redirect_uri or redirect_uri not in app.redirect_uri_list:
+    if not redirect_uri or not redirect_uri_registered(app=app, redirect_uri=redirect_uri):
         raise AuthorizeFatal("The redirect_uri is not registered for this application.")
     if app.app_type == App.AppType.JWT:
         raise AuthorizeFatal("JWT applications cannot use the authorize endpoint.")
@@ -116,7 +155,9 @@ def authorization_request_parse(*, domain: Domain, params: QueryDict) -> Authori
         state=params.get("state", ""),
         code_challenge=params.get("code_challenge", ""),
         hide_consent=str(params.get("hide_consent", "")).lower() == "true",
-        lang="zh_CN" if params.get("lang", "") == "zh_CN" else "en_US",
+        # The PDS documents: zh_CN unless en_US is asked for.
+        lang="en_US" if params.get("lang", "") == "en_US" else "zh_CN",
+        prompt=frozenset(str(params.get("prompt", "")).split()),
     )
     expected_response_type = "token" if app.app_type == App.AppType.BROWSER else "code"
     if repeated:
@@ -156,6 +197,8 @@ def authorization_request_parse(*, domain: Domain, params: QueryDict) -> Authori
 
 
 def consent_needed(*, request: AuthorizationRequest, user: PdsUser) -> bool:
+    if "consent" in request.prompt:  # asked for again, whatever hide_consent or an earlier consent say
+        return True
     if request.hide_consent:
         return False
     consent = Consent.objects.filter(user=user, app=request.app).first()

@@ -104,6 +104,8 @@ def access_token_authenticate(*, domain: Domain, raw_token: str | None) -> Acces
     token = AccessToken.objects.select_related("user", "app", "domain").filter(token_hash=digest(raw_token)).first()
     if token is None or token.revoked_at is not None or token.domain_id != domain.pk or not token.app.enabled:
         raise errors.AccessTokenInvalid("The access token is invalid.")
+    if token.grant_type != "accesskey" and not domain.app_allowed(token.app.app_id):
+        raise errors.AccessTokenInvalid("This domain no longer allows the application of this token.")
     if token.expires_at <= timezone.now():
         raise errors.AccessTokenExpired("The access token has expired.")
     if token.user is not None and token.user.status != PdsUser.Status.ENABLED:

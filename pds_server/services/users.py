@@ -28,6 +28,20 @@ def validate_role(*, role: str, actor_is_superadmin: bool) -> None:
         raise errors.Forbidden("Only a super administrator may grant that role.", code="ForbiddenNoPermission")
 
 
+def validate_field(name: str, value: object) -> None:
+    """An editable field's value: a string no longer than its column (PostgreSQL refuses
+    longer ones), or, for user_data, an object."""
+    if name == "user_data":
+        if not isinstance(value, dict):
+            raise errors.InvalidParameter("user_data must be an object", code="InvalidParameter.UserData")
+        return
+    if not isinstance(value, str):
+        raise errors.InvalidParameter(f"{name} must be a string", code=f"InvalidParameter.{name}")
+    limit = getattr(PdsUser._meta.get_field(name), "max_length", None)
+    if limit is not None and len(value) > limit:
+        raise errors.InvalidParameter(f"{name} is longer than {limit} characters", code=f"InvalidParameter.{name}")
+
+
 def user_create(
     *,
     domain: Domain,
@@ -46,6 +60,7 @@ def user_create(
     user = PdsUser(domain=domain, user_id=user_id, role=role, status=status, creator=creator)
     for name in EDITABLE_BY_SELF + ("user_name",):
         if fields.get(name) is not None:
+            validate_field(name, fields[name])
             setattr(user, name, fields[name])
     user.password = make_password(password) if password else ""
     try:
@@ -65,10 +80,7 @@ def user_update(*, user: PdsUser, fields: dict, actor_is_admin: bool, actor_is_s
             validate_role(role=value, actor_is_superadmin=actor_is_superadmin)
         if name == "status" and value not in PdsUser.Status.values:
             raise errors.InvalidParameter("status must be enabled or disabled", code="InvalidParameter.Status")
-        if name == "user_data" and not isinstance(value, dict):
-            raise errors.InvalidParameter("user_data must be an object", code="InvalidParameter.UserData")
-        if name != "user_data" and not isinstance(value, str):
-            raise errors.InvalidParameter(f"{name} must be a string", code=f"InvalidParameter.{name}")
+        validate_field(name, value)
         setattr(user, name, value)
     try:
         with transaction.atomic(using=PDS_DB):

@@ -55,7 +55,7 @@ def drive_list_my_group_drive_view(request, caller: Caller, body: dict):
     rows, next_marker = paginate_by_pk(
         drives, limit=parse_limit(body, default=100, maximum=100), marker=parse_str(body, "marker")
     )
-    return {**page_to_pds([drive_to_pds(drive) for drive in rows], next_marker), "root_group_drive": None}
+    return page_to_pds([drive_to_pds(drive) for drive in rows], next_marker)  # no root_group_drive: omitted, not null
 
 
 @pds_endpoint("/v2/drive/search", scope="DRIVE.LIST")

@@ -7,14 +7,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from urllib.parse import unquote, urlencode
 
-from django.conf import settings
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -24,11 +20,15 @@ from pds_server.i18n import signin_texts
 from pds_server.models import PdsUser
 from pds_server.serializers import token_to_pds
 from pds_server.services import audit, oauth, signin, throttle, tokens
+from pds_server.views import signin_page
+from pds_server.views.signin_page import (  # noqa: F401 (SIGNIN_SALT: views.federation reaches it here)
+    SIGNIN_COOKIE,
+    SIGNIN_COOKIE_PATH,
+    SIGNIN_SALT,
+    signed_in_user,
+    signin_from_form,
+)
 
-SIGNIN_COOKIE = "pds_signin"
-SIGNIN_SALT = "pds_server.signin"
-# The sign-in cookie is scoped to the OAuth pages: it is never sent to the drive app's paths.
-SIGNIN_COOKIE_PATH = "/v2/oauth/"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -63,47 +63,7 @@ def granted_params(grant: str | tokens.IssuedTokens) -> dict:
     return {key: body[key] for key in IMPLICIT_FIELDS}
 
 
-# --- The PDS's own sign-in (never Django's session: see SIGNIN_COOKIE_PATH) ----------------
-
-
-def _signin_value(user: PdsUser) -> str:
-    # Bound to the password hash: changing the password signs the user out everywhere.
-    return f"{user.pk}:{salted_hmac(SIGNIN_SALT, user.password).hexdigest()[:32]}"
-
-
-def signed_in_user(request: HttpRequest) -> PdsUser | None:
-    try:
-        value = request.get_signed_cookie(SIGNIN_COOKIE, salt=SIGNIN_SALT, max_age=settings.PDS_SIGNIN_LIFETIME)
-    except (KeyError, signing.BadSignature):
-        return None
-    user_pk = value.split(":", 1)[0]
-    user = PdsUser.objects.filter(pk=int(user_pk) if user_pk.isdigit() else 0, domain=request.pds_domain).first()
-    if user is None or user.status != PdsUser.Status.ENABLED or _signin_value(user) != value:
-        return None
-    return user
-
-
-@dataclass
-class SignIn:
-    user: PdsUser | None
-    failure: str = ""  # a key of the page's texts: bad_credentials, throttled
-    retry_after: int = 0
-
-
-def signin_from_form(request: HttpRequest) -> SignIn:
-    login = request.POST.get("username", "").strip()
-    try:
-        user = signin.signin_attempt(
-            domain=request.pds_domain,  # type: ignore[attr-defined]
-            login=login,
-            password=request.POST.get("password", ""),
-            source_address=throttle.source_address(request),
-        )
-        outcome = SignIn(user, "" if user else "bad_credentials")
-    except errors.TooManyRequests as throttled:
-        outcome = SignIn(None, "throttled", throttled.retry_after)
-    audit.signin_record(request=request, login=login, user=outcome.user, failure=outcome.failure)
-    return outcome
+# --- The authorize page (the sign-in part: views.signin_page) -------------------------------
 
 
 def _signin_attempt(request: HttpRequest) -> tuple[PdsUser | None, str]:
@@ -119,53 +79,48 @@ def authorize(request: HttpRequest) -> HttpResponse:
         auth_request = oauth.authorization_request_parse(domain=request.pds_domain, params=request.GET)
     except oauth.AuthorizeFatal as fatal:
         # Never redirect to an unverified URI (RFC 6749 section 4.1.2.1).
-        lang = "zh_CN" if request.GET.get("lang") == "zh_CN" else "en_US"
-        return render(request, "pds_server/error.html", {"message": str(fatal), "t": signin_texts(lang)}, status=400)
+        return signin_page.error_page(request, str(fatal), lang=request.GET.get("lang", ""))
     if auth_request.error:
         return OAuthRedirect(auth_request.error_redirect(*auth_request.error))
-    texts = signin_texts(auth_request.lang)
-    context = {"t": texts, "app": auth_request.app, "scopes": auth_request.scopes, "domain": request.pds_domain}
-    user = None if request.GET.get("prompt") == "login" and request.method == "GET" else signed_in_user(request)
-    newly_signed_in = False
+    page = signin_page.SigninPage.open(request, auth_request)
+    if isinstance(page, HttpResponse):  # an unknown or disabled login_type
+        return page
+    # prompt=login: the browser's earlier sign-in does not count, on a GET or a POST.
+    user = None if "login" in auth_request.prompt else signed_in_user(request)
+    newly_signed_in = consented = False
 
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "signin":
-            outcome = signin_from_form(request)
-            if outcome.user is None:
-                minutes = max(1, -(-outcome.retry_after // 60))
-                context["error"] = texts[outcome.failure].format(minutes=minutes)
-                refused = render(request, "pds_server/signin.html", context, status=401)
-                if outcome.retry_after:
-                    refused["Retry-After"] = str(outcome.retry_after)
-                return refused
-            user, newly_signed_in = outcome.user, True
+        if action in signin_page.ACTIONS:
+            step = page.signin_post(action)
+            if isinstance(step, HttpResponse):  # refused, or the next step (a code was sent)
+                return step
+            user, newly_signed_in = step, True
         elif action == "consent" and user is not None:
             if request.POST.get("decision") != "allow":
                 return OAuthRedirect(auth_request.error_redirect("access_denied", "The user denied the request."))
             oauth.consent_record(request=auth_request, user=user)
+            consented = True
         else:
             user = None
 
     if user is None:
-        return render(request, "pds_server/signin.html", context)
-    if oauth.consent_needed(request=auth_request, user=user):
-        response = render(request, "pds_server/consent.html", {**context, "user": user})
+        if "none" in auth_request.prompt:  # OpenID Connect Core section 3.1.2.6
+            return OAuthRedirect(auth_request.error_redirect("login_required", "The user is not signed in."))
+        return page.signin_response()
+    response: HttpResponse
+    if newly_signed_in and "login" in auth_request.prompt:
+        response = page.continue_signed_in()
+    elif not consented and oauth.consent_needed(request=auth_request, user=user):
+        if "none" in auth_request.prompt:
+            return OAuthRedirect(auth_request.error_redirect("consent_required", "The user has not consented."))
+        response = page.consent_response(user)
     else:
         response = OAuthRedirect(
             auth_request.redirect_with(granted_params(oauth.authorization_complete(request=auth_request, user=user)))
         )
     if newly_signed_in:
-        response.set_signed_cookie(
-            SIGNIN_COOKIE,
-            _signin_value(user),
-            salt=SIGNIN_SALT,
-            max_age=settings.PDS_SIGNIN_LIFETIME,
-            path=SIGNIN_COOKIE_PATH,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+        signin_page.signin_cookie_set(response, request=request, user=user)
     return response
 
 

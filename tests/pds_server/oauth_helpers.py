@@ -18,6 +18,7 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 def authorize_url(base: str, **params) -> str:
     params.setdefault("login_type", "default")
+    params.setdefault("lang", "en_US")  # the pages speak zh_CN unless asked (test_signin_methods checks that)
     return f"{base}/v2/oauth/authorize?{urlencode(params)}"
 
 
