@@ -1,10 +1,12 @@
 """A user whose PDS grant died (invalid_grant) is signed out on their next request,
-with a message saying why."""
+with a message saying why; so is a BasicUI session whose handed token is no longer the
+user's live credential (accounts.services.basicui)."""
 
 from django.contrib import messages
 from django.contrib.auth import logout
 
 from accounts.selectors import credential_state
+from accounts.services.basicui import basicui_session_check
 
 
 class DeadCredentialMiddleware:
@@ -13,7 +15,11 @@ class DeadCredentialMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_staff:
+        ended = user is not None and user.is_authenticated and basicui_session_check(request.session, user)
+        if ended:
+            logout(request)
+            messages.error(request, ended)
+        elif user is not None and user.is_authenticated and not user.is_staff:
             state = credential_state(user)
             if state is not None and not state.alive:
                 logout(request)

@@ -32,9 +32,11 @@ class Credential(models.Model):
     class AuthMode(models.TextChoices):
         OAUTH = "oauth", "OAuth (web-server app)"
         JWT = "jwt", "JWT app"
+        ACCESSKEY = "accesskey", "AccessKey pair"
+        BASICUI = "basicui", "BasicUI (a site's token)"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pds_credential")
-    auth_mode = models.CharField(max_length=8, choices=AuthMode.choices)
+    auth_mode = models.CharField(max_length=16, choices=AuthMode.choices)
     access_token_encrypted = models.TextField(editable=False)
     refresh_token_encrypted = models.TextField(blank=True, editable=False)
     key_id = models.CharField(

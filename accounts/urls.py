@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_basicui
 
 app_name = "accounts"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("logout/", views.signout, name="logout"),
     path("signing-out/", views.signing_out, name="signing_out"),
     path("signed-out/", views.signed_out, name="signed_out"),
+    # The BasicUI handshake (accounts/services/basicui.py): where /accesstoken's page posts the token.
+    path("accesstoken/token", views_basicui.accesstoken_accept, name="accesstoken_token"),
 ]

@@ -26,9 +26,9 @@ jwt_mode_login = auth_views.LoginView.as_view(template_name="accounts/login.html
 
 @never_cache
 def signin(request: HttpRequest) -> HttpResponseBase:
-    if settings.DRIVE_AUTH_MODE == "jwt":
+    if settings.DRIVE_AUTH_MODE in ("jwt", "accesskey"):
         # Django's own sign-in (any auth backend: the existing user system); the PDS token
-        # is minted on the server with the JWT app when first needed.
+        # is minted on the server with the JWT app or the AccessKey pair when first needed.
         return jwt_mode_login(request)
     if request.method != "GET":
         return HttpResponse(status=405)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts import views_basicui
 from files import (
     actions_api,
     albums_views,
@@ -112,4 +113,6 @@ urlpatterns = [
     path("photos/duplicates/api/find", duplicates_views.find_start, name="duplicates_find"),
     path("photos/duplicates/api/tasks/<str:task_id>", duplicates_views.find_state, name="duplicates_task"),
     path("photos/search/", photo_search_views.search_page, name="photo_search"),
+    # The BasicUI handshake's page, at the address the PDS documents (accounts/views_basicui.py).
+    path("accesstoken", views_basicui.accesstoken, name="accesstoken"),
 ]

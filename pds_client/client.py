@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import requests
 
 from pds_client import errors
+from pds_client.accesskey import AccessKeyAuth
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,13 @@ class PDSClient:
             return self._post(path, body, current, idempotent, headers)
         except (errors.AccessTokenExpired, errors.AccessTokenInvalid):
             return self._post(path, body, token.renewed_access_token(rejected=current), idempotent, headers)
+
+    def signed_call(self, path: str, body: JSON | None, *, auth: AccessKeyAuth, idempotent: bool = False) -> JSON:
+        """POST a JSON API call signed with an AccessKey pair instead of a token."""
+        response = self._send("POST", f"/v2/{path}", idempotent=idempotent, json=body or {}, auth=auth)
+        self._raise_for(response)
+        answer: JSON = response.json() if response.content else {}
+        return answer
 
     # --- OAuth ------------------------------------------------------------------------
 

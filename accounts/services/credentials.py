@@ -20,7 +20,8 @@ from accounts import crypto
 from accounts.errors import CredentialDead, PdsUnavailable
 from accounts.models import Credential, PdsIdentity, PendingRevocation
 from accounts.pds_connection import pds_client
-from accounts.services.jwt_mode import jwt_token_mint
+from accounts.services.accesskey_mode import accesskey_token_mint
+from accounts.services.jwt_mode import jwt_token_mint, pds_user_id_for
 from pds_client import Token
 from pds_client import errors as pds_errors
 
@@ -51,28 +52,52 @@ def credential_store(*, user: User, token: Token, auth_mode: str) -> Credential:
     return credential
 
 
+def _server_minted_token(*, auth_mode: str, user: User) -> Token:
+    """JWT and AccessKey modes: the server itself gets the user's token (no refresh token)."""
+    if auth_mode == Credential.AuthMode.ACCESSKEY:
+        return accesskey_token_mint(user=user)
+    return jwt_token_mint(user=user)
+
+
 def jwt_credential_create(*, user: User) -> str:
-    """Mint the user's first PDS token with the JWT app and store it; returns the access token."""
+    """Mint the user's first PDS token with the JWT app or the AccessKey pair (by
+    DRIVE_AUTH_MODE) and store it; returns the access token."""
+    auth_mode = Credential.AuthMode(settings.DRIVE_AUTH_MODE)
     try:
-        token = jwt_token_mint(user=user)
+        token = _server_minted_token(auth_mode=auth_mode, user=user)
     except pds_errors.ServiceUnavailable as error:
         raise PdsUnavailable(f"The drive service is unavailable ({error.code}).") from None
     except pds_errors.PDSError as error:
         raise CredentialDead(f"The drive service refused this account ({error.code}).") from None
     PdsIdentity.objects.get_or_create(user=user, defaults={"domain_id": token.domain_id, "pds_user_id": token.user_id})
-    credential_store(user=user, token=token, auth_mode=Credential.AuthMode.JWT)
+    credential_store(user=user, token=token, auth_mode=auth_mode)
     return token.access_token
 
 
 def _needs_refresh(credential: Credential, margin: int) -> bool:
+    if credential.auth_mode == Credential.AuthMode.BASICUI:
+        margin = 0  # a site's token (accounts.services.basicui): nothing renews it, so it is used to its end
     return credential.access_expires_at - timezone.now() <= timedelta(seconds=margin)
+
+
+def site_token_replaceable(credential: Credential) -> bool:
+    """JWT and AccessKey modes: a site's token (BasicUI) that expired or died gives way to one
+    the server mints, when the server mints for that same PDS user (`u<pk>`)."""
+    if credential.auth_mode != Credential.AuthMode.BASICUI or settings.DRIVE_AUTH_MODE not in ("jwt", "accesskey"):
+        return False
+    if credential.dead_at is None and credential.access_expires_at > timezone.now():
+        return False
+    user = credential.user
+    return PdsIdentity.objects.filter(
+        user=user, domain_id=settings.PDS_DOMAIN_ID, pds_user_id=pds_user_id_for(user)
+    ).exists()
 
 
 def access_token_for(user: User) -> str:
     """A valid PDS access token for this user, refreshed when less than the margin remains."""
     credential = Credential.objects.filter(user=user).first()
-    if credential is None:
-        if settings.DRIVE_AUTH_MODE == "jwt":
+    if credential is None or site_token_replaceable(credential):
+        if settings.DRIVE_AUTH_MODE in ("jwt", "accesskey"):
             return jwt_credential_create(user=user)
         raise CredentialDead("You are not signed in to the drive service.")
     if credential.dead_at is not None:
@@ -148,8 +173,10 @@ def credential_refresh(*, credential_id: int, margin: int, rejected_access_token
 
 
 def _new_token(credential: Credential) -> Token:
-    if credential.auth_mode == Credential.AuthMode.JWT:
-        return jwt_token_mint(user=credential.user)
+    if credential.auth_mode == Credential.AuthMode.BASICUI:
+        raise pds_errors.InvalidGrant("invalid_grant", "the token the site handed over has expired")
+    if credential.auth_mode in (Credential.AuthMode.JWT, Credential.AuthMode.ACCESSKEY):
+        return _server_minted_token(auth_mode=credential.auth_mode, user=credential.user)
     return pds_client().refresh(
         client_id=settings.PDS_CLIENT_ID,
         client_secret=settings.PDS_CLIENT_SECRET,

@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts import crypto
 from accounts.models import Credential, PendingRevocation
 from accounts.pds_connection import pds_client
+from accounts.services.accesskey_mode import accesskey_client_id
 from pds_client import errors as pds_errors
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 def _client_for(auth_mode: str) -> tuple[str, str | None]:
     if auth_mode == Credential.AuthMode.JWT:
         return settings.PDS_JWT_APP_ID, None
+    if auth_mode == Credential.AuthMode.ACCESSKEY:
+        return accesskey_client_id(), None
     return settings.PDS_CLIENT_ID, settings.PDS_CLIENT_SECRET
 
 

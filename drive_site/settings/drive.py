@@ -3,6 +3,11 @@ setting), how users sign in, and how bytes travel between browsers, Drive and th
 
 from __future__ import annotations
 
+import ipaddress
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+
 from drive_site import keys
 
 from .base import DATA_DIR
@@ -23,7 +28,10 @@ PDS_AUTHORIZE_URL = env.str("PDS_AUTHORIZE_URL", default=f"{PDS_ENDPOINT}/v2/oau
 PDS_OAUTH_SCOPE = env.str("PDS_OAUTH_SCOPE", default="")  # empty: every scope the app has
 
 # oauth: the PDS sign-in page (web-server app). jwt: Django's own users (JWT app).
-DRIVE_AUTH_MODE = env.choice("DRIVE_AUTH_MODE", choices=("oauth", "jwt"), default="oauth")
+DRIVE_AUTH_MODE = env.choice("DRIVE_AUTH_MODE", choices=("oauth", "jwt", "accesskey"), default="oauth")
+# accesskey: Django's own users, each one's PDS token got with a signed request of this pair.
+PDS_ACCESS_KEY_ID = env.str("PDS_ACCESS_KEY_ID", default="")
+PDS_ACCESS_KEY_SECRET = env.str("PDS_ACCESS_KEY_SECRET", default="")
 # Never built from the Host header.
 DRIVE_REDIRECT_URI = f"{DRIVE_SITE_URL}/accounts/callback/"
 # A request refreshes a token with less than this left; beat refreshes ahead of that.
@@ -34,6 +42,42 @@ DRIVE_BEAT_REFRESH_INTERVAL = env.float("DRIVE_BEAT_REFRESH_INTERVAL", default=6
 # Fernet keys for tokens at rest (not SECRET_KEY): the first encrypts, all decrypt. Empty:
 # the one `pds_bootstrap` generated into $DRIVE_DATA_DIR/token_encryption_key (0600).
 TOKEN_ENCRYPTION_KEYS = env.secret_list("TOKEN_ENCRYPTION_KEYS", generated=DATA_DIR / keys.TOKEN_ENCRYPTION_KEY_FILE)
+# The BasicUI handshake (accounts/services/basicui.py): sites with their own users that may open
+# /accesstoken?origin=<origin> and hand Drive a user's PDS access token by postMessage. Exact
+# origins (scheme://host[:port], no path), comma separated; empty: the handshake is off.
+# Each must be written as browsers write `location.origin` (else it could never match), and
+# plain http only for this machine's own addresses.
+DRIVE_BASICUI_ORIGINS = [origin.strip().rstrip("/").lower() for origin in env.list("DRIVE_BASICUI_ORIGINS", default=[])]
+
+
+def basicui_origin_problem(origin: str) -> str | None:
+    """Why an entry of DRIVE_BASICUI_ORIGINS can never be a browser's origin, or may not be one."""
+    label = r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?"
+    parts = re.fullmatch(rf"(https?)://({label}(\.{label})*|\[[0-9a-f:.]+\])(:([1-9][0-9]{{0,4}}))?", origin)
+    if parts is None:
+        return "is not an origin like https://site.example (scheme://host[:port], no path, no wildcard)"
+    scheme, host, port = parts[1], parts[2], parts[7]
+    if port and (int(port) > 65535 or port == {"https": "443", "http": "80"}[scheme]):
+        return "has a port browsers never write (the scheme's default, or above 65535): leave it out"
+    if host.startswith("["):
+        try:
+            if ipaddress.IPv6Address(host[1:-1]).compressed != host[1:-1]:
+                return f"writes an IPv6 address otherwise than browsers do ([{ipaddress.IPv6Address(host[1:-1])}])"
+        except ValueError:
+            return "has an IPv6 address that is not one"
+    elif re.fullmatch(r"[0-9.]+", host):
+        try:
+            ipaddress.IPv4Address(host)  # four decimal parts, no leading zeros
+        except ValueError:
+            return "has a numeric host that is not an IPv4 address as browsers write it"
+    if scheme == "http" and host not in ("localhost", "127.0.0.1", "[::1]"):
+        return "is plain http: only https is allowed, except for localhost, 127.0.0.1 and [::1]"
+    return None
+
+
+for _origin in DRIVE_BASICUI_ORIGINS:
+    if _problem := basicui_origin_problem(_origin):
+        raise ImproperlyConfigured(f"DRIVE_BASICUI_ORIGINS: {_origin!r} {_problem}")
 
 # How /files/<id>/download sends the bytes: stream (through Drive, Range passed through),
 # redirect (to the PDS's signed URL, for browsers that can reach it), or xaccel (behind
