@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db.models import Model
 
 
 class SecretKeyMissing(Exception):
@@ -44,3 +45,29 @@ def secret_reencrypt(ciphertext: str) -> str:
         return _box().rotate(ciphertext.encode()).decode()
     except InvalidToken:
         raise SecretKeyMissing("No configured PDS_SECRET_KEYS entry decrypts this secret.") from None
+
+
+# Every stored secret: (model, encrypted fields). Rotating PDS_SECRET_KEYS re-encrypts them all.
+def _secret_fields() -> list[tuple[type[Model], tuple[str, ...]]]:
+    from pds_server.models import AccessKey, FederationProvider, LdapSignin, PhoneSignin
+
+    return [
+        (AccessKey, ("secret_encrypted", "previous_secret_encrypted")),
+        (LdapSignin, ("bind_password_encrypted",)),
+        (PhoneSignin, ("http_authorization_encrypted",)),
+        (FederationProvider, ("client_secret_encrypted",)),
+    ]
+
+
+def secret_keys_rotate() -> int:
+    """Re-encrypt every stored secret with the first of PDS_SECRET_KEYS; how many rows
+    changed. Put the new key first, run this (`manage.py pds_rotate_secret_keys`), then
+    drop the old key. Raises SecretKeyMissing, changing nothing more, if a key is missing."""
+    changed = 0
+    for model, fields in _secret_fields():
+        for row in model._default_manager.all().iterator():
+            updates = {name: secret_reencrypt(getattr(row, name)) for name in fields if getattr(row, name)}
+            if updates:
+                model._default_manager.filter(pk=row.pk).update(**updates)
+                changed += 1
+    return changed

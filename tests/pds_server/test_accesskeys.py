@@ -326,3 +326,20 @@ def test_getting_a_users_token_is_a_sign_in_in_the_audit_log(live_server, domain
     assert signed_post(live_server.url, "/v2/user/get_access_token", {"user_id": "alice"}, key).ok
     row = AuditLog.objects.get(action_type="user.signin")
     assert row.actor_id == "alice" and row.detail == {"grant_type": "accesskey", "access_key_id": key["access_key_id"]}
+
+
+def test_rotating_the_pds_secret_keys_keeps_every_key_working(live_server, domain, make_user, settings):
+    from cryptography.fernet import Fernet
+
+    make_user("alice")
+    key = create_key()
+    old_keys = list(settings.PDS_SECRET_KEYS)
+    settings.PDS_SECRET_KEYS = [Fernet.generate_key().decode(), *old_keys]
+    out = StringIO()
+    call_command("pds_rotate_secret_keys", stdout=out)
+    assert "1 record" in out.getvalue()
+    settings.PDS_SECRET_KEYS = settings.PDS_SECRET_KEYS[:1]  # the old key dropped
+    assert signed_post(live_server.url, "/v2/user/get", {"user_id": "alice"}, key).ok
+    settings.PDS_SECRET_KEYS = [Fernet.generate_key().decode()]  # a key that decrypts nothing
+    unreadable = signed_post(live_server.url, "/v2/user/get", {"user_id": "alice"}, key)
+    assert unreadable.status_code == 503 and unreadable.json()["code"] == "ServiceUnavailable"
