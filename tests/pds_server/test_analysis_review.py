@@ -17,6 +17,7 @@ from pds_server.services.analysis.faces import FoundFace
 from pds_server.services.media.ingest import media_ingest
 from tests.pds_server import analysis_images as images
 from tests.pds_server.test_content_search import analysed, names
+from tests.pds_server.test_signin_methods import FormFields
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "pds"])
 
@@ -114,16 +115,15 @@ def test_the_admin_switch_removes_what_the_models_stored(alice):
     domain = Domain.objects.get(drives__pk=item.drive_id)
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("boss", "boss@example.com", "admin-password-1"))
-    form = {
-        "domain_id": domain.domain_id,
-        "name": domain.name,
-        "storage_mode": domain.storage_mode,
-        "personal_space_enabled": "on",
-        "_save": "Save",
-    }
+    url = f"/admin/pds_server/domain/{domain.pk}/change/"
+    parser = FormFields()  # the page's own fields and inlines, as a browser would post them
+    parser.feed(client.get(url).content.decode())
+    form = {name: value for name, value in parser.fields.items() if "__prefix__" not in name}
+    assert form.pop("image_analysis_enabled") == "on"  # untick: analysis off
+    form["_save"] = "Save"
     app.conf.task_always_eager = True
     try:
-        answer = client.post(f"/admin/pds_server/domain/{domain.pk}/change/", form)
+        answer = client.post(url, form)
     finally:
         app.conf.task_always_eager = False
     assert answer.status_code == 302, answer.content.decode()[:2000]
