@@ -173,11 +173,6 @@ def nullable(schema: dict) -> dict:
     return schema
 
 
-def served_elsewhere(*args: object) -> dict:
-    """The handler of a route in BESIDE: urls.py serves it with its own view."""
-    raise NotImplementedError
-
-
 def undescribed() -> list[str]:
     """Registered endpoints with neither an SDK operation nor a declaration."""
     return sorted(path for path in ENDPOINTS if path not in DECLARED and path not in sdk.operations())
@@ -188,8 +183,15 @@ def build() -> dict:
     for path, endpoint in sorted(ENDPOINTS.items()):
         paths[path] = {method.lower(): operation_of(endpoint, method.lower()) for method in endpoint.methods}
     for path, beside in BESIDE.items():
+        # Described like a registered endpoint; urls.py serves it with its own view, so this
+        # Endpoint's handler is never called (operation_of reads only path, scope, auth and body).
         route = Endpoint(
-            path, None, "none", handler=print, methods=beside.methods, body="query" if beside.query else "none"
+            path,
+            None,
+            "none",
+            handler=lambda request, caller, body: {},
+            methods=beside.methods,
+            body="query" if beside.query else "none",
         )
         paths[path] = {
             method.lower(): operation_of(route, method.lower(), beside.declared) for method in beside.methods

@@ -54,6 +54,7 @@ AUDITED_REFUSALS = frozenset(
 )
 # How long an old secret keeps working after a rotation.
 ROTATION_GRACE = timedelta(hours=24)
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,10 @@ def accesskey_authenticate(*, request: HttpRequest, domain: Domain) -> AccessKey
     # signature normalised it: a nonce with a trailing space is the same nonce). A request
     # without a nonce is then a replay exactly when it repeats another's signature.
     _nonce_record(key_id=key.access_key_id, nonce="sig:" + signature)
-    AccessKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
+        # A write per signed request would be a hot row; "last used" to the minute is enough.
+        AccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key
 
 

@@ -9,6 +9,7 @@ The cookie is never Django's session: see SIGNIN_COOKIE_PATH."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -103,19 +104,27 @@ def _audited(request: HttpRequest, login: str, outcome: SignIn) -> SignIn:
     return outcome
 
 
+def _attempt(attempt: Callable[[], PdsUser | None], *, refused: str) -> SignIn:
+    """A sign-in method's check as the page's outcome: the user, `refused`, or throttled."""
+    try:
+        user = attempt()
+    except errors.TooManyRequests as throttled:
+        return SignIn(None, "throttled", throttled.retry_after)
+    return SignIn(user, "" if user else refused)
+
+
 def signin_from_form(request: HttpRequest) -> SignIn:
     """The password form."""
     login = request.POST.get("username", "").strip()
-    try:
-        user = signin.signin_attempt(
+    outcome = _attempt(
+        lambda: signin.signin_attempt(
             domain=request.pds_domain,  # type: ignore[attr-defined]
             login=login,
             password=request.POST.get("password", ""),
             source_address=throttle.source_address(request),
-        )
-        outcome = SignIn(user, "" if user else "bad_credentials")
-    except errors.TooManyRequests as throttled:
-        outcome = SignIn(None, "throttled", throttled.retry_after)
+        ),
+        refused="bad_credentials",
+    )
     return _audited(request, login, outcome)
 
 
@@ -123,15 +132,15 @@ def ldap_from_form(request: HttpRequest) -> SignIn:
     login = request.POST.get("username", "").strip()
     domain = request.pds_domain  # type: ignore[attr-defined]
     try:
-        user = ldap_signin.ldap_signin_attempt(
-            domain=domain,
-            login=login,
-            password=request.POST.get("password", ""),
-            source_address=throttle.source_address(request),
+        outcome = _attempt(
+            lambda: ldap_signin.ldap_signin_attempt(
+                domain=domain,
+                login=login,
+                password=request.POST.get("password", ""),
+                source_address=throttle.source_address(request),
+            ),
+            refused="bad_credentials",
         )
-        outcome = SignIn(user, "" if user else "bad_credentials")
-    except errors.TooManyRequests as throttled:
-        outcome = SignIn(None, "throttled", throttled.retry_after)
     except ldap_signin.DirectoryUnavailable as failure:
         logger.warning("LDAP sign-in on domain %s: %s", domain.domain_id, failure)
         outcome = SignIn(None, "directory_unavailable", status=503)
@@ -139,16 +148,15 @@ def ldap_from_form(request: HttpRequest) -> SignIn:
 
 
 def phone_code_from_form(request: HttpRequest, phone: str) -> SignIn:
-    try:
-        user = phone_codes.phone_code_signin(
+    outcome = _attempt(
+        lambda: phone_codes.phone_code_signin(
             domain=request.pds_domain,  # type: ignore[attr-defined]
             phone=phone,
             code=request.POST.get("code", ""),
             source_address=throttle.source_address(request),
-        )
-        outcome = SignIn(user, "" if user else "bad_code")
-    except errors.TooManyRequests as throttled:
-        outcome = SignIn(None, "throttled", throttled.retry_after)
+        ),
+        refused="bad_code",
+    )
     return _audited(request, f"phone:{phone}", outcome)
 
 
