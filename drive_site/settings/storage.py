@@ -10,6 +10,14 @@ PDS_STORAGE = env.choice("PDS_STORAGE", choices=("local", "s3"), default="local"
 # Behind nginx: hand downloads to nginx (X-Accel-Redirect) at this internal location,
 # which aliases the blob directory. Empty: Django streams the bytes itself.
 PDS_XACCEL_BLOB_LOCATION = env.str("PDS_XACCEL_BLOB_LOCATION", default="")
+# Apps (app_id) behind the same nginx to which file/get_download_url also gives that
+# location of the blob (x_accel_uri), so they hand it to nginx without the signed URL's
+# request: the drive app of the same deployment only. Empty: none.
+PDS_XACCEL_TRUSTED_APP_IDS = env.list("PDS_XACCEL_TRUSTED_APP_IDS", default=[])
+# Behind nginx: the directory nginx writes upload part bodies to (client_body_temp_path, on
+# the blobs' file system); a part PUT carrying X-Pds-Part-File then takes its body from that
+# file. Empty: the header is ignored and the body streams through Django.
+PDS_NGINX_PART_DIR = env.str("PDS_NGINX_PART_DIR", default="")
 if PDS_STORAGE == "s3":
     PDS_BLOB_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -140,6 +140,14 @@ class Upload(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The digest chain (services/upload_digest.py): the resumable digest of parts
+    # 1..digest_through, their names and sizes folded in; a part sent again for a number it
+    # covers resets it and bumps the epoch. Only conditional updates move it.
+    digest_state = models.BinaryField(null=True, blank=True, editable=False)
+    digest_through = models.PositiveIntegerField(default=0)
+    digest_epoch = models.PositiveIntegerField(default=0)
+    # On local disk: parts 1..assembled_through are copied into the epoch's scratch file.
+    assembled_through = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"upload {self.upload_id}"

@@ -21,10 +21,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from pds_server.models import Blob, File, MediaInfo, Revision, Thumbnail, UploadPart
+from pds_server.models import Blob, File, MediaInfo, Revision, Thumbnail, Upload, UploadPart
 from pds_server.routers import PDS_DB
 from pds_server.services.blobs import blobs_release
 from pds_server.services.revisions import current_revision_add, locked_file
+from pds_server.services.upload_digest import scratch_name
 from pds_server.storage import StoredFile, blob_store, is_temp_name
 
 PREFIXES = ("blobs", "uploads", "thumbnails")
@@ -70,6 +71,9 @@ def fsck_scan(*, min_age: float = 0) -> list[Finding]:
     # A video's poster and rendition, beside its thumbnails (services/media/videos.py).
     videos = MediaInfo.objects.filter(kind=MediaInfo.Kind.VIDEO)
     derived = {name for pair in videos.values_list("poster_name", "rendition_name") for name in pair if name}
+    # The copy of an open upload's parts made ahead of its complete (services/upload_digest.py).
+    open_uploads = Upload.objects.filter(completed_at__isnull=True).values_list("upload_id", "digest_epoch")
+    derived |= {scratch_name(upload_id, epoch) for upload_id, epoch in open_uploads}
     findings = []
     for stored in files.values():
         age = now - stored.modified

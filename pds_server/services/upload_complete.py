@@ -1,7 +1,7 @@
-"""`file/complete`: hash an upload's parts in one pass, store them as a content-addressed
-blob unless equal content has one, and make the file available with the content as its
-newest revision (an overwrite keeps the previous ones). Crash-safe and safe to call twice,
-even at once."""
+"""`file/complete`: hash an upload's parts in one pass (unless their digest chain covers
+them all), store them as a content-addressed blob unless equal content has one, and make
+the file available with the content as its newest revision (an overwrite keeps the
+previous ones). Crash-safe and safe to call twice, even at once."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pds_server.routers import PDS_DB
 from pds_server.services.blobs import blob_name, storage_full
 from pds_server.services.quota import quota_settle
 from pds_server.services.revisions import content_commit
+from pds_server.services.upload_digest import chain_digest
 from pds_server.services.uploads import upload_folder, upload_parts_delete
 from pds_server.storage import Assembled, PartMissing, blob_store
 
@@ -74,8 +75,13 @@ def parts_complete(upload: Upload, parts: list[UploadPart], *, crc64_hash: str |
     must not hold database locks."""
     store = blob_store()
     names = [part.storage_name for part in parts]
+    # Parts hashed as they arrived (services.upload_digest) are not read again.
+    chained = chain_digest(upload, [(part.storage_name, part.size) for part in parts])
+    known, ready = (chained.digest, chained.scratch) if chained else (None, None)
     try:
-        with store.parts_assembled(names, scratch_folder=upload_folder(upload)) as assembled:
+        with store.parts_assembled(
+            names, scratch_folder=upload_folder(upload), known=known, preassembled=ready
+        ) as assembled:
             size_check(upload, assembled.size)
             if crc64_hash and crc64_hash != assembled.crc64:
                 raise errors.InvalidParameter(

@@ -41,6 +41,7 @@ from pds_server.services.names import (
 )
 from pds_server.services.quota import quota_reserve, quota_room, quota_settle
 from pds_server.services.revisions import content_commit
+from pds_server.services.upload_digest import Chain, chain_advance_later, chain_for_part, chain_record, scratch_name
 from pds_server.services.upload_limits import open_uploads_check, part_urls_allow, uploader_key
 from pds_server.storage import StorageFull, blob_store
 from pds_server.storage.digest import StreamingReader
@@ -280,8 +281,9 @@ def upload_check_open(upload: Upload, part_numbers: list[int], *, user_id: str) 
     part_urls_allow(key=uploader_key(drive=upload.file.drive, user_id=user_id), count=len(part_numbers))
 
 
-def part_store(*, upload_id: str, part_number: int, body: BinaryIO, content_length: int | None) -> str:
-    """Stream one part's body to storage; returns its ETag. The last PUT of a part wins."""
+def part_target(upload_id: str, part_number: int) -> tuple[Upload, int]:
+    """The open upload a part PUT names, and how many bytes the part may hold (the declared
+    size and the drive's free space, less the other parts)."""
     upload = Upload.objects.select_related("file__drive").filter(upload_id=upload_id).first()
     if upload is None or upload.completed_at is not None or upload.expires_at <= timezone.now():
         raise errors.NotFound("Upload", "The upload does not exist, has expired or is complete.")
@@ -294,41 +296,73 @@ def part_store(*, upload_id: str, part_number: int, body: BinaryIO, content_leng
     room = quota_room(drive=upload.file.drive)
     if room is not None:
         allowed = min(allowed, room + upload.reserved_size - others)
+    return upload, max(allowed, 0)
+
+
+def part_too_large() -> errors.PdsError:
+    return errors.PdsError(
+        "The parts are larger than the declared size or the drive's free space.",
+        code="QuotaExhausted.Drive",
+        status=403,
+    )
+
+
+def part_store(*, upload_id: str, part_number: int, body: BinaryIO, content_length: int | None) -> str:
+    """Stream one part's body to storage; returns its ETag. The last PUT of a part wins."""
+    upload, allowed = part_target(upload_id, part_number)
     # The part's ETag is its CRC-64/XZ (16 hex digits): clients treat it as opaque, and
-    # MD5 would be the slowest step of the whole upload.
+    # MD5 would be the slowest step of the whole upload. The upload's digest chain, when it
+    # covers the parts before this one, takes the same bytes.
+    chain = chain_for_part(upload, part_number)
     store = blob_store()
-    reader = StreamingReader([body], limit=max(allowed, 0), sha1=False)
+    reader = StreamingReader([body], limit=allowed, sha1=False, also=chain.digest if chain else None)
     try:
         name = store.save_stream(f"{upload_folder(upload)}/{part_number:05d}-", reader)
     except StorageFull:
         raise storage_full() from None
     if reader.exceeded:
         store.delete(name)
-        raise errors.PdsError(
-            "The parts are larger than the declared size or the drive's free space.",
-            code="QuotaExhausted.Drive",
-            status=403,
-        )
+        raise part_too_large()
     if content_length is not None and reader.size != content_length:
         store.delete(name)
         raise errors.InvalidParameter("The part body was cut short.", code="InvalidParameter.ContentLength")
     etag = f'"{reader.digest.crc64_hex}"'
+    part_record(upload, part_number, name=name, size=reader.size, etag=etag, chain=chain)
+    return etag
+
+
+def part_record(upload: Upload, part_number: int, *, name: str, size: int, etag: str, chain: Chain | None) -> None:
+    """Record a stored part (replacing an earlier PUT of it), move the digest chain, and
+    carry the chain over the parts stored after it in the background."""
+    store = blob_store()
     with transaction.atomic(using=PDS_DB):
+        locked = (
+            Upload.objects.select_for_update()
+            .filter(pk=upload.pk, completed_at__isnull=True)
+            .values_list("digest_through", "digest_epoch")
+            .first()
+        )
+        if locked is None:  # completed or discarded while the body arrived
+            store.delete(name)
+            raise errors.NotFound("Upload", "The upload does not exist, has expired or is complete.")
         previous = UploadPart.objects.select_for_update().filter(upload=upload, part_number=part_number).first()
         if previous is None:
             try:
                 with transaction.atomic(using=PDS_DB):
                     UploadPart.objects.create(
-                        upload=upload, part_number=part_number, size=reader.size, etag=etag, storage_name=name
+                        upload=upload, part_number=part_number, size=size, etag=etag, storage_name=name
                     )
-                return etag
             except IntegrityError:  # the same part arrived twice at once: fall through and replace
                 previous = UploadPart.objects.select_for_update().get(upload=upload, part_number=part_number)
-        old_name = previous.storage_name
-        previous.size, previous.etag, previous.storage_name = reader.size, etag, name
-        previous.save()
-        transaction.on_commit(lambda: store.delete(old_name), using=PDS_DB)
-    return etag
+        if previous is not None:
+            old_name = previous.storage_name
+            previous.size, previous.etag, previous.storage_name = size, etag, name
+            previous.save()
+            transaction.on_commit(lambda: store.delete(old_name), using=PDS_DB)
+        chain_record(
+            upload, locked, part_number=part_number, name=name, size=size, chain=chain, replaced=previous is not None
+        )
+    chain_advance_later(upload.pk)
 
 
 def upload_parts_delete(upload: Upload, names: list[str]) -> None:
@@ -336,6 +370,8 @@ def upload_parts_delete(upload: Upload, names: list[str]) -> None:
     for name in names:
         store.delete(name)
     store.folder_clear(upload_folder(upload))
+    if store.assembles:
+        store.delete(scratch_name(upload.upload_id, upload.digest_epoch))
 
 
 def upload_discard(*, upload: Upload) -> None:

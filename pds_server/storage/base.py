@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import BinaryIO
 
 from django.core.files.storage import Storage
 
-from pds_server.storage.digest import CHUNK, ContentDigest, StreamFile, StreamingReader
+from pds_server.storage.digest import CHUNK, ContentDigest, Digests, StreamFile, StreamingReader
 
 # Files under these names are being written: a part's body (`tmp-`), an upload's parts
 # being joined (`assembling-`). A file under them that is no longer written to belongs to a
@@ -112,6 +113,23 @@ class BlobStore(ABC):
                 raise StorageFull(str(error)) from error
             raise
 
+    def save_file(self, prefix: str, source: str, fd: int, digest: ContentDigest | Digests) -> str:
+        """Store the local file `source`, open as `fd` (a part body nginx wrote), under a fresh
+        name beginning with `prefix`, digesting it on the way; returns the name. Here the
+        file stays where it is."""
+        with open(os.dup(fd), "rb", buffering=0) as handle:
+            handle.seek(0)
+            return self.save_stream(prefix, StreamingReader([handle], sha1=False, crc64=False, also=digest))
+
+    def digest_stored(self, name: str, digest: ContentDigest) -> None:
+        """Feed a stored file's bytes to `digest`."""
+        handle = self.open_stream(name)
+        try:
+            while data := handle.read(CHUNK):
+                digest.update(data)
+        finally:
+            handle.close()
+
     def save_bytes(self, name: str, data: bytes) -> str:
         return self.storage.save(name, io.BytesIO(data))
 
@@ -154,10 +172,34 @@ class BlobStore(ABC):
 
     # --- Assembling an upload's parts into one blob -----------------------------------------
 
+    # Whether `assemble_part` can copy parts into a scratch file ahead of `complete`.
+    assembles = False
+
+    def assemble_start(self, scratch: str) -> None:
+        """Create the empty file `scratch` (or leave it as it is)."""
+        raise NotImplementedError("only where `assembles`")
+
+    def assemble_part(self, scratch: str, name: str, offset: int) -> bool:
+        """Copy the stored file `name` into the existing file `scratch` at `offset`; whether
+        it did."""
+        return False
+
     @contextmanager
-    def parts_assembled(self, names: list[str], *, scratch_folder: str) -> Iterator[Assembled]:
-        """Digest the parts `names` in order, reading each once. Subclasses may leave
-        scratch files in `scratch_folder`, removed on leaving the block."""
+    def parts_assembled(
+        self,
+        names: list[str],
+        *,
+        scratch_folder: str,
+        known: ContentDigest | None = None,
+        preassembled: str | None = None,
+    ) -> Iterator[Assembled]:
+        """Digest the parts `names` in order, reading each once, or take the digest `known`
+        (their digest chain) without reading them; `preassembled` names a file that holds
+        them one after another, if there is one. Subclasses may leave scratch files in
+        `scratch_folder`, removed on leaving the block (and `preassembled` with them)."""
+        if known is not None:
+            yield Assembled(known, store=self, names=names, source_path=None)
+            return
         try:
             reader = StreamingReader(self.part_streams(names))
             while reader.read(CHUNK):

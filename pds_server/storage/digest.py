@@ -1,26 +1,60 @@
 """What the PDS records of content as it streams past: size, SHA-1, CRC-64/XZ and the
 first KiB (for `pre_hash`), computed in fixed-size chunks so that nothing ever holds a
-whole part or file in memory."""
+whole part or file in memory.
+
+A digest can be resumable (`resumable=True`): its whole state is then a small dict that can
+be saved between requests and resumed (`state`, `resumed`), so that an upload's parts are
+hashed as they arrive (services.upload_digest). hashlib's SHA-1 cannot be saved; `rehash`
+does not work on OpenSSL 3; `rehashes` (RustCrypto's sha1) can, about as fast.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from importlib.metadata import version
+from typing import BinaryIO, Protocol
 
 import fastcrc
+import rehashes
 from django.core.files import File as DjangoFile
 
 CHUNK = 1024 * 1024
+# A saved SHA-1 state is the library's own format: a state saved by another version is
+# not resumed (the digest is then taken again in one pass).
+SHA1_STATE_TAG = f"rehashes-{version('rehashes')}"
+
+
+class Sha1(Protocol):
+    def update(self, data: bytes | memoryview, /) -> None: ...
+
+    def hexdigest(self) -> str: ...
+
+
+class ResumableSha1:
+    """SHA-1 whose state can be saved and resumed (92 bytes)."""
+
+    def __init__(self, state: bytes | None = None):
+        self.hasher = rehashes.PySha1.deserialize(state) if state is not None else rehashes.PySha1()
+
+    def update(self, data: bytes | memoryview, /) -> None:
+        self.hasher.update(data if type(data) is bytes else bytes(data))  # it takes bytes only
+
+    def hexdigest(self) -> str:
+        return self.hasher.finalize()  # leaves the state as it was
+
+    def state(self) -> bytes:
+        return self.hasher.serialize()
 
 
 class ContentDigest:
     """Digests of content fed to it in order."""
 
-    def __init__(self, *, sha1: bool = True, crc64: bool = True):
+    def __init__(self, *, sha1: bool = True, crc64: bool = True, resumable: bool = False):
         self.size = 0
-        self.sha1 = hashlib.sha1() if sha1 else None
+        self.sha1: Sha1 | None = (ResumableSha1() if resumable else hashlib.sha1()) if sha1 else None
         self.crc: int | None = 0 if crc64 else None
         self.first_kib = bytearray()
 
@@ -50,16 +84,62 @@ class ContentDigest:
     def pre_hash(self) -> str:
         return hashlib.sha1(bytes(self.first_kib)).hexdigest().upper()
 
+    def state(self) -> dict:
+        """The state of a resumable digest, as JSON-ready values."""
+        assert isinstance(self.sha1, ResumableSha1) and self.crc is not None, "not a resumable digest"
+        return {
+            "tag": SHA1_STATE_TAG,
+            "sha1": base64.b64encode(self.sha1.state()).decode(),
+            "crc": self.crc,
+            "size": self.size,
+            "first_kib": base64.b64encode(self.first_kib).decode(),
+        }
+
+    @classmethod
+    def resumed(cls, state: dict) -> ContentDigest | None:
+        """The digest `state` describes, or None when it is of another library version or
+        not a state at all."""
+        try:
+            if state["tag"] != SHA1_STATE_TAG:
+                return None
+            digest = cls(sha1=False)
+            digest.sha1 = ResumableSha1(base64.b64decode(state["sha1"]))
+            digest.crc, digest.size = int(state["crc"]), int(state["size"])
+            digest.first_kib = bytearray(base64.b64decode(state["first_kib"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return digest
+
+
+class Digests:
+    """Several digests fed the same bytes in one pass."""
+
+    def __init__(self, *digests: ContentDigest):
+        self.digests = digests
+
+    def update(self, data: bytes | memoryview) -> None:
+        for digest in self.digests:
+            digest.update(data)
+
 
 class StreamingReader(io.RawIOBase):
     """A non-seekable reader over a stream or a sequence of streams that digests what it
     reads (`self.digest`), counts it, and stops at `limit` bytes."""
 
-    def __init__(self, sources: Iterable[BinaryIO], *, limit: int | None = None, sha1: bool = True, crc64: bool = True):
+    def __init__(
+        self,
+        sources: Iterable[BinaryIO],
+        *,
+        limit: int | None = None,
+        sha1: bool = True,
+        crc64: bool = True,
+        also: ContentDigest | Digests | None = None,
+    ):
         self.sources: Iterator[BinaryIO] = iter(sources)
         self.current: BinaryIO | None = next(self.sources, None)
         self.limit = limit
         self.digest = ContentDigest(sha1=sha1, crc64=crc64)
+        self.also = also  # fed the same bytes: an upload's digest chain
         self.exceeded = False
 
     @property
@@ -90,6 +170,8 @@ class StreamingReader(io.RawIOBase):
                 self.current = next(self.sources, None)
                 continue
             self.digest.update(data)
+            if self.also is not None:
+                self.also.update(data)
             pieces.append(data)
             wanted -= len(data)
         return b"".join(pieces) if len(pieces) != 1 else pieces[0]

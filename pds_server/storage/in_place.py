@@ -27,19 +27,21 @@ class PartsJoinedInPlace:
         self.consumed = 0  # parts 2.. appended to the scratch file and removed
         self.claimed = False
 
-    def join(self) -> ContentDigest:
-        """Claim, append and digest the parts (each byte read once, from the scratch file)."""
+    def join(self, *, known: ContentDigest | None = None) -> ContentDigest:
+        """Claim, append and digest the parts (each byte read once, from the scratch file),
+        or only claim and append them when their digest is `known`."""
         try:
             self.sizes = [os.stat(path).st_size for path in self.paths]
             os.rename(self.paths[0], self.scratch)
         except FileNotFoundError as error:
             raise PartMissing(str(error)) from error
         self.claimed = True
-        digest = ContentDigest()
+        digest = known or ContentDigest()
         out = os.open(self.scratch, os.O_RDWR)
         try:
             offset = self.sizes[0]
-            digest_range(out, 0, offset, digest)
+            if known is None:
+                digest_range(out, 0, offset, digest)
             for index in range(1, len(self.paths)):
                 with open(self.paths[index], "rb", buffering=0) as part:
                     copied = copy_file(part.fileno(), out, offset)
@@ -47,8 +49,11 @@ class PartsJoinedInPlace:
                     raise PartMissing("a part changed while the parts were joined")
                 os.unlink(self.paths[index])
                 self.consumed = index
-                digest_range(out, offset, offset + copied, digest)
+                if known is None:
+                    digest_range(out, offset, offset + copied, digest)
                 offset += copied
+            if known is not None and offset != known.size:
+                raise PartMissing("the parts are not those digested")
         finally:
             os.close(out)
         return digest

@@ -9,7 +9,7 @@ import mmap
 import os
 import threading
 
-from pds_server.storage.digest import CHUNK, ContentDigest
+from pds_server.storage.digest import CHUNK, ContentDigest, Digests
 
 MAP_WINDOW = 16 * CHUNK  # mapped at a time: bounds the process's mapped memory
 
@@ -28,7 +28,7 @@ def digest_files(paths: list[str]) -> ContentDigest:
     return digest
 
 
-def digest_file(part: io.FileIO, digest: ContentDigest) -> None:
+def digest_file(part: io.FileIO, digest: ContentDigest | Digests) -> None:
     """Hash straight from the page cache through a mapping, a window at a time (a read into
     a buffer costs a copy: about an eighth of the time of the pass); through a buffer where
     the file cannot be mapped."""
@@ -49,7 +49,7 @@ def digest_file(part: io.FileIO, digest: ContentDigest) -> None:
     digest_range(part.fileno(), 0, size, digest)
 
 
-def digest_range(fd: int, start: int, end: int, digest: ContentDigest) -> None:
+def digest_range(fd: int, start: int, end: int, digest: ContentDigest | Digests) -> None:
     """Digest bytes `start` to `end` of an open file through a buffer."""
     buffer = bytearray(CHUNK)
     with memoryview(buffer) as view:

@@ -31,12 +31,27 @@ from pds_server.storage.base import (
     StorageFull,
     StoredFile,
 )
-from pds_server.storage.digest import CHUNK, StreamFile, StreamingReader
+from pds_server.storage.digest import CHUNK, ContentDigest, Digests, StreamFile, StreamingReader
 from pds_server.storage.in_place import PartsJoinedInPlace
-from pds_server.storage.kernel import Concatenation, digest_files, free_space, remove_file, write_all
+from pds_server.storage.kernel import (
+    Concatenation,
+    copy_file,
+    digest_file,
+    digest_files,
+    free_space,
+    remove_file,
+    write_all,
+)
 
 # Free space a complete leaves to everything else before it joins parts in place instead.
 COPY_HEADROOM = 64 * CHUNK
+
+
+def file_size(path: str) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return None
 
 
 class LocalBlobStore(BlobStore):
@@ -80,22 +95,104 @@ class LocalBlobStore(BlobStore):
             raise
         return name
 
+    def save_file(self, prefix: str, source: str, fd: int, digest: ContentDigest | Digests) -> str:
+        """Digest the file from the page cache, then rename it to the fresh name (on another
+        file system: copied under a temporary name, renamed, and the original removed)."""
+        with open(fd, "rb", buffering=0, closefd=False) as handle:
+            digest_file(handle, digest)
+        name = f"{prefix}{secrets.token_hex(8)}"
+        path = self.storage.path(name)
+        self.make_dirs(os.path.dirname(path))
+        try:
+            os.rename(source, path)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            temp = os.path.join(os.path.dirname(path), TEMP_PREFIX + os.path.basename(path))
+            try:
+                with self.open_new(temp) as out:
+                    copy_file(fd, out.fileno(), 0)
+                os.rename(temp, path)
+            except BaseException as copy_error:
+                remove_file(temp)
+                if isinstance(copy_error, OSError) and copy_error.errno in FULL_ERRNOS:
+                    raise StorageFull(str(copy_error)) from copy_error
+                raise
+            remove_file(source)
+            return name
+        if os.stat(path).st_ino != os.fstat(fd).st_ino:  # the file was swapped meanwhile
+            remove_file(path)
+            raise PartMissing("the part file changed while it was taken")
+        if self.storage.file_permissions_mode is not None:
+            os.chmod(path, self.storage.file_permissions_mode)
+        return name
+
+    def digest_stored(self, name: str, digest: ContentDigest) -> None:
+        with open(self.storage.path(name), "rb", buffering=0) as part:
+            digest_file(part, digest)
+
+    assembles = True
+
+    def assemble_start(self, scratch: str) -> None:
+        path = self.storage.path(scratch)
+        self.make_dirs(os.path.dirname(path))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            if self.storage.file_permissions_mode is not None:
+                os.fchmod(fd, self.storage.file_permissions_mode)
+        finally:
+            os.close(fd)
+
+    def assemble_part(self, scratch: str, name: str, offset: int) -> bool:
+        path = self.storage.path(scratch)
+        try:
+            with open(self.storage.path(name), "rb", buffering=0) as part:
+                size = os.fstat(part.fileno()).st_size
+                if free_space(os.path.dirname(path)) < size + COPY_HEADROOM:
+                    return False
+                fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+                try:
+                    return copy_file(part.fileno(), fd, offset) == size
+                finally:
+                    os.close(fd)
+        except OSError as error:
+            if isinstance(error, FileNotFoundError) or error.errno in FULL_ERRNOS:
+                return False
+            raise
+
     @contextmanager
-    def parts_assembled(self, names: list[str], *, scratch_folder: str) -> Iterator[Assembled]:
+    def parts_assembled(
+        self,
+        names: list[str],
+        *,
+        scratch_folder: str,
+        known: ContentDigest | None = None,
+        preassembled: str | None = None,
+    ) -> Iterator[Assembled]:
         paths = [self.storage.path(name) for name in names]
         if not paths:
             with super().parts_assembled(names, scratch_folder=scratch_folder) as assembled:
                 yield assembled
             return
         scratch = self.storage.path(f"{scratch_folder}/{SCRATCH_PREFIX}{secrets.token_hex(8)}")
+        # The parts copied ahead of time become this complete's own scratch file (a second
+        # complete at once finds it gone and copies the parts itself).
+        if preassembled and known is not None and self.scratch_taken(preassembled, scratch, known.size):
+            try:
+                yield Assembled(known, store=self, names=names, source_path=scratch)
+            finally:
+                remove_file(scratch)  # the blob is a link to it, or equal content was stored before
+            return
         if len(paths) == 1:
             try:
-                digest = digest_files(paths)
+                digest = known if known is not None and os.stat(paths[0]).st_size == known.size else None
+                digest = digest or digest_files(paths)
             except FileNotFoundError as error:
                 raise PartMissing(str(error)) from error
             yield Assembled(digest, store=self, names=names, source_path=paths[0])
             return
-        copied = self.copy_assembled(names, paths, scratch) if self.room_for_copy(paths) else None
+        room = self.room_for_copy(paths)
+        copied = self.copy_assembled(names, paths, scratch, known=known) if room else None
         if copied is not None:
             try:
                 yield copied
@@ -104,12 +201,22 @@ class LocalBlobStore(BlobStore):
             return
         joined = PartsJoinedInPlace(paths, scratch, file_mode=self.storage.file_permissions_mode)
         try:
-            digest = joined.join()
+            digest = joined.join(known=known)
             yield Assembled(digest, store=self, names=names, source_path=scratch)
         except BaseException:
             joined.restore()
             raise
         remove_file(scratch)  # the blob is a link to it, or equal content was stored before
+
+    def scratch_taken(self, preassembled: str, scratch: str, size: int) -> bool:
+        try:
+            os.rename(self.storage.path(preassembled), scratch)
+        except FileNotFoundError:
+            return False
+        if file_size(scratch) == size:
+            return True
+        remove_file(scratch)
+        return False
 
     def room_for_copy(self, paths: list[str]) -> bool:
         try:
@@ -118,15 +225,18 @@ class LocalBlobStore(BlobStore):
             raise PartMissing(str(error)) from error
         return free_space(os.path.dirname(paths[0])) >= total + COPY_HEADROOM
 
-    def copy_assembled(self, names: list[str], paths: list[str], scratch: str) -> Assembled | None:
-        """The parts digested while the kernel copies them into `scratch`; None when the
-        disk filled up meanwhile (the caller then joins them in place)."""
+    def copy_assembled(
+        self, names: list[str], paths: list[str], scratch: str, *, known: ContentDigest | None = None
+    ) -> Assembled | None:
+        """The parts digested (unless their digest is `known`) while the kernel copies them
+        into `scratch`; None when the disk filled up meanwhile (the caller then joins them in
+        place)."""
         try:
             with self.open_new(scratch) as out:
                 copy = Concatenation(paths, out.fileno())
                 copy.start()
                 try:
-                    digest = digest_files(paths)
+                    digest = known if known is not None else digest_files(paths)
                 finally:
                     copy.join()  # never leave it writing to a closed descriptor
                 copy.raise_error()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from pds_server import errors, signing
@@ -9,7 +10,7 @@ from pds_server.api import Caller, parse_bool, parse_int, parse_limit, parse_str
 from pds_server.models import File, Upload
 from pds_server.selectors.files import upload_get, uploaded_parts
 from pds_server.serializers import file_created_to_pds, folder_created_to_pds, upload_urls_to_pds, uploaded_parts_to_pds
-from pds_server.services import tree, uploads
+from pds_server.services import tree, upload_part_files, uploads
 from pds_server.services.access import Can
 from pds_server.services.upload_complete import upload_complete
 from pds_server.views.common import caller_file, caller_grant, check_name_mode, serialize
@@ -136,6 +137,15 @@ def file_upload_part(request: HttpRequest, caller: Caller, body: dict):
     if request.method == "OPTIONS":
         return HttpResponse(status=204)
     params = signing.verify(query=request.GET, method="PUT", path=request.path, names=("upload_id", "part_number"))
+    part_file = request.headers.get("X-Pds-Part-File") if settings.PDS_NGINX_PART_DIR else None
+    if part_file:  # behind nginx, which wrote the body to this file (upload_part_files)
+        etag = upload_part_files.part_store_file(
+            upload_id=params["upload_id"],
+            part_number=int(params["part_number"]),
+            path=part_file,
+            length=request.headers.get("X-Pds-Part-Length"),
+        )
+        return part_answer(etag)
     length = request.headers.get("Content-Length")
     etag = uploads.part_store(
         upload_id=params["upload_id"],
@@ -143,6 +153,10 @@ def file_upload_part(request: HttpRequest, caller: Caller, body: dict):
         body=request,  # type: ignore[arg-type]
         content_length=int(length) if length and length.isdigit() else None,
     )
+    return part_answer(etag)
+
+
+def part_answer(etag: str) -> HttpResponse:
     response = HttpResponse(status=200)
     response["ETag"] = etag
     return response

@@ -1,0 +1,248 @@
+"""The digest chain of an upload: the SHA-1, CRC-64/XZ, size and first KiB of its parts
+1..k, kept on the Upload row between part requests, so that `complete` need not read the
+parts again when they have all been hashed on arrival.
+
+A part that arrives when the chain covers every part before it is hashed as it streams; the
+parts stored after it (sent out of order) are then read once from storage (the page cache,
+on local disk) to carry the chain on. The state records the storage names and sizes of the
+parts it covers (folded into one key; a part's file is never rewritten, so its name names
+its bytes) and the hashing library's version.
+
+The chain only ever moves forward by an update conditional on the `digest_through` and
+`digest_epoch` it started from, under the upload row's lock (taken before any part row's,
+as `part_store` and `complete` do). A part sent again for a number the chain covers resets
+it and bumps the epoch. A lost race, a killed process, a state of another library version:
+each only leaves the chain short, and `complete` then digests the parts in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import connections, transaction
+from django.db.models import Sum
+
+from pds_server.models import Upload, UploadPart
+from pds_server.routers import PDS_DB
+from pds_server.storage import BlobStore, blob_store
+from pds_server.storage.base import SCRATCH_PREFIX
+from pds_server.storage.digest import ContentDigest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Chain:
+    digest: ContentDigest  # of parts 1..through
+    key: str  # their names and sizes, folded
+    through: int
+    epoch: int
+
+
+def chain_key(key: str, name: str, size: int) -> str:
+    return hashlib.sha256(f"{key}\n{name}\n{size}".encode()).hexdigest()
+
+
+def chain_of(*, through: int, epoch: int, state: bytes | memoryview | None) -> Chain | None:
+    """The chain a row holds; None when it cannot be resumed."""
+    if through == 0:
+        return Chain(ContentDigest(resumable=True), "", 0, epoch)
+    if state is None:
+        return None
+    try:
+        values = json.loads(bytes(state))
+        digest = ContentDigest.resumed(values)
+        key = str(values["parts"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    return None if digest is None else Chain(digest, key, through, epoch)
+
+
+def chain_state(chain: Chain, *, name: str, size: int) -> bytes:
+    """The state of `chain` once it also covers the part stored as `name`."""
+    return json.dumps({**chain.digest.state(), "parts": chain_key(chain.key, name, size)}).encode()
+
+
+def chain_for_part(upload: Upload, part_number: int) -> Chain | None:
+    """The chain to carry on while part `part_number` streams: only when it covers exactly
+    the parts before it."""
+    if upload.digest_through != part_number - 1:
+        return None
+    return chain_of(through=upload.digest_through, epoch=upload.digest_epoch, state=upload.digest_state)
+
+
+def scratch_name(upload_id: str, epoch: int) -> str:
+    """Where the parts the chain covers are copied, one after another, on local disk. Not in
+    the upload's folder: a file of its own, under a name fsck knows for a temporary one."""
+    return f"uploads/{SCRATCH_PREFIX}{upload_id}-{epoch}"
+
+
+def chain_record(
+    upload: Upload,
+    locked: tuple[int, int],
+    *,
+    part_number: int,
+    name: str,
+    size: int,
+    chain: Chain | None,
+    replaced: bool,
+) -> None:
+    """In the transaction that records part `part_number` as `name`, with the upload row
+    locked (`locked`: its digest_through and digest_epoch): carry the chain over the part
+    when it was hashed as it streamed, or reset the chain when the part replaces one it
+    covered."""
+    through, epoch = locked
+    rows = Upload.objects.filter(pk=upload.pk)
+    if replaced and part_number <= through:
+        rows.update(digest_through=0, digest_state=None, digest_epoch=epoch + 1, assembled_through=0)
+        dead = scratch_name(upload.upload_id, epoch)
+        transaction.on_commit(lambda: blob_store().delete(dead), using=PDS_DB)
+    elif chain is not None and (chain.through, chain.epoch) == (through, epoch) and through == part_number - 1:
+        rows.update(digest_through=part_number, digest_state=chain_state(chain, name=name, size=size))
+
+
+def chain_advance(upload_pk: int) -> None:
+    """Carry the chain over the parts already stored after it, one at a time, each read
+    once from storage, and copy the parts it covers into the scratch file. Stops at the
+    first part missing, or when another request moved the chain meanwhile (that request
+    carries it on)."""
+    store = blob_store()
+    while chain_step(store, upload_pk):
+        assembly_advance(store, upload_pk)
+    assembly_advance(store, upload_pk)
+
+
+def chain_step(store: BlobStore, upload_pk: int) -> bool:
+    """Carry the chain over the next part if it is stored; whether it did."""
+    row = (
+        Upload.objects.filter(pk=upload_pk, completed_at__isnull=True)
+        .values_list("digest_through", "digest_epoch", "digest_state", "part_count")
+        .first()
+    )
+    if row is None or row[0] >= row[3]:
+        return False
+    chain = chain_of(through=row[0], epoch=row[1], state=row[2])
+    number = row[0] + 1
+    part = UploadPart.objects.filter(upload_id=upload_pk, part_number=number).values_list("storage_name", "size")
+    found = part.first()
+    if chain is None or found is None:
+        return False
+    name, size = found
+    start = chain.digest.size
+    try:
+        store.digest_stored(name, chain.digest)
+    except Exception as error:
+        if store.is_missing(error):
+            return False  # sent again meanwhile: the request that replaced it carries the chain on
+        raise
+    if chain.digest.size != start + size:
+        return False
+    with transaction.atomic(using=PDS_DB):
+        locked = Upload.objects.select_for_update().filter(pk=upload_pk).values_list("digest_through", "digest_epoch")
+        if locked.first() != (chain.through, chain.epoch) or not part.filter(storage_name=name).exists():
+            return False
+        Upload.objects.filter(pk=upload_pk).update(
+            digest_through=number, digest_state=chain_state(chain, name=name, size=size)
+        )
+    return True
+
+
+def assembly_advance(store: BlobStore, upload_pk: int) -> None:
+    """Copy the parts the chain covers and the scratch file lacks into it (local disk).
+    Within an epoch the covered parts never change, so two processes at it write the same
+    bytes to the same place; `assembled_through` moves only once a part's copy is whole."""
+    row = (
+        Upload.objects.filter(pk=upload_pk, completed_at__isnull=True)
+        .values_list("upload_id", "digest_through", "digest_epoch", "assembled_through", "part_count")
+        .first()
+    )
+    if row is None or not store.assembles or row[3] >= row[1] or row[4] == 1:  # one part is its own blob
+        return
+    upload_id, through, epoch, assembled, _ = row
+    parts = UploadPart.objects.filter(upload_id=upload_pk).order_by("part_number")
+    offset = parts.filter(part_number__lte=assembled).aggregate(total=Sum("size"))["total"] or 0
+    scratch = scratch_name(upload_id, epoch)
+    for number, name, size in parts.filter(part_number__gt=assembled, part_number__lte=through).values_list(
+        "part_number", "storage_name", "size"
+    ):
+        open_rows = Upload.objects.filter(pk=upload_pk, completed_at__isnull=True, digest_epoch=epoch)
+        if number == 1:
+            # Made while the row is locked, so never after a complete or discard removed it.
+            with transaction.atomic(using=PDS_DB):
+                if not open_rows.filter(assembled_through=0).update(assembled_through=0):
+                    return
+                store.assemble_start(scratch)
+        if not store.assemble_part(scratch, name, offset):
+            return
+        if not open_rows.filter(assembled_through=number - 1).update(assembled_through=number):
+            return
+        offset += size
+
+
+# --- In the background, so that a part's answer need not wait for its hashing ------------
+
+_background: dict[str, object] = {"pid": None, "executor": None}
+_background_lock = threading.Lock()
+
+
+def chain_advance_later(upload_pk: int) -> None:
+    """Run `chain_advance` on this process's background thread: the part's answer goes
+    back at once, and the hashing overlaps the next part's transfer. A job lost with its
+    process costs nothing but time: `complete` carries the chain on itself."""
+    with _background_lock:
+        executor = _background["executor"]
+        if _background["pid"] != os.getpid() or not isinstance(executor, ThreadPoolExecutor):
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pds-digest")
+            _background.update(pid=os.getpid(), executor=executor)
+    executor.submit(background_job, upload_pk)
+
+
+def background_job(upload_pk: int) -> None:
+    try:
+        chain_advance(upload_pk)
+    except Exception:
+        log.exception("The digest chain of upload %s did not advance", upload_pk)
+    finally:
+        connections.close_all()  # this thread's connections only
+
+
+def background_idle() -> None:
+    """Wait until the background work queued so far is done (for tests)."""
+    executor = _background["executor"]
+    if isinstance(executor, ThreadPoolExecutor) and _background["pid"] == os.getpid():
+        executor.submit(lambda: None).result()
+
+
+@dataclass
+class ChainedParts:
+    digest: ContentDigest
+    scratch: str | None  # holds them all, one after another (local disk)
+
+
+def chain_digest(upload: Upload, names_and_sizes: list[tuple[str, int]]) -> ChainedParts | None:
+    """The digest of the whole upload when its chain covers exactly these parts (their
+    names and sizes, in order), once the chain is carried over the parts it lacks; None
+    when the parts must be read."""
+    chain_advance(upload.pk)
+    row = (
+        Upload.objects.filter(pk=upload.pk)
+        .values_list("digest_through", "digest_epoch", "digest_state", "assembled_through")
+        .first()
+    )
+    if row is None or row[0] != len(names_and_sizes) or row[0] == 0:
+        return None
+    chain = chain_of(through=row[0], epoch=row[1], state=row[2])
+    if chain is None:
+        return None
+    key = ""
+    for name, size in names_and_sizes:
+        key = chain_key(key, name, size)
+    if key != chain.key:
+        return None
+    return ChainedParts(chain.digest, scratch_name(upload.upload_id, row[1]) if row[3] == row[0] else None)
