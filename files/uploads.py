@@ -81,10 +81,17 @@ def uploaded_parts(*, pds: UserPds, file_id: str, upload_id: str) -> list[JSON]:
     return [{"part_number": part["part_number"], "size": part["part_size"]} for part in parts]
 
 
+def part_url(*, pds: UserPds, file_id: str, upload_id: str, part_number: int) -> str:
+    """A fresh signed PDS URL for one part of the user's upload (the PDS checks the upload is
+    theirs and still open)."""
+    urls = pds.files.upload_urls(pds.drive_id, file_id, upload_id, [part_number])
+    url: str = urls["part_info_list"][0]["upload_url"]
+    return url
+
+
 def part_forward(*, pds: UserPds, file_id: str, upload_id: str, part_number: int, body: Readable, length: int) -> str:
     """Stream one part from the browser's request to a fresh PDS part URL; returns its ETag."""
-    urls = pds.files.upload_urls(pds.drive_id, file_id, upload_id, [part_number])
-    url = urls["part_info_list"][0]["upload_url"]
+    url = part_url(pds=pds, file_id=file_id, upload_id=upload_id, part_number=part_number)
     return pds.client.upload_part(url, _chunks(body, length), size=length)
 
 

@@ -7,6 +7,7 @@ from files import (
     api,
     duplicates_views,
     panel_views,
+    part_route,
     people_photos_views,
     people_share_views,
     people_views,
@@ -42,6 +43,8 @@ urlpatterns = [
     path("api/uploads/<str:file_id>/<str:upload_id>/complete", api.upload_complete, name="upload_complete"),
     path("api/uploads/<str:file_id>/<str:upload_id>/cancel", api.upload_cancel, name="upload_cancel"),
     path("api/folders", api.folder_ensure, name="folder_ensure"),
+    # nginx's auth_request for a part (DRIVE_PART_ROUTE=nginx); nginx answers 404 to browsers.
+    path("_drive_part_route", part_route.part_route, name="part_route"),
     # The folder page's actions (files.actions_api, static/js/folder-actions.js).
     path("api/actions/folders", actions_api.folder_create, name="action_folder_create"),
     path("api/actions/rename", actions_api.rename, name="action_rename"),

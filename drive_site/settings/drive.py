@@ -89,6 +89,15 @@ DRIVE_XACCEL_PROXY_LOCATION = env.str("DRIVE_XACCEL_PROXY_LOCATION", default="/_
 # this internal location, which proxies to the PDS's gunicorn without a second TLS hop; the
 # PDS then hands the blob file itself to nginx. Empty: every download uses the one above.
 DRIVE_XACCEL_PDS_LOCATION = env.str("DRIVE_XACCEL_PDS_LOCATION", default="")
+# ...and when that PDS trusts this app with its blobs' location (its PDS_XACCEL_TRUSTED_APP_IDS),
+# this internal location of the blob directory (nginx's /_pds_blobs/): Drive hands a
+# download straight to it, without the signed URL's request. Empty: never.
+DRIVE_XACCEL_BLOB_LOCATION = env.str("DRIVE_XACCEL_BLOB_LOCATION", default="")
 # How upload parts travel: proxy (browser -> Drive -> PDS, streamed) or direct (browser ->
 # PDS part URL, for browsers that can reach the PDS).
 DRIVE_UPLOAD_MODE = env.choice("DRIVE_UPLOAD_MODE", choices=("proxy", "direct"), default="proxy")
+# In proxy mode behind deploy/nginx.conf with the embedded PDS as its pds_app (signed URLs at
+# PDS_PUBLIC_URL, or else at PDS_ENDPOINT): nginx asks Drive (files.part_route) where each part
+# goes, then hands the body, written to a file, to the PDS's gunicorn itself (the PDS needs
+# PDS_NGINX_PART_DIR). stream: every part streams through Drive (make run).
+DRIVE_PART_ROUTE = env.choice("DRIVE_PART_ROUTE", choices=("stream", "nginx"), default="stream")

@@ -56,6 +56,8 @@ function putPart(task, number, blob) {
     xhr.upload.onprogress = (event) => { task.inFlight.set(number, event.loaded); render(task); };
     xhr.onload = () => {
       task.requests.delete(xhr);
+      // Success is the status alone: Drive's {"etag"} or, when nginx sent the part to the PDS
+      // itself (DRIVE_PART_ROUTE=nginx), the PDS's empty answer. Failures are always Drive's.
       if (xhr.status < 300) { resolve(); return; }
       let data = {};
       try { data = JSON.parse(xhr.responseText); } catch { /* not JSON: the status says it */ }

@@ -107,6 +107,11 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
     return paths
 
 
+def nginx_part_dir(blob_root: Path) -> Path:
+    """Where deploy/nginx.conf writes part bodies for the PDS (its PDS_NGINX_PART_DIR)."""
+    return blob_root / "nginx-parts"
+
+
 def render_nginx_conf(values: dict[str, str]) -> str:
     """deploy/nginx.conf with the template's variables filled in, as envsubst would.
     DRIVE_NGINX_TEMPLATE names another template (an older one, to see a test fail with it)."""
@@ -152,6 +157,7 @@ class Stack:
         extra_http: str = "",
     ) -> None:
         cert, key = self.directory / "server.pem", self.directory / "server.key"
+        blob_root.mkdir(parents=True, exist_ok=True)  # nginx makes nginx-parts in it
         site = render_nginx_conf(
             {
                 "DRIVE_SERVER_NAME": "localhost",
@@ -208,8 +214,14 @@ http {{
         workers: int = 2,
         access_log_format: str | None = ACCESS_LOG_FORMAT,
     ) -> subprocess.Popen:
-        """gunicorn with deploy/gunicorn.conf.py; access_log_format None keeps the file's own."""
+        """gunicorn with deploy/gunicorn.conf.py; access_log_format None keeps the file's own.
+        The PDS takes part bodies nginx wrote (nginx_part_dir); Drive, when its downloads of the
+        embedded PDS go to /_pds_local/, has nginx send its parts to the PDS the same way."""
         env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
+        if env.get("DRIVE_ROLE") == "pds" and env.get("DRIVE_DATA_DIR"):
+            env.setdefault("PDS_NGINX_PART_DIR", str(nginx_part_dir(Path(env["DRIVE_DATA_DIR"]) / "blobs")))
+        if env.get("DRIVE_ROLE") == "drive":
+            env.setdefault("DRIVE_PART_ROUTE", "nginx" if env.get("DRIVE_XACCEL_PDS_LOCATION") else "stream")
         log_format = ["--access-logformat", access_log_format] if access_log_format else []
         process = subprocess.Popen(
             [

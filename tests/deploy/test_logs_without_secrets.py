@@ -33,7 +33,9 @@ def query_value(url: str, name: str) -> str:
 
 
 @needs_nginx
-@pytest.mark.parametrize("stack", ["proxy"], indirect=True)  # downloads through the PDS's server block too
+# proxy: downloads through the PDS's server block too; pds_local: parts sent by nginx to the
+# PDS's signed part URI (Drive's part check answers it to nginx) and downloads by /_pds_local/.
+@pytest.mark.parametrize("stack", ["proxy", "pds_local"], indirect=True)
 def test_no_log_keeps_a_signature_or_an_oauth_code(stack: Stack):
     # Sign in as a browser does; the callback's code and state are secrets.
     browser = Browser()
@@ -43,8 +45,8 @@ def test_no_log_keeps_a_signature_or_an_oauth_code(stack: Stack):
     assert browser.get(callback, allow_redirects=False).status_code == 302
     secrets = [query_value(callback, "code"), query_value(callback, "state")]
 
-    # An upload through Drive, which forwards each part to a signed PDS part URL, and its
-    # download, which nginx fetches from a signed PDS URL.
+    # An upload through Drive, whose parts go to a signed PDS part URL (through Drive, or
+    # from nginx), and its download, which nginx fetches from a signed PDS URL.
     browser.get(f"{stack.drive_url}/")
     headers = {"X-CSRFToken": browser.cookies.get("drive_csrftoken")}
     content = os.urandom(300_000)
@@ -92,6 +94,7 @@ def test_no_log_keeps_a_signature_or_an_oauth_code(stack: Stack):
     stack.stop()  # every log complete
     texts = {path.name: path.read_text(errors="replace") for path in stack.directory.glob("*.log")}
     assert {"drive.log", "pds.log", "nginx-access.log"} <= set(texts)
+    assert ("/parts/" in texts["drive.log"]) == (stack.download_path == "proxy")  # nginx sent them itself
     leaked = {name: [s for s in ("signature=", *secrets) if s in text] for name, text in texts.items()}
     assert not any(leaked.values()), leaked
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import time
 
 import pytest
 import requests
 from django.conf import settings as django_settings
 
+from accounts import crypto
+from accounts.models import Credential
+from pds_server.models import PdsUser
 from tests.deploy.stack import NGINX, ROOT, Stack, sign_in
 
 pytestmark = pytest.mark.skipif(not os.path.exists(NGINX), reason="nginx is not installed (.ci/run installs it)")
@@ -46,6 +50,14 @@ def test_sign_in_upload_and_download_through_nginx(stack):
         assert answer.status_code == 200, answer.text
     done = browser.post(f"{base}/complete", json={}, headers=headers)
     assert done.status_code == 200 and done.json()["size"] == len(content), done.text
+    # Drive's gunicorn read the parts only where nginx may not send them to the PDS itself
+    # (proxy: Drive answers nginx's check with a refusal, and the parts stream through Drive).
+    streamed = access_lines(stack, "drive", "/parts/")
+    if stack.download_path == "proxy":
+        assert len(wait_for_lines(stack, "drive", "/parts/", len(parts))) == len(parts)
+        assert len(access_lines(stack, "drive", "PUT /_drive_part_route 403 ")) == len(parts)
+    else:
+        assert not streamed, streamed
 
     # The download: Drive authorizes it and hands it to nginx, which fetches the PDS's signed
     # URL, where the PDS hands the blob file to nginx in turn.
@@ -146,3 +158,157 @@ def test_static_files_security_headers_and_unknown_hosts(stack):
     for url in (f"http://127.0.0.1:{stack.http_port}/", f"{stack.pds_url}/v2/user/get"):
         with pytest.raises(requests.ConnectionError):
             requests.get(url, headers={"Host": "evil.example"}, timeout=10)
+
+
+def start_upload(stack: Stack, browser, name: str, content: bytes, part_count: int) -> tuple[str, dict, dict]:
+    """(the upload's base URL, Drive's answer, the browser's CSRF header)."""
+    headers = {"X-CSRFToken": browser.cookies.get("drive_csrftoken")}
+    started = browser.post(
+        f"{stack.drive_url}/api/uploads",
+        json={"parent_id": "root", "name": name, "size": len(content), "part_count": part_count},
+        headers=headers,
+    )
+    assert started.status_code == 200, started.text
+    started = started.json()
+    return f"{stack.drive_url}/api/uploads/{started['file_id']}/{started['upload_id']}", started, headers
+
+
+def wait_for_lines(stack: Stack, name: str, path_part: str, count: int) -> list[str]:
+    deadline = time.monotonic() + 10
+    while len(lines := access_lines(stack, name, path_part)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)  # gunicorn writes its access log line after the response has left
+    return lines
+
+
+def left_in(parts_dir) -> list:
+    return [path for path in parts_dir.rglob("*") if path.is_file() and path.name != "decoy"]
+
+
+def test_nginx_hands_part_files_to_the_pds_after_drive_checked_them(stack):
+    browser = sign_in(stack, "alice", "alice-password-1")
+    browser.get(f"{stack.drive_url}/")
+    parts_dir = django_settings.DATA_DIR / "blobs" / "nginx-parts"
+    # A file of the client's choosing in nginx's own directory: a client's X-Pds-Part-File
+    # naming it is replaced by nginx's, so the PDS never takes it.
+    decoy = parts_dir / "decoy"
+    decoy.write_bytes(b"not the part")
+    part_size = 1024 * 1024 + 1000
+    content = os.urandom(2 * part_size + 777)
+    parts = [content[start : start + part_size] for start in range(0, len(content), part_size)]
+    assert len(parts) == 3
+    base, started, headers = start_upload(stack, browser, "parts.bin", content, len(parts))
+    forged = {"X-Pds-Part-File": str(decoy), "X-Pds-Part-Length": str(len(b"not the part"))}
+    for number, part in enumerate(parts, start=1):
+        answer = browser.put(f"{base}/parts/{number}", data=part, headers={**headers, **forged})
+        # The PDS's answer: 200 and the part's ETag (upload.js needs only the status).
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["ETag"]
+        assert "Access-Control-Allow-Origin" not in answer.headers
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert "X-Pds-Part-Uri" not in answer.headers and "signature" not in answer.text
+    done = browser.post(f"{base}/complete", json={}, headers=headers)
+    assert done.status_code == 200 and done.json()["size"] == len(content), done.text
+    sha1 = hashlib.sha1(content).hexdigest().upper()
+    blob_file = django_settings.DATA_DIR / "blobs" / "blobs" / sha1[:2] / sha1[2:4] / sha1
+    assert blob_file.read_bytes() == content
+    assert browser.get(f"{stack.drive_url}/files/{started['file_id']}/download").content == content
+    assert decoy.read_bytes() == b"not the part"
+    # Nothing is left behind in nginx's directory, and Drive's gunicorn never read a part:
+    # it answered nginx's checks, and the PDS's gunicorn took the files.
+    assert not left_in(parts_dir)
+    checks = wait_for_lines(stack, "drive", "PUT /_drive_part_route ", len(parts))
+    assert len(checks) == len(parts) and all(" 200 bytes=0 " in line for line in checks), checks
+    assert not access_lines(stack, "drive", "/parts/")
+    stored = wait_for_lines(stack, "pds", "PUT /v2/file/upload_part ", len(parts))
+    assert len(stored) == len(parts) and all(" 200 " in line for line in stored), stored
+    # The same over HTTP/2, as browsers (and curl) send parts.
+    h2_content = os.urandom(2 * part_size)
+    h2_base, _, headers = start_upload(stack, browser, "h2.bin", h2_content, 2)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+    for number in (1, 2):
+        body = stack.directory / f"part-{number}"
+        body.write_bytes(h2_content[(number - 1) * part_size : number * part_size])
+        sent = subprocess.run(
+            [
+                "curl",
+                "-sS",
+                "--http2",
+                "--cacert",
+                str(stack.ca),
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_version} %{http_code}",
+            ]
+            + ["-H", f"Cookie: {cookie}", "-H", f"X-CSRFToken: {headers['X-CSRFToken']}"]
+            + ["-H", f"Referer: {stack.drive_url}/", "-T", str(body), f"{h2_base}/parts/{number}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert sent.stdout == "2 200", (sent.stdout, sent.stderr)
+    assert browser.post(f"{h2_base}/complete", json={}, headers=headers).json()["size"] == len(h2_content)
+    assert not access_lines(stack, "drive", "/parts/")
+    assert len(wait_for_lines(stack, "drive", "PUT /_drive_part_route ", len(parts) + 2)) == len(parts) + 2
+
+    # The part check is nginx's alone.
+    assert browser.put(f"{stack.drive_url}/_drive_part_route", headers=headers).status_code == 404
+    assert browser.put(f"{stack.drive_url}/d/1/_drive_part_route", headers=headers).status_code == 404
+
+    # A refused check (a wrong CSRF token) sends the part to Drive's streaming view, which
+    # refuses it as it always has; a part the PDS refuses (longer than the file) is sent
+    # to that view too, which gives its readable message.
+    stored_before = len(wait_for_lines(stack, "pds", "PUT /v2/file/upload_part ", len(parts) + 2))
+    small = b"x" * 100
+    base, _, headers = start_upload(stack, browser, "small.bin", small, 1)
+    wrong = browser.put(f"{base}/parts/1", data=small, headers={"X-CSRFToken": "wrong" * 8})
+    assert wrong.status_code == 403 and "CSRF" in wrong.text, wrong.text[:300]
+    too_long = browser.put(f"{base}/parts/1", data=small * 3, headers=headers)
+    assert too_long.status_code == 403 and too_long.json() == {
+        "error": "The parts are larger than the declared size or the drive's free space.",
+        "code": "QuotaExhausted.Drive",
+    }
+    streamed = wait_for_lines(stack, "drive", f"PUT {base.removeprefix(stack.drive_url)}/parts/1 ", 2)
+    assert len(streamed) == 2 and " 403 " in streamed[0] and " 403 " in streamed[1], streamed
+    # (the PDS refused nginx's file, then the same bytes streamed through Drive)
+    refused = wait_for_lines(stack, "pds", "PUT /v2/file/upload_part ", stored_before + 2)[stored_before:]
+    assert len(refused) == 2 and all(" 403 " in line for line in refused), refused
+    assert browser.put(f"{base}/parts/1", data=small, headers=headers).status_code == 200
+    assert browser.post(f"{base}/complete", json={}, headers=headers).json()["size"] == 100
+    assert not left_in(parts_dir)
+
+    # An empty file: an empty part, from nginx's empty file.
+    base, _, headers = start_upload(stack, browser, "empty.bin", b"", 1)
+    assert browser.put(f"{base}/parts/1", data=b"", headers=headers).status_code == 200
+    assert browser.post(f"{base}/complete", json={}, headers=headers).json()["size"] == 0
+
+    # The PDS's part URLs need a Content-Length: a chunked body is refused before it is read.
+    created = browser.post(
+        f"{stack.drive_url}/api/uploads",
+        json={"parent_id": "root", "name": "chunked.bin", "size": 5, "part_count": 1},
+        headers=headers,
+    )
+    assert created.status_code == 200
+    credential = Credential.objects.get(user__pds_identity__pds_user_id="alice")
+    pds = requests.Session()
+    pds.verify, pds.trust_env = str(stack.ca), False
+    pds.headers["Authorization"] = f"Bearer {crypto.decrypt(credential.access_token_encrypted)}"
+    drive_id = PdsUser.objects.get(user_id="alice").default_drive_id
+    urls = pds.post(
+        f"{stack.pds_url}/v2/file/get_upload_url",
+        json={"drive_id": drive_id, "file_id": created.json()["file_id"], "upload_id": created.json()["upload_id"]},
+    )
+    part_url = urls.json()["part_info_list"][0]["upload_url"]
+    assert pds.put(part_url, data=iter([b"12", b"345"])).status_code == 411
+    # A browser's preflight for a direct-mode part PUT still reaches the PDS.
+    preflight = pds.options(part_url, headers={"Origin": "https://app.example", "Access-Control-Request-Method": "PUT"})
+    assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert pds.put(part_url, data=b"12345", headers=forged).status_code == 200
+    assert decoy.read_bytes() == b"not the part"
+    assert not left_in(parts_dir)
+
+    # No log has a part URL's signature.
+    stack.stop()
+    texts = {path.name: path.read_text(errors="replace") for path in stack.directory.glob("*.log")}
+    leaked = {name: [s for s in ("signature=", "upload_part?") if s in text] for name, text in texts.items()}
+    assert not any(leaked.values()), leaked
