@@ -5,7 +5,7 @@ user's live credential (accounts.services.basicui)."""
 from django.contrib import messages
 from django.contrib.auth import logout
 
-from accounts.selectors import credential_state
+from accounts.selectors import credential_state, request_credential
 from accounts.services.basicui import basicui_session_check
 
 
@@ -20,7 +20,8 @@ class DeadCredentialMiddleware:
             logout(request)
             messages.error(request, ended)
         elif user is not None and user.is_authenticated and not user.is_staff:
-            state = credential_state(user)
+            credential = request_credential(request)  # this request's one read of the row
+            state = credential_state(user, credential=credential) if credential is not None else None
             if state is not None and not state.alive:
                 logout(request)
                 messages.error(request, state.reason or "Your sign-in has ended. Please sign in again.")

@@ -9,6 +9,10 @@ from accounts.models import Credential
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.http import HttpRequest
+
+# The attribute of a request that holds its one read of the user's Credential.
+_REQUEST_CREDENTIAL = "_drive_credential"
 
 
 @dataclass(frozen=True)
@@ -17,8 +21,26 @@ class CredentialState:
     reason: str
 
 
-def credential_state(user: User) -> CredentialState | None:
-    credential = Credential.objects.filter(user=user).only("dead_at", "dead_reason").first()
+def request_credential(request: HttpRequest) -> Credential | None:
+    """The signed-in user's Credential, read once per request: the dead-credential check,
+    the access token and the default drive all use this one row. A refresh made meanwhile
+    by another process is not seen here; it does no harm: a token the PDS refuses is
+    renewed under the row lock, which reads the row again (services/credentials.py)."""
+    if hasattr(request, _REQUEST_CREDENTIAL):
+        return getattr(request, _REQUEST_CREDENTIAL)
+    user = getattr(request, "user", None)
+    credential = None
+    if user is not None and user.is_authenticated:
+        # One row per user: a slice, without the ORDER BY that .first() adds.
+        credential = next(iter(Credential.objects.filter(user=user)[:1]), None)
+    setattr(request, _REQUEST_CREDENTIAL, credential)
+    return credential
+
+
+def credential_state(user: User, *, credential: Credential | None = None) -> CredentialState | None:
+    """Whether the user's grant lives; `credential`: the row already read for this request."""
+    if credential is None:
+        credential = Credential.objects.filter(user=user).only("dead_at", "dead_reason").first()
     if credential is None:
         return None
     return CredentialState(alive=credential.dead_at is None, reason=credential.dead_reason)

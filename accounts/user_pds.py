@@ -9,8 +9,9 @@ import requests
 from django.http import HttpRequest
 
 from accounts.errors import CredentialDead
+from accounts.models import Credential
 from accounts.pds_connection import pds_client
-from accounts.selectors import credential_default_drive_id
+from accounts.selectors import credential_default_drive_id, request_credential
 from accounts.services.credentials import access_token_for, access_token_renew, credential_default_drive_set
 from pds_client import FilesAPI, PDSClient, PeopleAPI, PermissionsAPI, RevisionsAPI, SharesAPI
 
@@ -26,8 +27,17 @@ class UserPds:
     never in a session, a log or a task.
     """
 
-    def __init__(self, user: User, *, client: PDSClient | None = None, drive_id: str | None = None) -> None:
+    def __init__(
+        self,
+        user: User,
+        *,
+        client: PDSClient | None = None,
+        drive_id: str | None = None,
+        credential: Credential | None = None,
+    ) -> None:
         self.user = user
+        # The user's Credential row as this request already read it (None: read it when needed).
+        self._credential = credential
         self.client = client or pds_client()
         self._access_token: str | None = None
         self._drive_id: str | None = None
@@ -44,13 +54,13 @@ class UserPds:
         """The PDS of the user signed in to this request."""
         if not request.user.is_authenticated:
             raise CredentialDead("You are not signed in to the drive service.")
-        return cls(request.user, drive_id=getattr(request, "drive_id", None))
+        return cls(request.user, drive_id=getattr(request, "drive_id", None), credential=request_credential(request))
 
     # --- the token (pds_client.TokenSource) -----------------------------------------------
 
     def access_token(self) -> str:
         if self._access_token is None:
-            self._access_token = access_token_for(self.user)
+            self._access_token = access_token_for(self.user, credential=self._credential)
         return self._access_token
 
     def renewed_access_token(self, *, rejected: str) -> str:
@@ -68,10 +78,15 @@ class UserPds:
     def default_drive_id(self) -> str:
         """The user's default drive: remembered with their credential, asked of the PDS once."""
         if self._drive_id is None:
-            drive_id = credential_default_drive_id(self.user)
+            if self._credential is not None:
+                drive_id = self._credential.default_drive_id
+            else:
+                drive_id = credential_default_drive_id(self.user)
             if not drive_id:
                 drive_id = self.client.get_default_drive(self)["drive_id"]
                 credential_default_drive_set(user=self.user, drive_id=drive_id)
+                if self._credential is not None:
+                    self._credential.default_drive_id = drive_id
             self._drive_id = drive_id
         return self._drive_id
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -18,6 +19,8 @@ PASSTHROUGH_RESPONSE = ("Content-Length", "Content-Range", "Accept-Ranges", "ETa
 # Bytes from a drive never run as a page of Drive's origin.
 SANDBOX = "default-src 'none'; sandbox"
 OPAQUE = "application/octet-stream"
+# A blob's name under DRIVE_XACCEL_BLOB_LOCATION: path segments of these characters, none of them "." or "..".
+BLOB_NAME = re.compile(r"^(?!.*(^|/)\.{1,2}(/|$))[0-9A-Za-z_.-]+(/[0-9A-Za-z_.-]+)*$")
 # Types shown inside the page (<img>, <video>, <audio>, the PDF frame). Anything else,
 # HTML, SVG, scripts and styles included, is served as opaque bytes: with nosniff, a
 # `<script src>` or stylesheet link on Drive's origin pointing at it cannot run it.
@@ -53,16 +56,34 @@ def closing_stream(upstream: requests.Response, chunks: Iterator[bytes]) -> Iter
         upstream.close()
 
 
+def blob_accel(blob_uri: str) -> str:
+    """The X-Accel-Redirect to the embedded PDS's blob file (its `x_accel_uri`), if Drive is
+    set up for it (DRIVE_XACCEL_BLOB_LOCATION) and the URI is a plain path under that
+    location; else "" (the signed URL is used)."""
+    location = settings.DRIVE_XACCEL_BLOB_LOCATION.rstrip("/") + "/"
+    if not settings.DRIVE_XACCEL_BLOB_LOCATION or not blob_uri.startswith(location):
+        return ""
+    return blob_uri if BLOB_NAME.match(blob_uri[len(location) :]) else ""
+
+
 def proxy_download(
-    request: HttpRequest, url: str, item: dict[str, Any], *, as_attachment: bool = True
+    request: HttpRequest, url: str, item: dict[str, Any], *, as_attachment: bool = True, blob_uri: str = ""
 ) -> HttpResponseBase:
     """Stream a PDS signed URL to the browser, passing Range and If-Range through so
-    downloads resume and videos seek; or, where configured, redirect to it."""
+    downloads resume and videos seek; or, where configured, redirect to it. `blob_uri`: the
+    blob's location the embedded PDS gave (see blob_accel)."""
     if settings.DRIVE_DOWNLOAD_MODE == "redirect":
         return HttpResponseRedirect(url)
     content_type = served_content_type(item.get("content_type") or "") if not as_attachment else OPAQUE
     response: HttpResponseBase
-    if settings.DRIVE_DOWNLOAD_MODE == "xaccel":
+    accel = blob_accel(blob_uri) if settings.DRIVE_DOWNLOAD_MODE == "xaccel" and as_attachment else ""
+    if accel:
+        # The PDS checked the grant (get_download_url) and named its blob file: nginx sends it
+        # (Range and conditional requests included) with the headers set below.
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel
+        response["X-Accel-Buffering"] = "no"
+    elif settings.DRIVE_DOWNLOAD_MODE == "xaccel":
         # Behind nginx: Drive authorized the request, nginx fetches the signed URL through its
         # internal proxy location (passing Range on) and moves the bytes.
         parts = urlsplit(url)

@@ -193,6 +193,13 @@ def file_search(
 def file_download_url(*, pds: UserPds, file_id: str, opaque: bool = True) -> tuple[JSON, str]:
     """The file and a signed URL of its bytes; `opaque`: the URL answers with
     application/octet-stream whatever the file's type (see files.http.served_content_type)."""
+    item, signed = file_download_target(pds=pds, file_id=file_id, opaque=opaque)
+    return item, signed["url"]
+
+
+def file_download_target(*, pds: UserPds, file_id: str, opaque: bool = True) -> tuple[JSON, JSON]:
+    """The file and its get_download_url answer: the signed `url` and, from the embedded PDS
+    behind the same nginx that trusts Drive with it, the blob's `x_accel_uri`."""
     try:
         item, signed = pds.files.get_with_download_url(
             pds.drive_id, file_id, response_content_type=OPAQUE if opaque else ""
@@ -204,7 +211,7 @@ def file_download_url(*, pds: UserPds, file_id: str, opaque: bool = True) -> tup
         raise
     if item["type"] != "file":
         raise NotAFile("Folders download as a zip.")
-    return item, signed["url"]
+    return item, signed
 
 
 def file_text_head(*, pds: UserPds, url: str, size: int) -> str:

@@ -38,8 +38,10 @@ TEXT_PREVIEW_BYTES = 256 * 1024
 
 
 def _view_prefs(request: HttpRequest) -> tuple[str, str, str]:
-    """Sort, direction and view (list or grid), remembered in the session."""
-    prefs = request.session.get("drive_view", {"sort": "name", "dir": "asc", "view": "list"})
+    """Sort, direction and view (list or grid), remembered in the session (written only
+    when they change: a plain page view saves no session)."""
+    stored = request.session.get("drive_view")
+    prefs = {"sort": "name", "dir": "asc", "view": "list", **(stored if isinstance(stored, dict) else {})}
     choices: tuple[tuple[str, Any], ...] = (
         ("sort", selectors.SORTS),
         ("dir", ("asc", "desc")),
@@ -49,7 +51,8 @@ def _view_prefs(request: HttpRequest) -> tuple[str, str, str]:
         value = request.GET.get(key)
         if value in allowed:
             prefs[key] = value
-    request.session["drive_view"] = prefs
+    if prefs != stored:
+        request.session["drive_view"] = prefs
     return prefs["sort"], prefs["dir"], prefs["view"]
 
 
@@ -231,8 +234,8 @@ def search(request: HttpRequest) -> HttpResponse:
 def download(request: HttpRequest, file_id: str) -> HttpResponseBase:
     """Stream the file from the PDS, passing Range and If-Range through so downloads resume
     and videos seek; or, where configured, redirect to the signed URL."""
-    item, url = selectors.file_download_url(pds=UserPds.of(request), file_id=file_id)
-    return proxy_download(request, url, item)
+    item, signed = selectors.file_download_target(pds=UserPds.of(request), file_id=file_id)
+    return proxy_download(request, signed["url"], item, blob_uri=signed.get("x_accel_uri") or "")
 
 
 @login_required

@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
+import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -93,6 +95,18 @@ class CallerAPI:
         return self.client.call(path, body, token=self.token, idempotent=False)
 
 
+def _session() -> requests.Session:
+    """A pooled session. With no proxy in the environment, requests' per-call look-ups of
+    the environment (proxies, ~/.netrc, CA bundle) are skipped: the CA bundle it would read
+    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) is read once, here. With a proxy configured they
+    stay on, so that its NO_PROXY exceptions still apply."""
+    session = requests.Session()
+    if not urllib.request.getproxies():
+        session.trust_env = False
+        session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    return session
+
+
 class PDSClient:
     def __init__(
         self,
@@ -107,7 +121,7 @@ class PDSClient:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.session = session or requests.Session()
+        self.session = session or _session()
 
     # --- transport -------------------------------------------------------------------
 

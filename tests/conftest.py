@@ -44,6 +44,13 @@ def rsa_keys() -> tuple[str, str]:
     return rsa_key_pair()
 
 
+@pytest.fixture(autouse=True)
+def pds_domain_cache_off(settings):
+    """Tests change domains with queryset updates and expect the change at once: every PDS
+    request reads its Domain (tests/pds_server/test_request_cost.py turns the cache on)."""
+    settings.PDS_DOMAIN_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def domain(transactional_db) -> Domain:
     return DomainFactory(domain_id="demo", name="Demo", is_default=True)

@@ -160,6 +160,11 @@ CACHES = {
     },
 }
 
+# Sessions: with Redis as the cache, read from it (the database keeps them, so a flushed cache
+# signs nobody out); else from the database alone (a file cache would cost more than a query).
+if "redis" in CACHES["default"]["BACKEND"].lower():
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Every record goes through one handler whose filter hides signed URLs' signatures, OAuth
 # codes, tokens and share passwords (drive_site/logging.py). Django's own handlers for the
 # `django` logger (console in DEBUG, mail_admins with the whole request) are replaced by it.

@@ -7,6 +7,9 @@ from .env import env
 # Hosts {domain_id}.<PDS_HOST_SUFFIX> choose that domain; other hosts use the default domain.
 PDS_HOST_SUFFIX = env.str("PDS_HOST_SUFFIX", default="pds.localhost")
 PDS_DEFAULT_DOMAIN_ID = env.str("PDS_DEFAULT_DOMAIN_ID", default="demo")
+# Seconds each process keeps the Domain a Host names (pds_server.selectors.domain_for_host):
+# a change saved elsewhere applies within this; 0: read it on every request.
+PDS_DOMAIN_CACHE_SECONDS = env.float("PDS_DOMAIN_CACHE_SECONDS", default=5.0)
 
 # PDS_SECRET_KEYS (the PDS's own secrets at rest) is in base.py, next to SECRET_KEY.
 # AccessKey signatures: the most a request's Date may be off (the PDS documents: 15 minutes).

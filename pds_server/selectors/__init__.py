@@ -3,15 +3,60 @@ are in `pds_server.selectors.files`."""
 
 from __future__ import annotations
 
+import copy
+import time
+
 from django.conf import settings
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 from pds_server import errors
 from pds_server.models import AsyncTask, Domain, Drive, PdsUser, ShareLink
 from pds_server.services.access import Actor, owner_filter, row_id
 
+# (hostname, suffix) -> (when read, the Domain): each process's few seconds of domains, so
+# that a request pays no query for its Host (PDS_DOMAIN_CACHE_SECONDS). Misses are not kept.
+_DOMAINS: dict[tuple[str, str], tuple[float, Domain]] = {}
+
+
+def domains_forget(**_: object) -> None:
+    """Drop this process's domains: a Domain saved or deleted here (or a database flushed)
+    applies at once; other processes see it within PDS_DOMAIN_CACHE_SECONDS."""
+    _DOMAINS.clear()
+
+
+post_save.connect(domains_forget, sender=Domain, dispatch_uid="pds_domains_forget_save")
+post_delete.connect(domains_forget, sender=Domain, dispatch_uid="pds_domains_forget_delete")
+post_migrate.connect(domains_forget, dispatch_uid="pds_domains_forget_migrate")
+
 
 def domain_for_host(host: str, suffix: str) -> Domain:
+    """The domain a Host header names, kept by each process for PDS_DOMAIN_CACHE_SECONDS.
+    Each call gets its own copy: a request that changes its domain's fields changes no one
+    else's."""
+    seconds = settings.PDS_DOMAIN_CACHE_SECONDS
+    key = (host, suffix)
+    if seconds > 0:
+        kept = _DOMAINS.get(key)
+        if kept is not None and time.monotonic() - kept[0] < seconds:
+            return copy.copy(kept[1])
+    domain = _domain_for_host(host, suffix)
+    if seconds > 0:
+        _DOMAINS[key] = (time.monotonic(), copy.copy(domain))
+    return domain
+
+
+def domain_kept(pk: int) -> Domain | None:
+    """A copy of the domain with this row id if this process read it within
+    PDS_DOMAIN_CACHE_SECONDS (else None: the caller reads it)."""
+    seconds, now = settings.PDS_DOMAIN_CACHE_SECONDS, time.monotonic()
+    for read_at, domain in list(_DOMAINS.values()):
+        if domain.pk == pk and now - read_at < seconds:
+            return copy.copy(domain)
+    return None
+
+
+def _domain_for_host(host: str, suffix: str) -> Domain:
     """`{domain_id}.<suffix>` names a domain; any other host (such as the `127.0.0.1:8000`
     the official SDK sends) means the default domain."""
     hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from pds_server import errors
 from pds_server.models import Drive, File, ShareLink, Upload, UploadPart
+from pds_server.selectors import domain_kept
 from pds_server.services.pagination import Ordering, page
 
 ROOT = "root"
@@ -16,11 +17,18 @@ ROOT = "root"
 def file_get(*, drive: Drive, file_id: str, allow_trashed: bool = True, allow_uploading: bool = False) -> File:
     if not file_id or file_id == ROOT:
         raise errors.NotFound("File")
-    item = File.objects.select_related("media").filter(drive=drive, file_id=file_id).first()
+    # file_id is unique: no ORDER BY (what .first() adds) to build or run.
+    found = File.objects.select_related("media", "blob").filter(drive=drive, file_id=file_id)[:1]
+    item = next(iter(found), None)
     if item is None or (item.status != File.Status.AVAILABLE and not allow_uploading):
         raise errors.NotFound("File")
     if item.trashed and not allow_trashed:
         raise errors.Forbidden("The file is in the recycle bin.", code="ForbiddenFileInTheRecycleBin")
+    item.drive = drive  # the row it was found in: no second read of the drive (or its domain) to serialize it
+    if not Drive.domain.is_cached(drive):
+        domain = domain_kept(drive.domain_id)
+        if domain is not None:
+            drive.domain = domain
     return item
 
 

@@ -111,7 +111,13 @@ def file_get_download_url(request: HttpRequest, caller: Caller, body: dict):
         file_name=parse_str(body, "file_name", max_length=1024),
         response_content_type=parse_str(body, "response_content_type", max_length=255),
     )
-    return download_url_to_pds(item, url=url, expires=expires)
+    answer = download_url_to_pds(item, url=url, expires=expires)
+    if caller.share is None and caller.token is not None:
+        # An extension for the drive app behind the same nginx (PDS_XACCEL_TRUSTED_APP_IDS).
+        location = downloads.blob_location(item=item, app_id=caller.token.app.app_id)
+        if location:
+            answer["x_accel_uri"] = location
+    return answer
 
 
 @pds_endpoint("/v2/file/update", scope="FILE.UPDATE", batchable=True)

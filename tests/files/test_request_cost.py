@@ -1,0 +1,95 @@
+"""What a small download and a folder page cost Drive in queries: one read of the user's
+Credential per request (the dead-credential check, the access token and the default drive
+share it), no session write on a plain page view; and a grant the PDS revoked still ends
+the download at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Credential
+from files.http import blob_accel
+from pds_server.models import AccessToken, File, RefreshToken
+
+
+@pytest.fixture
+def xaccel(settings, live_server):
+    settings.DRIVE_DOWNLOAD_MODE = "xaccel"
+    settings.DRIVE_XACCEL_PDS_LOCATION = "/_pds_local/"
+    settings.PDS_PUBLIC_URL = live_server.url
+    return settings
+
+
+@pytest.fixture
+def client(browser) -> Client:
+    """Alice's signed-in session, in this thread: its queries are the ones counted."""
+    client = Client()
+    client.force_login(Credential.objects.get().user)
+    return client
+
+
+def counted(call):
+    with CaptureQueriesContext(connections["default"]) as queries:
+        answer = call()
+    return answer, [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_download_reads_the_credential_once(browser, client, xaccel):
+    item = browser.upload("small.bin", b"d" * 2048)
+    answer, queries = counted(lambda: client.get(f"/files/{item['file_id']}/download"))
+    assert answer.status_code == 200 and "/v2/file/content?" in answer["X-Accel-Redirect"]
+    credential_reads = [sql for sql in queries if 'FROM "accounts_credential"' in sql]
+    assert len(credential_reads) == 1, queries
+    assert len(queries) <= 3, queries  # session, user, credential
+
+
+def test_a_folder_page_saves_no_session_unless_the_view_changes(browser, client):
+    client.get("/")  # the first view remembers the defaults
+    answer, queries = counted(lambda: client.get("/"))
+    assert answer.status_code == 200
+    assert not [sql for sql in queries if sql.startswith(("UPDATE", "INSERT"))], queries
+    assert len(queries) <= 3, queries
+    answer, queries = counted(lambda: client.get("/", {"sort": "size"}))
+    assert answer.status_code == 200 and any(sql.startswith("UPDATE") for sql in queries)
+    assert client.session["drive_view"]["sort"] == "size"
+
+
+def test_a_revoked_grant_ends_the_download_at_once(browser, client, xaccel):
+    item = browser.upload("gone.bin", b"g")
+    assert client.get(f"/files/{item['file_id']}/download").status_code == 200
+    AccessToken.objects.update(revoked_at="2026-01-01T00:00:00Z")
+    RefreshToken.objects.update(revoked_at="2026-01-01T00:00:00Z")
+    answer = client.get(f"/files/{item['file_id']}/download")
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
+    assert "X-Accel-Redirect" not in answer
+    assert Credential.objects.get().dead_at is not None
+
+
+def test_a_download_goes_straight_to_the_blob_file_when_the_pds_trusts_drive(browser, client, xaccel, web_app):
+    item = browser.upload("straight.bin", b"z" * 64)
+    xaccel.PDS_XACCEL_BLOB_LOCATION = "/_pds_blobs/"
+    xaccel.DRIVE_XACCEL_BLOB_LOCATION = "/_pds_blobs/"
+    # Not trusted by the PDS: the signed URL's way, through /_pds_local/.
+    assert client.get(f"/files/{item['file_id']}/download")["X-Accel-Redirect"].startswith("/_pds_local/")
+    xaccel.PDS_XACCEL_TRUSTED_APP_IDS = [web_app[0].app_id]
+    answer = client.get(f"/files/{item['file_id']}/download")
+    blob = File.objects.select_related("blob").get(file_id=item["file_id"]).blob
+    assert answer.status_code == 200 and answer["X-Accel-Redirect"] == f"/_pds_blobs/{blob.storage_name}"
+    assert answer["Content-Type"] == "application/octet-stream" and answer.content == b""
+    assert answer["Content-Disposition"].startswith("attachment;") and "straight.bin" in answer["Content-Disposition"]
+    assert answer["X-Content-Type-Options"] == "nosniff" and "sandbox" in answer["Content-Security-Policy"]
+    xaccel.DRIVE_XACCEL_BLOB_LOCATION = ""  # Drive not set up for it: the signed URL's way
+    assert client.get(f"/files/{item['file_id']}/download")["X-Accel-Redirect"].startswith("/_pds_local/")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["/_pds_blobs/../secret", "/_pds_blobs/a/./b", "/_pds_blobs//etc/passwd", "/_pds_local/x", "/_pds_blobs/a%2fb"],
+)
+def test_drive_hands_nginx_only_a_plain_path_under_the_blob_location(settings, uri):
+    settings.DRIVE_XACCEL_BLOB_LOCATION = "/_pds_blobs/"
+    assert blob_accel(uri) == ""
+    assert blob_accel("/_pds_blobs/ab/cd/0123-abc.bin") == "/_pds_blobs/ab/cd/0123-abc.bin"

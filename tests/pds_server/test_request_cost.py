@@ -1,0 +1,109 @@
+"""What one request costs the PDS in queries, on the path of a small download through Drive
+(`/v2/batch` of file/get + file/get_download_url, then the signed content URL), with the
+per-process Domain cache on (PDS_DOMAIN_CACHE_SECONDS); and that the cache never keeps what
+must act at once: a revoked token is refused on its next request."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from pds_server.models import AccessToken, Domain, File
+from pds_server.selectors import domain_for_host, domains_forget
+
+OCTET = "application/octet-stream"
+
+
+@pytest.fixture
+def domain_cache(settings):
+    settings.PDS_DOMAIN_CACHE_SECONDS = 5
+    domains_forget()
+    yield settings
+    domains_forget()
+
+
+def download_batch(client: Client, token: str, drive_id: str, file_id: str):
+    ids = {"drive_id": drive_id, "file_id": file_id}
+    calls = [
+        {"id": "get", "method": "POST", "url": "/file/get", "body": ids},
+        {
+            "id": "url",
+            "method": "POST",
+            "url": "/file/get_download_url",
+            "body": {**ids, "response_content_type": OCTET},
+        },
+    ]
+    return client.post(
+        "/v2/batch",
+        {"resource": "file", "requests": calls},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def counted(call):
+    with CaptureQueriesContext(connections["pds"]) as queries:
+        answer = call()
+    return answer, [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_download_batch_and_its_content_request_cost_five_queries_and_one(alice, domain_cache):
+    item = alice.upload("small.bin", b"s" * 4096)
+    client = Client()
+    download_batch(client, alice.token, alice.drive_id, item["file_id"])  # the process reads its domain once
+
+    answer, queries = counted(lambda: download_batch(client, alice.token, alice.drive_id, item["file_id"]))
+    bodies = {response["id"]: response for response in answer.json()["responses"]}
+    assert answer.status_code == 200 and bodies["get"]["status"] == 200 and bodies["url"]["status"] == 200
+    assert bodies["get"]["body"]["domain_id"] == "demo" and bodies["get"]["body"]["name"] == "small.bin"
+    # token, then per sub-request: drive and file. No Domain (cached), no lazy drive/domain loads.
+    assert len(queries) <= 5, queries
+    assert not any('FROM "pds_server_domain"' in sql for sql in queries), queries
+
+    url = urlsplit(bodies["url"]["body"]["url"])
+    content, queries = counted(lambda: client.get(f"{url.path}?{url.query}"))
+    assert content.status_code == 200 and b"".join(content.streaming_content) == b"s" * 4096
+    assert len(queries) <= 1, queries  # the file and its blob
+
+
+def test_a_revoked_token_is_refused_at_once_with_the_domain_cached(alice, domain_cache):
+    item = alice.upload("kept.bin", b"k")
+    client = Client()
+    assert download_batch(client, alice.token, alice.drive_id, item["file_id"]).status_code == 200
+    AccessToken.objects.update(revoked_at="2026-01-01T00:00:00Z")
+    refused = download_batch(client, alice.token, alice.drive_id, item["file_id"])
+    assert refused.status_code == 401, refused.content
+
+
+def test_a_domain_change_applies_on_save_at_once_and_otherwise_within_the_cache_seconds(domain, domain_cache):
+    def host_domain_name() -> str:
+        return domain_for_host("testserver", "pds.localhost").name
+
+    assert host_domain_name() == "Demo"
+    domain.name = "Saved"
+    domain.save()  # a save in this process: forgotten at once
+    assert host_domain_name() == "Saved"
+    Domain.objects.filter(pk=domain.pk).update(name="Elsewhere")  # as another process would change it
+    assert host_domain_name() == "Saved"
+    domain_cache.PDS_DOMAIN_CACHE_SECONDS = 0.2
+    time.sleep(0.3)  # the cache's lifetime passing is what is tested
+    assert host_domain_name() == "Elsewhere"
+
+
+def test_only_a_trusted_app_is_told_where_the_blob_file_is(alice, jwt_app, settings):
+    item = alice.upload("direct.bin", b"b" * 100)
+    settings.PDS_XACCEL_BLOB_LOCATION = "/_pds_blobs/"
+    asked = {"file_id": item["file_id"], "response_content_type": OCTET}
+    assert "x_accel_uri" not in alice.ok("file/get_download_url", asked)  # not listed
+    settings.PDS_XACCEL_TRUSTED_APP_IDS = [jwt_app.app_id]
+    location = alice.ok("file/get_download_url", asked)["x_accel_uri"]
+    blob = File.objects.select_related("blob").get(file_id=item["file_id"]).blob
+    assert location == f"/_pds_blobs/{blob.storage_name}"
+    assert (settings.DATA_DIR / "blobs" / blob.storage_name).read_bytes() == b"b" * 100
+    settings.PDS_XACCEL_BLOB_LOCATION = ""  # nginx does not serve the blobs: no location
+    assert "x_accel_uri" not in alice.ok("file/get_download_url", asked)
