@@ -10,12 +10,16 @@ from django.conf import settings
 
 from accounts.errors import CredentialDead, PdsUnavailable
 from accounts.models import Credential
-from accounts.services.credentials import credential_refresh, credentials_expiring
+from accounts.services.credentials import credential_refresh, credentials_expiring, credentials_refresh_batch
 from accounts.services.revocation import pending_revocation_retry
 
 # Credentials per refresh task: one message per credential cost the worker more CPU
 # (broker round trip, prefork hand-off) than the refresh itself.
 REFRESH_BATCH = 50
+# Credentials per PDS request (/v2/oauth/token_batch), each in its own transaction. Small on
+# purpose: a worker killed between the PDS's commit and its own loses these users' rotated
+# refresh tokens (they sign in again), as one user's today with one refresh per request.
+TOKEN_BATCH = 20
 
 
 @shared_task(name="accounts.tasks.refresh_expiring_credentials", ignore_result=True)
@@ -30,15 +34,21 @@ def refresh_expiring_credentials() -> int:
 
 @shared_task(name="accounts.tasks.refresh_credentials", ignore_result=True)
 def refresh_credentials(credential_ids: list[int]) -> None:
-    """Refresh several credentials; one the PDS could not refresh now gets a task of its own,
-    which retries with backoff."""
-    for credential_id in credential_ids:
-        try:
-            credential_refresh(credential_id=credential_id, margin=settings.DRIVE_BEAT_REFRESH_WINDOW)
-        except (CredentialDead, Credential.DoesNotExist):
-            continue
-        except PdsUnavailable:
+    """Refresh several credentials, TOKEN_BATCH to a PDS request; one the batch left (another
+    mode, locked elsewhere) is refreshed here on its own, and one the PDS could not refresh
+    now gets a task of its own, which retries with backoff."""
+    margin = settings.DRIVE_BEAT_REFRESH_WINDOW
+    for start in range(0, len(credential_ids), TOKEN_BATCH):
+        outcome = credentials_refresh_batch(credential_ids=credential_ids[start : start + TOKEN_BATCH], margin=margin)
+        for credential_id in outcome.later:
             refresh_credential.apply_async((credential_id,), countdown=5)
+        for credential_id in outcome.now:
+            try:
+                credential_refresh(credential_id=credential_id, margin=margin)
+            except (CredentialDead, Credential.DoesNotExist):
+                continue
+            except PdsUnavailable:
+                refresh_credential.apply_async((credential_id,), countdown=5)
 
 
 @shared_task(

@@ -8,11 +8,12 @@ refresh with the old token would revoke the whole grant).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from accounts.services.accesskey_mode import accesskey_token_mint
 from accounts.services.jwt_mode import jwt_token_mint, pds_user_id_for
 from pds_client import Token
 from pds_client import errors as pds_errors
+from pds_client.token_batch import refresh_batch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -93,9 +95,11 @@ def site_token_replaceable(credential: Credential) -> bool:
     ).exists()
 
 
-def access_token_for(user: User) -> str:
-    """A valid PDS access token for this user, refreshed when less than the margin remains."""
-    credential = Credential.objects.filter(user=user).first()
+def access_token_for(user: User, *, credential: Credential | None = None) -> str:
+    """A valid PDS access token for this user, refreshed when less than the margin remains.
+    `credential`: the user's row already read for this request (accounts.selectors.request_credential)."""
+    if credential is None:
+        credential = Credential.objects.filter(user=user).first()
     if credential is None or site_token_replaceable(credential):
         if settings.DRIVE_AUTH_MODE in ("jwt", "accesskey"):
             return jwt_credential_create(user=user)
@@ -118,6 +122,21 @@ def access_token_renew(*, user: User, rejected_access_token: str) -> str:
         margin=settings.DRIVE_TOKEN_REFRESH_MARGIN,
         rejected_access_token=rejected_access_token,
     )
+
+
+# What a refresh changes (a full-row UPDATE wrote every column).
+REFRESHED_FIELDS = [
+    "access_token_encrypted",
+    "refresh_token_encrypted",
+    "key_id",
+    "access_expires_at",
+    "scope",
+    "default_drive_id",
+    "last_refreshed_at",
+    "refresh_count",
+    "refresh_failures",
+    "updated_at",
+]
 
 
 def credential_refresh(*, credential_id: int, margin: int, rejected_access_token: str | None = None) -> str:
@@ -154,22 +173,113 @@ def credential_refresh(*, credential_id: int, margin: int, rejected_access_token
                 return current  # still valid for a while: keep working
             transient = error
         else:
-            credential.access_token_encrypted = crypto.encrypt(token.access_token)
-            if token.refresh_token:
-                credential.refresh_token_encrypted = crypto.encrypt(token.refresh_token)
-            credential.key_id = crypto.primary_key_id()
-            credential.access_expires_at = _expiry(token)
-            credential.scope = token.scope or credential.scope
-            credential.default_drive_id = token.default_drive_id or credential.default_drive_id
-            credential.last_refreshed_at = timezone.now()
-            credential.refresh_count += 1
-            credential.refresh_failures = 0
-            credential.save()
+            _token_store(credential, token)
+            credential.save(update_fields=REFRESHED_FIELDS)
             return token.access_token
     # Raised after the transaction so that what was recorded above is committed.
     if died:
         raise CredentialDead(died)
     raise PdsUnavailable(f"The drive service is unavailable ({transient.code}).")
+
+
+def _token_store(credential: Credential, token: Token) -> None:
+    credential.access_token_encrypted = crypto.encrypt(token.access_token)
+    if token.refresh_token:
+        credential.refresh_token_encrypted = crypto.encrypt(token.refresh_token)
+    credential.key_id = crypto.primary_key_id()
+    credential.access_expires_at = _expiry(token)
+    credential.scope = token.scope or credential.scope
+    credential.default_drive_id = token.default_drive_id or credential.default_drive_id
+    credential.last_refreshed_at = credential.updated_at = timezone.now()
+    credential.refresh_count += 1
+    credential.refresh_failures = 0
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch refresh left to the one-credential path: `now` at once (another mode, or
+    a row another process holds: its lock is awaited there), `later` after a pause (the PDS
+    could not refresh it now)."""
+
+    refreshed: int = 0
+    now: list[int] = field(default_factory=list)
+    later: list[int] = field(default_factory=list)
+
+
+def credentials_refresh_batch(*, credential_ids: list[int], margin: int) -> BatchOutcome:
+    """Refresh OAuth credentials with one PDS request (`/v2/oauth/token_batch`), under one
+    transaction holding their row locks, written with one prepared UPDATE. A credential whose token the
+    PDS refused for good dies, as in credential_refresh. If the process dies after the PDS
+    rotated the tokens and before this commit, these users' stored refresh tokens are the old
+    ones (their next use revokes the grant): keep batches small (accounts.tasks.TOKEN_BATCH)."""
+    outcome = BatchOutcome()
+    if not settings.PDS_CLIENT_SECRET:  # a public client may not batch
+        outcome.now = list(credential_ids)
+        return outcome
+    with transaction.atomic():
+        locked = list(
+            Credential.objects.select_for_update(skip_locked=True).filter(pk__in=credential_ids).order_by("pk")
+        )
+        seen = {credential.pk for credential in locked}
+        outcome.now = [pk for pk in credential_ids if pk not in seen]  # busy elsewhere, or gone (handled there)
+        due = []
+        for credential in locked:
+            if credential.dead_at is not None or not _needs_refresh(credential, margin):
+                continue
+            if credential.auth_mode != Credential.AuthMode.OAUTH:
+                outcome.now.append(credential.pk)
+            else:
+                due.append(credential)
+        if not due:
+            return outcome
+        try:
+            answers = refresh_batch(
+                pds_client(),
+                client_id=settings.PDS_CLIENT_ID,
+                client_secret=settings.PDS_CLIENT_SECRET,
+                refresh_tokens=[crypto.decrypt(credential.refresh_token_encrypted) for credential in due],
+            )
+        except (pds_errors.ServiceUnavailable, pds_errors.TooManyRequests) as error:
+            answers = [error] * len(due)
+        except pds_errors.PDSError as error:
+            if error.status not in (404, 405):  # 404, 405: a PDS without token_batch
+                raise
+            outcome.now.extend(credential.pk for credential in due)
+            return outcome
+        now = timezone.now()
+        for credential, answer in zip(due, answers, strict=True):
+            if isinstance(answer, Token):
+                _token_store(credential, answer)
+                outcome.refreshed += 1
+            elif isinstance(answer, pds_errors.InvalidGrant):
+                died = f"Your sign-in ended at the drive service ({answer.message}). Please sign in again."
+                credential.dead_at = credential.updated_at = now
+                credential.dead_reason = died[:255]
+            else:  # as credential_refresh: counted, kept, and tried again later
+                log.warning("Token refresh for credential %s failed, kept for a retry: %s", credential.pk, answer.code)
+                credential.refresh_failures += 1
+                credential.updated_at = now
+                outcome.later.append(credential.pk)
+        _rows_write(due, [*REFRESHED_FIELDS, "dead_at", "dead_reason"])
+    return outcome
+
+
+def _rows_write(credentials: list[Credential], names: list[str]) -> None:
+    """Save these fields of each row with one prepared UPDATE run for all rows (executemany:
+    one pipeline with psycopg 3). bulk_update's CASE expressions cost the worker about as
+    much CPU as the rest of the refresh."""
+    connection = connections[router.db_for_write(Credential) or "default"]
+    quote = connection.ops.quote_name
+    fields = [field for field in Credential._meta.concrete_fields if field.name in names]
+    assert len(fields) == len(names)
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    sql = f"UPDATE {quote(Credential._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(credential, field.attname), connection) for field in fields] + [credential.pk]
+        for credential in credentials
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _new_token(credential: Credential) -> Token:

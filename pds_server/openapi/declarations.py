@@ -148,6 +148,49 @@ DECLARED: dict[str, Declared] = {
         request_media="application/octet-stream",
     ),
     # Our extensions.
+    "/v2/oauth/token_batch": Declared(
+        summary=(
+            "Refresh up to 50 refresh tokens of one confidential client in one request (client_secret_basic "
+            "or client_id and client_secret in the body). Each token is rotated or refused on its own, as by "
+            "the refresh_token grant; items answer the tokens in order, each a Token or an OAuth error."
+        ),
+        request={
+            "grant_type": {"type": "string", "enum": ["refresh_token"]},
+            "client_id": STRING,
+            "client_secret": STRING,
+            "refresh_tokens": {"type": "array", "items": STRING, "minItems": 1, "maxItems": 50},
+        },
+        required=("grant_type", "refresh_tokens"),
+        answers=(
+            Answer(
+                200,
+                {
+                    "type": "object",
+                    "required": ["items"],
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "oneOf": [
+                                    TOKEN,
+                                    {
+                                        "type": "object",
+                                        "required": ["error", "code"],
+                                        "properties": {
+                                            "error": STRING,
+                                            "error_description": STRING,
+                                            "code": STRING,
+                                            "message": STRING,
+                                        },
+                                    },
+                                ]
+                            },
+                        }
+                    },
+                },
+            ),
+        ),
+    ),
     "/v2/oauth/userinfo": Declared(
         summary="OpenID Connect userinfo (OIDC Core section 5.3) of the token's user.",
         answers=(

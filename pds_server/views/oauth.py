@@ -270,6 +270,53 @@ def token(request: HttpRequest, caller: Caller, body: dict) -> dict:
     return token_to_pds(issued)
 
 
+# At most this many refresh tokens in one token_batch request.
+TOKEN_BATCH_LIMIT = 50
+TOKEN_BATCH_PARAMETERS = frozenset({"grant_type", "client_id", "client_secret", "refresh_tokens"})
+
+
+@pds_endpoint("/v2/oauth/token_batch", scope=None, auth="none", body="json", finish=token_headers)
+def token_batch(request: HttpRequest, caller: Caller, body: dict) -> dict:
+    """Our extension: refresh up to TOKEN_BATCH_LIMIT tokens of one confidential client in one
+    request (a server refreshing its users' tokens ahead of expiry). One client
+    authentication and throttle check for all; each token is then refused or rotated on its
+    own, as by the refresh grant, and its answer is a Token or an OAuth error."""
+    strict_parameters(request, json_body=True)
+    if "refresh_tokens" in request.GET:
+        raise errors.invalid_request("refresh_tokens must be sent in the request body, not in the URL.")
+    unknown = sorted(set(body) - TOKEN_BATCH_PARAMETERS)
+    if unknown:
+        raise errors.invalid_request(f"Unknown parameters: {', '.join(name[:64] for name in unknown[:5])}.")
+    client_id, client_secret = client_credentials(request, body)
+    if body.get("grant_type") != "refresh_token":
+        raise errors.OAuthError("unsupported_grant_type", "Only refresh_token is supported.", code="InvalidGrantType")
+    raw = body.get("refresh_tokens")
+    if not isinstance(raw, list) or not raw or not all(isinstance(value, str) for value in raw):
+        raise errors.invalid_request("refresh_tokens must be a list of refresh tokens.")
+    if len(raw) > TOKEN_BATCH_LIMIT:
+        raise errors.invalid_request(f"At most {TOKEN_BATCH_LIMIT} refresh tokens in one request.")
+    with audit.refresh_failures(request=request, domain=caller.domain, app_id=str(client_id)):
+        app = oauth.client_authenticate(
+            domain=caller.domain,
+            client_id=str(client_id),
+            client_secret=str(client_secret) if client_secret else None,
+            source_address=throttle.source_address(request),
+        )
+        if not app.is_confidential:
+            message = "Only a client with a secret may refresh tokens in a batch."
+            raise errors.OAuthError("unauthorized_client", message, code="UnauthorizedClient")
+    answers = tokens.refresh_tokens_rotate(app=app, raw_refresh_tokens=raw)
+    who = audit.Who("anonymous", "", "", app.app_id[:64], *audit.where_of(request))
+    items = []
+    for answer in answers:
+        if isinstance(answer, errors.PdsError):
+            audit.audit_record(domain=caller.domain, who=who, action=audit.TOKEN_REFRESH, error=answer)
+            items.append(answer.body())
+        else:
+            items.append(token_to_pds(answer))
+    return {"items": items}
+
+
 @pds_endpoint("/v2/oauth/revoke", scope=None, auth="none", body="none", finish=no_store)
 def revoke(request: HttpRequest, caller: Caller, body: dict) -> dict:
     """RFC 7009: 200 whether or not the token was known."""
