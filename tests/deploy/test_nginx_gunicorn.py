@@ -192,7 +192,7 @@ def test_nginx_hands_part_files_to_the_pds_after_drive_checked_them(stack):
     # naming it is replaced by nginx's, so the PDS never takes it.
     decoy = parts_dir / "decoy"
     decoy.write_bytes(b"not the part")
-    part_size = 1024 * 1024 + 1000
+    part_size = 16 * 1024 * 1024 + 1000  # above the server's 16m body limit: the auth subrequest must allow it
     content = os.urandom(2 * part_size + 777)
     parts = [content[start : start + part_size] for start in range(0, len(content), part_size)]
     assert len(parts) == 3
