@@ -13,6 +13,8 @@ takes a fresh one.
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -27,12 +29,17 @@ from pds_server.services.blobs import blobs_release
 from pds_server.services.revisions import current_revision_add, locked_file
 from pds_server.services.upload_digest import scratch_name
 from pds_server.storage import StoredFile, blob_store, is_temp_name
+from pds_server.storage.kernel import remove_file
 
 PREFIXES = ("blobs", "uploads", "thumbnails")
 
 # What each problem is, and what --repair does about it.
 PROBLEMS = {
     "temp_file": ("a file under a temporary name that a killed process left", "remove the file"),
+    "nginx_part_file": (
+        "a part body nginx wrote to PDS_NGINX_PART_DIR (named by path) that a killed worker left",
+        "remove the file",
+    ),
     "orphan_blob_file": ("a blob file that no blob record refers to", "remove the file"),
     "orphan_upload_file": ("an upload's file that no part of an open upload refers to", "remove the file"),
     "orphan_thumbnail_file": ("a thumbnail file that no thumbnail record refers to", "remove the file"),
@@ -46,6 +53,8 @@ PROBLEMS = {
     ),
 }
 FILE_PROBLEMS = ("temp_file", "orphan_blob_file", "orphan_upload_file", "orphan_thumbnail_file")
+# A body nginx is still writing (or the PDS is still taking) is never this old.
+NGINX_PART_MIN_AGE = 3600
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ def fsck_scan(*, min_age: float = 0) -> list[Finding]:
             if problem == "thumbnail_without_file" or age >= min_age:
                 findings.append(Finding(problem, name, max(age, 0.0)))
     findings += record_findings(now=now, min_age=min_age)
+    findings += nginx_part_findings(now=now, min_age=min_age)
     return sorted(findings, key=lambda finding: (finding.problem, finding.name))
 
 
@@ -119,6 +129,28 @@ def record_findings(*, now: float, min_age: float) -> list[Finding]:
     return findings
 
 
+def nginx_part_findings(*, now: float, min_age: float) -> list[Finding]:
+    """Files in PDS_NGINX_PART_DIR (a local directory, whatever the blob storage) that a
+    killed nginx worker left: nginx removes a body at the end of its request, and the PDS
+    renames the ones it takes. Only those at least an hour (and PDS_FSCK_TEMP_AGE) old."""
+    root = settings.PDS_NGINX_PART_DIR
+    if not root:
+        return []
+    oldest = max(min_age, settings.PDS_FSCK_TEMP_AGE, NGINX_PART_MIN_AGE)
+    findings = []
+    for directory, _, file_names in os.walk(root):
+        for file_name in file_names:
+            path = os.path.join(directory, file_name)
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                continue
+            age = now - max(info.st_mtime, info.st_ctime)
+            if stat.S_ISREG(info.st_mode) and age >= oldest:
+                findings.append(Finding("nginx_part_file", path, age))
+    return findings
+
+
 def problem_of_file(name: str) -> str:
     if is_temp_name(name):
         return "temp_file"
@@ -135,6 +167,8 @@ def fsck_repair(findings: list[Finding]) -> Counter[str]:
     for finding in findings:
         if finding.problem in FILE_PROBLEMS:
             store.delete(finding.name)
+        elif finding.problem == "nginx_part_file":
+            remove_file(finding.name)
         elif finding.problem == "part_without_file":
             UploadPart.objects.filter(storage_name=finding.name).delete()
         elif finding.problem == "thumbnail_without_file":
@@ -163,12 +197,13 @@ def revision_add_missing(file_id: str) -> None:
 
 def fsck_cleanup() -> dict[str, int]:
     """Periodic, safe while the PDS serves: remove files under a temporary name untouched for
-    PDS_FSCK_TEMP_AGE seconds and files no record refers to once PDS_FSCK_ORPHAN_AGE old.
+    PDS_FSCK_TEMP_AGE seconds (nginx's part bodies: and at least an hour), and files no
+    record refers to once PDS_FSCK_ORPHAN_AGE old.
     Records are never touched here; `pds_fsck --repair` does that."""
     findings = [
         finding
         for finding in fsck_scan(min_age=settings.PDS_FSCK_TEMP_AGE)
-        if finding.problem == "temp_file"
+        if finding.problem in ("temp_file", "nginx_part_file")
         or (finding.problem in FILE_PROBLEMS and finding.age >= settings.PDS_FSCK_ORPHAN_AGE)
     ]
     return dict(fsck_repair(findings))

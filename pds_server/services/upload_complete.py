@@ -5,6 +5,7 @@ previous ones). Crash-safe and safe to call twice, even at once."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -21,6 +22,8 @@ from pds_server.services.revisions import content_commit
 from pds_server.services.upload_digest import chain_digest
 from pds_server.services.uploads import upload_folder, upload_parts_delete
 from pds_server.storage import Assembled, PartMissing, blob_store
+
+log = logging.getLogger(__name__)
 
 
 class BlobGone(Exception):
@@ -76,11 +79,19 @@ def parts_complete(upload: Upload, parts: list[UploadPart], *, crc64_hash: str |
     store = blob_store()
     names = [part.storage_name for part in parts]
     # Parts hashed as they arrived (services.upload_digest) are not read again.
-    chained = chain_digest(upload, [(part.storage_name, part.size) for part in parts])
+    try:
+        chained = chain_digest(upload, [(part.storage_name, part.size) for part in parts])
+    except Exception:  # a full disk, an I/O error, a busy database: the parts are read instead
+        log.exception("The digest chain of upload %s was not carried on; its parts are read", upload.upload_id)
+        chained = None
     known, ready = (chained.digest, chained.scratch) if chained else (None, None)
     try:
         with store.parts_assembled(
-            names, scratch_folder=upload_folder(upload), known=known, preassembled=ready
+            names,
+            scratch_folder=upload_folder(upload),
+            known=known,
+            preassembled=ready,
+            preassembled_current=chained.scratch_current if chained else None,
         ) as assembled:
             size_check(upload, assembled.size)
             if crc64_hash and crc64_hash != assembled.crc64:

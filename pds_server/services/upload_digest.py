@@ -83,6 +83,17 @@ def scratch_name(upload_id: str, epoch: int) -> str:
     return f"uploads/{SCRATCH_PREFIX}{upload_id}-{epoch}"
 
 
+class ChainMoved(Exception):
+    """The upload row's chain was not where the row lock said: the part's record is undone."""
+
+
+# What `chain_step` did: carried the chain over one part; found another request had carried
+# it further (go on from there); found a part sent again (go on, a few times at most);
+# or stopped (a part missing, the chain whole, a state it cannot resume).
+ADVANCED, OVERTAKEN, CHANGED, STOPPED = "advanced", "overtaken", "changed", "stopped"
+CHANGES_TOLERATED = 3
+
+
 def chain_record(
     upload: Upload,
     locked: tuple[int, int],
@@ -98,9 +109,12 @@ def chain_record(
     when it was hashed as it streamed, or reset the chain when the part replaces one it
     covered."""
     through, epoch = locked
-    rows = Upload.objects.filter(pk=upload.pk)
+    # Conditional on the values read under the lock: SQLite has no row lock (its write
+    # transactions are serial instead), and a reset must never be lost.
+    rows = Upload.objects.filter(pk=upload.pk, digest_through=through, digest_epoch=epoch)
     if replaced and part_number <= through:
-        rows.update(digest_through=0, digest_state=None, digest_epoch=epoch + 1, assembled_through=0)
+        if not rows.update(digest_through=0, digest_state=None, digest_epoch=epoch + 1, assembled_through=0):
+            raise ChainMoved(f"the digest chain of upload {upload.upload_id} moved under the upload's lock")
         dead = scratch_name(upload.upload_id, epoch)
         transaction.on_commit(lambda: blob_store().delete(dead), using=PDS_DB)
     elif chain is not None and (chain.through, chain.epoch) == (through, epoch) and through == part_number - 1:
@@ -109,54 +123,80 @@ def chain_record(
 
 def chain_advance(upload_pk: int) -> None:
     """Carry the chain over the parts already stored after it, one at a time, each read
-    once from storage, and copy the parts it covers into the scratch file. Stops at the
-    first part missing, or when another request moved the chain meanwhile (that request
-    carries it on)."""
+    once from storage, and copy the parts it covers into the scratch file. When another
+    request moved the chain meanwhile, go on from where it left it; stop at the first part
+    missing."""
     store = blob_store()
-    while chain_step(store, upload_pk):
-        assembly_advance(store, upload_pk)
+    changes = 0
+    while True:
+        step = chain_step(store, upload_pk)
+        if step == STOPPED:
+            break
+        if step == CHANGED:
+            changes += 1
+            if changes > CHANGES_TOLERATED:
+                break
+            continue
+        if step == ADVANCED:
+            assembly_advance(store, upload_pk)
     assembly_advance(store, upload_pk)
 
 
-def chain_step(store: BlobStore, upload_pk: int) -> bool:
-    """Carry the chain over the next part if it is stored; whether it did."""
+def chain_step(store: BlobStore, upload_pk: int) -> str:
+    """Carry the chain over the next part if it is stored; what it did (ADVANCED, ...)."""
     row = (
         Upload.objects.filter(pk=upload_pk, completed_at__isnull=True)
         .values_list("digest_through", "digest_epoch", "digest_state", "part_count")
         .first()
     )
     if row is None or row[0] >= row[3]:
-        return False
+        return STOPPED
     chain = chain_of(through=row[0], epoch=row[1], state=row[2])
     number = row[0] + 1
     part = UploadPart.objects.filter(upload_id=upload_pk, part_number=number).values_list("storage_name", "size")
     found = part.first()
     if chain is None or found is None:
-        return False
+        return STOPPED
     name, size = found
     start = chain.digest.size
     try:
         store.digest_stored(name, chain.digest)
     except Exception as error:
         if store.is_missing(error):
-            return False  # sent again meanwhile: the request that replaced it carries the chain on
+            return CHANGED  # sent again meanwhile: look at the part afresh
         raise
     if chain.digest.size != start + size:
-        return False
+        return STOPPED
     with transaction.atomic(using=PDS_DB):
-        locked = Upload.objects.select_for_update().filter(pk=upload_pk).values_list("digest_through", "digest_epoch")
-        if locked.first() != (chain.through, chain.epoch) or not part.filter(storage_name=name).exists():
-            return False
-        Upload.objects.filter(pk=upload_pk).update(
+        locked = (
+            Upload.objects.select_for_update()
+            .filter(pk=upload_pk)
+            .values_list("digest_through", "digest_epoch")
+            .first()
+        )
+        if locked is not None and locked[1] == chain.epoch and locked[0] > chain.through:
+            return OVERTAKEN  # another request carried it further: go on from there
+        if locked != (chain.through, chain.epoch) or not part.filter(storage_name=name).exists():
+            return CHANGED
+        moved = Upload.objects.filter(pk=upload_pk, digest_through=chain.through, digest_epoch=chain.epoch).update(
             digest_through=number, digest_state=chain_state(chain, name=name, size=size)
         )
-    return True
+    return ADVANCED if moved else CHANGED
+
+
+def covered_parts(upload_pk: int, *, after: int, through: int) -> list[tuple[int, str, int]]:
+    """The number, storage name and size of the parts after `after` up to `through`."""
+    parts = UploadPart.objects.filter(upload_id=upload_pk, part_number__gt=after, part_number__lte=through)
+    return list(parts.order_by("part_number").values_list("part_number", "storage_name", "size"))
 
 
 def assembly_advance(store: BlobStore, upload_pk: int) -> None:
     """Copy the parts the chain covers and the scratch file lacks into it (local disk).
     Within an epoch the covered parts never change, so two processes at it write the same
-    bytes to the same place; `assembled_through` moves only once a part's copy is whole."""
+    bytes to the same place; `assembled_through` moves only once a part's copy is whole.
+    The parts are listed after the row is read: a part sent again in between would show its
+    new file, so each copy starts only once the row is seen still in that epoch with that
+    part (a part sent again for a covered number ends the epoch)."""
     row = (
         Upload.objects.filter(pk=upload_pk, completed_at__isnull=True)
         .values_list("upload_id", "digest_through", "digest_epoch", "assembled_through", "part_count")
@@ -165,20 +205,24 @@ def assembly_advance(store: BlobStore, upload_pk: int) -> None:
     if row is None or not store.assembles or row[3] >= row[1] or row[4] == 1:  # one part is its own blob
         return
     upload_id, through, epoch, assembled, _ = row
-    parts = UploadPart.objects.filter(upload_id=upload_pk).order_by("part_number")
+    parts = UploadPart.objects.filter(upload_id=upload_pk)
     offset = parts.filter(part_number__lte=assembled).aggregate(total=Sum("size"))["total"] or 0
     scratch = scratch_name(upload_id, epoch)
-    for number, name, size in parts.filter(part_number__gt=assembled, part_number__lte=through).values_list(
-        "part_number", "storage_name", "size"
-    ):
-        open_rows = Upload.objects.filter(pk=upload_pk, completed_at__isnull=True, digest_epoch=epoch)
+    open_rows = Upload.objects.filter(pk=upload_pk, completed_at__isnull=True, digest_epoch=epoch)
+    for number, name, size in covered_parts(upload_pk, after=assembled, through=through):
         if number == 1:
             # Made while the row is locked, so never after a complete or discard removed it.
             with transaction.atomic(using=PDS_DB):
                 if not open_rows.filter(assembled_through=0).update(assembled_through=0):
                     return
                 store.assemble_start(scratch)
-        if not store.assemble_part(scratch, name, offset):
+        still_covered = parts.filter(
+            part_number=number,
+            storage_name=name,
+            upload__digest_epoch=epoch,
+            upload__completed_at__isnull=True,
+        ).exists
+        if not store.assemble_part(scratch, name, offset, still_covered):
             return
         if not open_rows.filter(assembled_through=number - 1).update(assembled_through=number):
             return
@@ -223,6 +267,26 @@ def background_idle() -> None:
 class ChainedParts:
     digest: ContentDigest
     scratch: str | None  # holds them all, one after another (local disk)
+    upload_pk: int
+    chain: Chain
+
+    def scratch_current(self) -> bool:
+        """Whether the chain is still the one the digest and scratch file belong to (same
+        epoch, same parts): asked once `complete` has taken the scratch file, after which no
+        copy into it starts without seeing the epoch it was made for."""
+        try:
+            state = (
+                Upload.objects.filter(
+                    pk=self.upload_pk, digest_through=self.chain.through, digest_epoch=self.chain.epoch
+                )
+                .values_list("digest_state", flat=True)
+                .first()
+            )
+        except Exception:
+            log.exception("The digest chain of upload %s could not be checked", self.upload_pk)
+            return False
+        now = chain_of(through=self.chain.through, epoch=self.chain.epoch, state=state)
+        return now is not None and now.key == self.chain.key
 
 
 def chain_digest(upload: Upload, names_and_sizes: list[tuple[str, int]]) -> ChainedParts | None:
@@ -245,4 +309,5 @@ def chain_digest(upload: Upload, names_and_sizes: list[tuple[str, int]]) -> Chai
         key = chain_key(key, name, size)
     if key != chain.key:
         return None
-    return ChainedParts(chain.digest, scratch_name(upload.upload_id, row[1]) if row[3] == row[0] else None)
+    scratch = scratch_name(upload.upload_id, row[1]) if row[3] == row[0] else None
+    return ChainedParts(chain.digest, scratch, upload.pk, chain)

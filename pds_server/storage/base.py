@@ -10,7 +10,7 @@ import io
 import os
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -179,9 +179,9 @@ class BlobStore(ABC):
         """Create the empty file `scratch` (or leave it as it is)."""
         raise NotImplementedError("only where `assembles`")
 
-    def assemble_part(self, scratch: str, name: str, offset: int) -> bool:
-        """Copy the stored file `name` into the existing file `scratch` at `offset`; whether
-        it did."""
+    def assemble_part(self, scratch: str, name: str, offset: int, current: Callable[[], bool]) -> bool:
+        """Copy the stored file `name` into the existing file `scratch` at `offset`, once both
+        are open and `current()` still says the copy is wanted; whether it did."""
         return False
 
     @contextmanager
@@ -192,10 +192,12 @@ class BlobStore(ABC):
         scratch_folder: str,
         known: ContentDigest | None = None,
         preassembled: str | None = None,
+        preassembled_current: Callable[[], bool] | None = None,
     ) -> Iterator[Assembled]:
         """Digest the parts `names` in order, reading each once, or take the digest `known`
         (their digest chain) without reading them; `preassembled` names a file that holds
-        them one after another, if there is one. Subclasses may leave scratch files in
+        them one after another, if there is one, used only if `preassembled_current()` still
+        says so once it is taken. Subclasses may leave scratch files in
         `scratch_folder`, removed on leaving the block (and `preassembled` with them)."""
         if known is not None:
             yield Assembled(known, store=self, names=names, source_path=None)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
@@ -105,6 +105,8 @@ class LocalBlobStore(BlobStore):
         self.make_dirs(os.path.dirname(path))
         try:
             os.rename(source, path)
+        except FileNotFoundError as error:  # nginx removed it: the client went away
+            raise PartMissing("the part file was removed before it was taken") from error
         except OSError as error:
             if error.errno != errno.EXDEV:
                 raise
@@ -143,7 +145,7 @@ class LocalBlobStore(BlobStore):
         finally:
             os.close(fd)
 
-    def assemble_part(self, scratch: str, name: str, offset: int) -> bool:
+    def assemble_part(self, scratch: str, name: str, offset: int, current: Callable[[], bool]) -> bool:
         path = self.storage.path(scratch)
         try:
             with open(self.storage.path(name), "rb", buffering=0) as part:
@@ -152,7 +154,9 @@ class LocalBlobStore(BlobStore):
                     return False
                 fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
                 try:
-                    return copy_file(part.fileno(), fd, offset) == size
+                    # Asked with both open, so the bytes copied are those of the part the
+                    # scratch file's epoch covers, even if a complete takes the file meanwhile.
+                    return current() and copy_file(part.fileno(), fd, offset) == size
                 finally:
                     os.close(fd)
         except OSError as error:
@@ -168,6 +172,7 @@ class LocalBlobStore(BlobStore):
         scratch_folder: str,
         known: ContentDigest | None = None,
         preassembled: str | None = None,
+        preassembled_current: Callable[[], bool] | None = None,
     ) -> Iterator[Assembled]:
         paths = [self.storage.path(name) for name in names]
         if not paths:
@@ -177,7 +182,11 @@ class LocalBlobStore(BlobStore):
         scratch = self.storage.path(f"{scratch_folder}/{SCRATCH_PREFIX}{secrets.token_hex(8)}")
         # The parts copied ahead of time become this complete's own scratch file (a second
         # complete at once finds it gone and copies the parts itself).
-        if preassembled and known is not None and self.scratch_taken(preassembled, scratch, known.size):
+        if (
+            preassembled
+            and known is not None
+            and self.scratch_taken(preassembled, scratch, known, preassembled_current)
+        ):
             try:
                 yield Assembled(known, store=self, names=names, source_path=scratch)
             finally:
@@ -208,12 +217,17 @@ class LocalBlobStore(BlobStore):
             raise
         remove_file(scratch)  # the blob is a link to it, or equal content was stored before
 
-    def scratch_taken(self, preassembled: str, scratch: str, size: int) -> bool:
+    def scratch_taken(
+        self, preassembled: str, scratch: str, known: ContentDigest, current: Callable[[], bool] | None
+    ) -> bool:
+        """Rename the file of parts copied ahead of time to `scratch`; whether it holds them.
+        Once renamed, no copy into it starts unseen: `current()` then says whether the parts
+        it was made of are still the upload's (no part sent again meanwhile)."""
         try:
             os.rename(self.storage.path(preassembled), scratch)
         except FileNotFoundError:
             return False
-        if file_size(scratch) == size:
+        if file_size(scratch) == known.size and (current is None or current()):
             return True
         remove_file(scratch)
         return False

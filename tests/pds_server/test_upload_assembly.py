@@ -223,18 +223,3 @@ def test_equal_content_completed_at_the_same_moment_shares_the_first_blob(alice,
     assert blob.files.count() == 2
     assert blob_files(data) == [blob.storage_name.removeprefix("blobs/")]
     assert (blobs_dir() / blob.storage_name).read_bytes() == data
-
-
-def test_parts_that_cannot_be_mapped_are_read_through_a_buffer(alice, monkeypatch):
-    from pds_server.storage import kernel
-
-    def refuse(*args, **kwargs):
-        raise OSError(19, "No such device")  # ENODEV: a file system without mmap
-
-    monkeypatch.setattr(kernel.mmap, "mmap", refuse)
-    data = os.urandom(3 * 1024 * 1024 + 1)
-    created = create(alice, "unmapped.bin", data, parts=2)
-    put_parts(created, data)
-    done = complete(alice, created).json()
-    assert done["content_hash"] == hashlib.sha1(data).hexdigest().upper()
-    assert (blobs_dir() / Blob.objects.get().storage_name).read_bytes() == data
