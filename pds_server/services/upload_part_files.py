@@ -52,6 +52,17 @@ def part_file_open(path: str, length: int) -> int:
     return fd
 
 
+def part_check(*, upload_id: str, part_number: int, length: str | None) -> None:
+    """Before nginx reads a part's body (its auth_request): the upload is open, the part
+    number in range, and the announced length within what the part may take. The same
+    checks run again when the file arrives (part_store_file)."""
+    if not length or not length.isdigit():
+        raise errors.InvalidParameter("X-Pds-Part-Length is missing.", code="InvalidParameter.ContentLength")
+    _, allowed = part_target(upload_id, part_number)
+    if int(length) > allowed:
+        raise part_too_large()
+
+
 def part_store_file(*, upload_id: str, part_number: int, path: str, length: str | None) -> str:
     """Take one part's body from the file nginx wrote; returns its ETag, as `part_store`."""
     if not length or not length.isdigit():

@@ -136,8 +136,10 @@ def file_upload_part(request: HttpRequest, caller: Caller, body: dict):
     ignored; the body streams to storage in constant memory."""
     if request.method == "OPTIONS":
         return HttpResponse(status=204)
-    params = signing.verify(query=request.GET, method="PUT", path=request.path, names=("upload_id", "part_number"))
     part_file = request.headers.get("X-Pds-Part-File") if settings.PDS_NGINX_PART_DIR else None
+    if settings.PDS_NGINX_PART_DIR and request.headers.get("X-Pds-Part-Check") and not part_file:
+        return part_check(request)
+    params = signing.verify(query=request.GET, method="PUT", path=request.path, names=("upload_id", "part_number"))
     if part_file:  # behind nginx, which wrote the body to this file (upload_part_files)
         etag = upload_part_files.part_store_file(
             upload_id=params["upload_id"],
@@ -147,6 +149,10 @@ def file_upload_part(request: HttpRequest, caller: Caller, body: dict):
         )
         return part_answer(etag)
     length = request.headers.get("Content-Length")
+    if length and length.isdigit():  # a part longer than it may be is refused before its body
+        upload_part_files.part_check(
+            upload_id=params["upload_id"], part_number=int(params["part_number"]), length=length
+        )
     etag = uploads.part_store(
         upload_id=params["upload_id"],
         part_number=int(params["part_number"]),
@@ -154,6 +160,22 @@ def file_upload_part(request: HttpRequest, caller: Caller, body: dict):
         content_length=int(length) if length and length.isdigit() else None,
     )
     return part_answer(etag)
+
+
+def part_check(request: HttpRequest) -> HttpResponse:
+    """nginx's check (auth_request, no body) before it writes a part's body to a file: 204
+    when the signed URL, the upload and the announced length would be taken; any refusal is
+    a 403 (nginx then streams the part here, which gives the real answer at once)."""
+    try:
+        params = signing.verify(query=request.GET, method="PUT", path=request.path, names=("upload_id", "part_number"))
+        upload_part_files.part_check(
+            upload_id=params["upload_id"],
+            part_number=int(params["part_number"]),
+            length=request.headers.get("X-Pds-Part-Length"),
+        )
+    except errors.PdsError as error:
+        raise errors.PdsError(error.message, code=error.code, status=403, extra=error.extra) from None
+    return HttpResponse(status=204)
 
 
 def part_answer(etag: str) -> HttpResponse:
