@@ -209,9 +209,13 @@ class BatchOutcome:
 def credentials_refresh_batch(*, credential_ids: list[int], margin: int) -> BatchOutcome:
     """Refresh OAuth credentials with one PDS request (`/v2/oauth/token_batch`), under one
     transaction holding their row locks, written with one prepared UPDATE. A credential whose token the
-    PDS refused for good dies, as in credential_refresh. If the process dies after the PDS
-    rotated the tokens and before this commit, these users' stored refresh tokens are the old
-    ones (their next use revokes the grant): keep batches small (accounts.tasks.TOKEN_BATCH)."""
+    PDS refused for good dies, as in credential_refresh. One the PDS could not refresh now is
+    counted and kept; it goes to `later` (a retry of its own) only if its access token ends
+    within DRIVE_TOKEN_REFRESH_MARGIN, else the next sweep takes it. If the process dies after
+    the PDS rotated the tokens and before this commit, these users' stored refresh tokens are
+    the old ones: the PDS takes them again as a retry within PDS_REFRESH_REUSE_GRACE_SECONDS,
+    which the next sweep is (accounts.tasks.REFRESH_HOLD); later, their use revokes the grant.
+    Batches stay small (accounts.tasks.TOKEN_BATCH) so that a crash repeats little work."""
     outcome = BatchOutcome()
     if not settings.PDS_CLIENT_SECRET:  # a public client may not batch
         outcome.now = list(credential_ids)
@@ -222,14 +226,19 @@ def credentials_refresh_batch(*, credential_ids: list[int], margin: int) -> Batc
         )
         seen = {credential.pk for credential in locked}
         outcome.now = [pk for pk in credential_ids if pk not in seen]  # busy elsewhere, or gone (handled there)
-        due = []
+        due, raw = [], []
         for credential in locked:
             if credential.dead_at is not None or not _needs_refresh(credential, margin):
                 continue
-            if credential.auth_mode != Credential.AuthMode.OAUTH:
+            try:
+                refresh_token = crypto.decrypt(credential.refresh_token_encrypted)
+            except crypto.TokenKeyMissing:
+                refresh_token = ""  # credential_refresh deals with it on its own
+            if credential.auth_mode != Credential.AuthMode.OAUTH or not refresh_token:
                 outcome.now.append(credential.pk)
             else:
                 due.append(credential)
+                raw.append(refresh_token)
         if not due:
             return outcome
         try:
@@ -237,7 +246,7 @@ def credentials_refresh_batch(*, credential_ids: list[int], margin: int) -> Batc
                 pds_client(),
                 client_id=settings.PDS_CLIENT_ID,
                 client_secret=settings.PDS_CLIENT_SECRET,
-                refresh_tokens=[crypto.decrypt(credential.refresh_token_encrypted) for credential in due],
+                refresh_tokens=raw,
             )
         except (pds_errors.ServiceUnavailable, pds_errors.TooManyRequests) as error:
             answers = [error] * len(due)
@@ -259,7 +268,8 @@ def credentials_refresh_batch(*, credential_ids: list[int], margin: int) -> Batc
                 log.warning("Token refresh for credential %s failed, kept for a retry: %s", credential.pk, answer.code)
                 credential.refresh_failures += 1
                 credential.updated_at = now
-                outcome.later.append(credential.pk)
+                if _needs_refresh(credential, settings.DRIVE_TOKEN_REFRESH_MARGIN):
+                    outcome.later.append(credential.pk)
         _rows_write(due, [*REFRESHED_FIELDS, "dead_at", "dead_reason"])
     return outcome
 

@@ -17,6 +17,9 @@ PDS_ACCESSKEY_CLOCK_SKEW = 15 * 60
 PDS_ACCESS_TOKEN_LIFETIME = env.int("PDS_ACCESS_TOKEN_LIFETIME", default=7200)
 PDS_REFRESH_TOKEN_IDLE_LIFETIME = env.int("PDS_REFRESH_TOKEN_IDLE_LIFETIME", default=30 * 86400)
 PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME = env.int("PDS_REFRESH_TOKEN_ABSOLUTE_LIFETIME", default=90 * 86400)
+# A rotated refresh token its client presents again this soon, while the token issued from it
+# is unused, is a retry (a lost answer), not reuse (RFC 9700 section 4.14.2). 0: no grace.
+PDS_REFRESH_REUSE_GRACE_SECONDS = env.int("PDS_REFRESH_REUSE_GRACE_SECONDS", default=120)
 # RFC 6749 section 4.1.2 recommends 10 minutes at most.
 PDS_AUTHORIZATION_CODE_LIFETIME = min(env.int("PDS_AUTHORIZATION_CODE_LIFETIME", default=300), 600)
 PDS_SIGNIN_LIFETIME = env.int("PDS_SIGNIN_LIFETIME", default=3600)

@@ -2,7 +2,7 @@
 
 Tokens are opaque random strings; only their SHA-256 digests are stored.
 Refresh tokens rotate on every use, and presenting a rotated one again revokes its whole
-family (RFC 9700 section 4.14.2).
+family (RFC 9700 section 4.14.2), except for a retry within the grace (`_retry_child`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -141,12 +143,13 @@ def access_token_authenticate(*, domain: Domain, raw_token: str | None) -> Acces
     return token
 
 
-def _refusal(token: RefreshToken | None, *, app: App, now) -> errors.OAuthError | None:
+def _refusal(token: RefreshToken | None, *, app: App, now, retry: bool = False) -> errors.OAuthError | None:
     """Why this refresh token may not be rotated now (None: it may). A rotated token is
-    refused with REUSED; its caller must revoke the token's family."""
+    refused with REUSED, unless this is a retry (`_retry_child`); its caller must revoke the
+    token's family."""
     if token is None or token.app_id != app.pk:
         return errors.invalid_grant("The refresh token is invalid.", code="RefreshTokenInvalid")
-    if token.rotated_at is not None:
+    if token.rotated_at is not None and not retry:
         return errors.invalid_grant(REUSED, code="RefreshTokenInvalid")
     if token.revoked_at is not None:
         return errors.invalid_grant("The refresh token has been revoked.", code="RefreshTokenInvalid")
@@ -170,17 +173,60 @@ def _locked(hashes: set[str]):
     )
 
 
+def _is_retry(token: RefreshToken | None, *, app: App, now) -> bool:
+    """Whether this rotated refresh token, presented again by its own client within
+    PDS_REFRESH_REUSE_GRACE_SECONDS of its rotation, is a retry (RFC 9700 section 4.14.2
+    allows such a grace): a client that lost the answer, say a worker killed after the PDS
+    committed, may ask again while the token issued from it (its child) has never been used
+    and the family is not revoked. The child is locked; a retry replaces it (_child_revoke).
+    Anything else rotated is reuse."""
+    grace = settings.PDS_REFRESH_REUSE_GRACE_SECONDS
+    if token is None or token.app_id != app.pk or token.rotated_at is None or token.revoked_at is not None:
+        return False  # revoking the family revokes this token too: revoked_at None means it lives
+    if grace <= 0 or now - token.rotated_at > timedelta(seconds=grace):
+        return False
+    # A family is one chain: a token gets a child only when it rotates, and only its newest
+    # token can rotate. The rows after this one are its child and the children revoked by
+    # earlier retries of it; if any of them rotated, the child was used.
+    later = list(
+        RefreshToken.objects.select_for_update(of=("self",)).filter(family=token.family, pk__gt=token.pk).order_by("pk")
+    )
+    live = [row for row in later if row.revoked_at is None]
+    return len(live) == 1 and not any(row.rotated_at is not None for row in later)
+
+
+def _revokes_family(token: RefreshToken | None, refusal: errors.OAuthError, *, app: App) -> bool:
+    """Whether this refusal revokes the token's family: reuse of a rotated token, or use of
+    a revoked one. A revoked token in a family that lives is a child a retry replaced: both
+    its holder and the retry's have the family, so one of them may have stolen it. (In a
+    revoked family this changes nothing.)"""
+    if token is None or token.app_id != app.pk:
+        return False
+    return refusal.message == REUSED or token.revoked_at is not None
+
+
+def _child_revoke(token: RefreshToken, now) -> None:
+    """A retry replaces the unused child: it is revoked, with the access token issued with
+    it (the family's access tokens issued since this token rotated)."""
+    RefreshToken.objects.filter(family=token.family, pk__gt=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    AccessToken.objects.filter(family=token.family, created_at__gte=token.rotated_at, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+
+
 def refresh_token_grant(*, app: App, raw_refresh_token: str, requested_scope: str | None) -> IssuedTokens:
-    """Rotate a refresh token. Reuse of a rotated token revokes its family."""
+    """Rotate a refresh token. Reuse of a rotated token revokes its family (but see _is_retry)."""
     if not raw_refresh_token:
         raise errors.invalid_request("refresh_token is required")
     with transaction.atomic(using=PDS_DB):
         token = _locked({digest(raw_refresh_token)}).first()
         now = timezone.now()
-        refusal = _refusal(token, app=app, now=now)
-        if token is not None and refusal is not None and refusal.message == REUSED:
+        retry = _is_retry(token, app=app, now=now)
+        refusal = _refusal(token, app=app, now=now, retry=retry)
+        if refusal is not None and _revokes_family(token, refusal, app=app):
             # Someone is replaying an old refresh token: it may have been stolen. The
             # revocation must commit, so the error is raised after the transaction.
+            assert token is not None
             family_revoke(token.family)
         elif refusal is not None:
             raise refusal
@@ -194,8 +240,11 @@ def refresh_token_grant(*, app: App, raw_refresh_token: str, requested_scope: st
                         "invalid_scope", "A refresh may not widen the granted scope.", code="InvalidParameter.Scope"
                     )
                 scopes = requested
-            token.rotated_at = now
-            token.save(update_fields=["rotated_at"])
+            if retry:  # the token keeps its first rotated_at: the grace does not move on
+                _child_revoke(token, now)
+            else:
+                token.rotated_at = now
+                token.save(update_fields=["rotated_at"])
             return tokens_issue(
                 app=app,
                 user=token.user,
@@ -205,14 +254,20 @@ def refresh_token_grant(*, app: App, raw_refresh_token: str, requested_scope: st
                 family=token.family,
                 family_expires_at=token.family_expires_at,
             )
-    raise errors.invalid_grant(REUSED, code="RefreshTokenInvalid")
+    assert refusal is not None
+    raise refusal
 
 
-def refresh_tokens_rotate(*, app: App, raw_refresh_tokens: list[str]) -> list[IssuedTokens | errors.OAuthError]:
+def refresh_tokens_rotate(
+    *, app: App, raw_refresh_tokens: list[str], refused: Callable[[errors.OAuthError], object] | None = None
+) -> list[IssuedTokens | errors.OAuthError]:
     """The batch form of refresh_token_grant (no scope narrowing): one answer per token, in
     order. All rows are locked by one SELECT; each token is checked on its own by the same
     rules, in order, as if sent one after the other (a token given twice is reused the
-    second time); reuse revokes that family only. The new tokens are one INSERT per table."""
+    second time); reuse revokes that family only. A retry within the grace is one only if
+    no other token of its family is in the request. The new tokens are one INSERT per table.
+    `refused` (the audit row of a refusal) runs for each refusal in the same transaction:
+    if it fails, nothing is rotated."""
     hashes = [digest(raw) for raw in raw_refresh_tokens]
     answers: list[IssuedTokens | errors.OAuthError] = []
     with transaction.atomic(using=PDS_DB):
@@ -221,19 +276,25 @@ def refresh_tokens_rotate(*, app: App, raw_refresh_tokens: list[str]) -> list[Is
         reused: set[uuid.UUID] = set()
         rotated: list[RefreshToken] = []
         new_refresh: list[RefreshToken] = []
+        in_request = Counter(found[hashed].family for hashed in hashes if hashed in found)
         for raw, hashed in zip(raw_refresh_tokens, hashes, strict=True):
             token = found.get(hashed) if raw else None
-            refusal = _refusal(token, app=app, now=now)
+            retry = token is not None and in_request[token.family] == 1 and _is_retry(token, app=app, now=now)
+            refusal = _refusal(token, app=app, now=now, retry=retry)
             if token is not None and refusal is None and token.family in reused:
                 refusal = errors.invalid_grant("The refresh token has been revoked.", code="RefreshTokenInvalid")
             if refusal is not None:
-                if token is not None and refusal.message == REUSED:
+                if _revokes_family(token, refusal, app=app):
+                    assert token is not None
                     reused.add(token.family)
                 answers.append(refusal)
                 continue
             assert token is not None
-            token.rotated_at = now
-            rotated.append(token)
+            if retry:
+                _child_revoke(token, now)
+            else:
+                token.rotated_at = now
+                rotated.append(token)
             issued, refresh = _unsaved_tokens(
                 app=app,
                 user=token.user,
@@ -248,11 +309,15 @@ def refresh_tokens_rotate(*, app: App, raw_refresh_tokens: list[str]) -> list[Is
             answers.append(issued)
         if rotated:
             RefreshToken.objects.filter(pk__in=[token.pk for token in rotated]).update(rotated_at=now)
+        if new_refresh:
             AccessToken.objects.bulk_create([a.access_token for a in answers if isinstance(a, IssuedTokens)])
             RefreshToken.objects.bulk_create(new_refresh)
         if reused:  # after the inserts: a token issued above in a reused family is revoked too
             AccessToken.objects.filter(family__in=reused, revoked_at__isnull=True).update(revoked_at=now)
             RefreshToken.objects.filter(family__in=reused, revoked_at__isnull=True).update(revoked_at=now)
+        for answer in answers:
+            if refused is not None and isinstance(answer, errors.OAuthError):
+                refused(answer)
     return answers
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from functools import partial
 from urllib.parse import unquote, urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -229,6 +230,8 @@ def token(request: HttpRequest, caller: Caller, body: dict) -> dict:
     form = token_form(request)
     client_id, client_secret = client_credentials(request, form)
     grant_type = form.get("grant_type", "")
+    if not grant_type:  # RFC 6749 section 5.2: a missing parameter
+        raise errors.invalid_request("grant_type is required.")
     if grant_type in ("authorization_code", "code"):  # the JS SDK sends `code`
         app = oauth.client_authenticate(
             domain=caller.domain,
@@ -287,33 +290,32 @@ def token_batch(request: HttpRequest, caller: Caller, body: dict) -> dict:
     unknown = sorted(set(body) - TOKEN_BATCH_PARAMETERS)
     if unknown:
         raise errors.invalid_request(f"Unknown parameters: {', '.join(name[:64] for name in unknown[:5])}.")
+    wrong = [name for name in ("grant_type", "client_id", "client_secret") if not isinstance(body.get(name, ""), str)]
+    if wrong or not body.get("grant_type"):  # RFC 6749 section 5.2, as /v2/oauth/token
+        raise errors.invalid_request(f"{wrong[0]} must be a string." if wrong else "grant_type is required.")
     client_id, client_secret = client_credentials(request, body)
-    if body.get("grant_type") != "refresh_token":
+    if body["grant_type"] != "refresh_token":
         raise errors.OAuthError("unsupported_grant_type", "Only refresh_token is supported.", code="InvalidGrantType")
     raw = body.get("refresh_tokens")
     if not isinstance(raw, list) or not raw or not all(isinstance(value, str) for value in raw):
         raise errors.invalid_request("refresh_tokens must be a list of refresh tokens.")
     if len(raw) > TOKEN_BATCH_LIMIT:
         raise errors.invalid_request(f"At most {TOKEN_BATCH_LIMIT} refresh tokens in one request.")
-    with audit.refresh_failures(request=request, domain=caller.domain, app_id=str(client_id)):
+    with audit.refresh_failures(request=request, domain=caller.domain, app_id=client_id):
         app = oauth.client_authenticate(
             domain=caller.domain,
-            client_id=str(client_id),
-            client_secret=str(client_secret) if client_secret else None,
+            client_id=client_id,
+            client_secret=client_secret,
             source_address=throttle.source_address(request),
         )
         if not app.is_confidential:
             message = "Only a client with a secret may refresh tokens in a batch."
             raise errors.OAuthError("unauthorized_client", message, code="UnauthorizedClient")
-    answers = tokens.refresh_tokens_rotate(app=app, raw_refresh_tokens=raw)
     who = audit.Who("anonymous", "", "", app.app_id[:64], *audit.where_of(request))
-    items = []
-    for answer in answers:
-        if isinstance(answer, errors.PdsError):
-            audit.audit_record(domain=caller.domain, who=who, action=audit.TOKEN_REFRESH, error=answer)
-            items.append(answer.body())
-        else:
-            items.append(token_to_pds(answer))
+    record = partial(audit.audit_record, domain=caller.domain, who=who, action=audit.TOKEN_REFRESH)
+    # The refusals' audit rows are written in the rotation's transaction; no query below.
+    answers = tokens.refresh_tokens_rotate(app=app, raw_refresh_tokens=raw, refused=lambda error: record(error=error))
+    items = [answer.body() if isinstance(answer, errors.PdsError) else token_to_pds(answer) for answer in answers]
     return {"items": items}
 
 

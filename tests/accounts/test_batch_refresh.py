@@ -129,3 +129,30 @@ def test_worker_batch_refresh_survives_one_invalid_grant(drive_url, web_app, mak
     assert "accounts.tasks.refresh_credential[" not in worker_log  # nothing needed a retry
     for credential in Credential.objects.all():
         assert crypto.decrypt(credential.refresh_token_encrypted) not in worker_log
+
+
+def test_a_failed_batch_retries_alone_only_the_credentials_about_to_expire(drive_url, web_app, make_user, settings):
+    app, _ = web_app
+    alice, bob = expiring_credentials(app, make_user, ["alice", "bob"])
+    ends_later = timezone.now() + timedelta(seconds=settings.DRIVE_TOKEN_REFRESH_MARGIN + 300)
+    Credential.objects.filter(pk=bob.pk).update(access_expires_at=ends_later)  # due for beat, not yet for requests
+    settings.PDS_ENDPOINT = "http://127.0.0.1:9"  # the PDS cannot be reached
+
+    outcome = credentials_refresh_batch(credential_ids=[alice.pk, bob.pk], margin=900)
+
+    # Alice's token has ended: a retry of its own. Bob's is still good: the next sweep takes it.
+    assert outcome.refreshed == 0 and outcome.later == [alice.pk] and outcome.now == []
+    rows = Credential.objects.in_bulk([alice.pk, bob.pk])
+    assert [rows[pk].refresh_failures for pk in (alice.pk, bob.pk)] == [1, 1]
+    assert all(row.dead_at is None for row in rows.values())
+
+
+def test_an_undecryptable_refresh_token_is_left_to_the_single_refresh(drive_url, web_app, make_user):
+    app, _ = web_app
+    alice, bob, carol = expiring_credentials(app, make_user, ["alice", "bob", "carol"])
+    Credential.objects.filter(pk=bob.pk).update(refresh_token_encrypted="not-a-fernet-token")
+
+    outcome = credentials_refresh_batch(credential_ids=[alice.pk, bob.pk, carol.pk], margin=900)
+
+    assert outcome.refreshed == 2 and outcome.now == [bob.pk] and outcome.later == []
+    assert pds_accepts(drive_url, alice) and pds_accepts(drive_url, carol)

@@ -4,13 +4,13 @@ each token rotated or refused on its own exactly as by the refresh grant."""
 from __future__ import annotations
 
 import requests
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from pds_server.models import AccessToken, App, AuditLog, RefreshToken
 from pds_server.routers import PDS_DB
-from pds_server.services import tokens
+from pds_server.services import audit, tokens
 from tests.pds_server.oauth_helpers import token_request
 
 
@@ -41,7 +41,8 @@ def user_get(base: str, access_token: str) -> requests.Response:
     )
 
 
-def test_token_batch_rotates_each_and_refuses_the_reused_one_alone(pds_url, web_app, make_user):
+def test_token_batch_rotates_each_and_refuses_the_reused_one_alone(pds_url, web_app, make_user, settings):
+    settings.PDS_REFRESH_REUSE_GRACE_SECONDS = 0  # a retry within the grace is no reuse: test_refresh_grace.py
     app, secret = web_app
     alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
     first, reused, third = (issued_refresh_token(app, user) for user in (alice, bob, carol))
@@ -162,3 +163,38 @@ def test_query_counts_of_the_token_endpoint_and_a_batch_of_twenty(web_app, make_
         reply = client.post("/v2/oauth/token_batch", body, content_type="application/json")
     assert reply.status_code == 200 and all("access_token" in item for item in reply.json()["items"])
     assert len(twenty) <= 8  # the same statements, whatever the number of tokens, [query["sql"] for query in twenty]
+
+
+def test_token_batch_refuses_parameters_that_are_not_strings_and_a_missing_grant_type(pds_url, web_app, make_user):
+    app, secret = web_app
+    token = issued_refresh_token(app, make_user("alice"))
+    good = {"grant_type": "refresh_token", "client_id": app.app_id, "client_secret": secret, "refresh_tokens": [token]}
+    for extra in ({"client_id": 7}, {"client_secret": ["x"]}, {"grant_type": {"a": 1}}, {"grant_type": None}):
+        reply = requests.post(f"{pds_url}/v2/oauth/token_batch", json={**good, **extra}, timeout=30)
+        assert reply.status_code == 400 and reply.json()["error"] == "invalid_request", (extra, reply.text)
+    missing = requests.post(
+        f"{pds_url}/v2/oauth/token_batch", json={k: v for k, v in good.items() if k != "grant_type"}, timeout=30
+    )
+    assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
+    single = token_request(pds_url, refresh_token=token, client_id=app.app_id, client_secret=secret)
+    assert single.status_code == 400 and single.json()["error"] == "invalid_request"  # the same answer
+    assert RefreshToken.objects.get().rotated_at is None
+
+
+def test_a_failed_audit_row_rotates_nothing(pds_url, web_app, make_user, monkeypatch, settings):
+    settings.PDS_REFRESH_REUSE_GRACE_SECONDS = 0
+    app, secret = web_app
+    kept, reused = issued_refresh_token(app, make_user("alice")), issued_refresh_token(app, make_user("bob"))
+    assert refresh(pds_url, app, secret, reused).status_code == 200
+
+    def failing(**_):
+        raise DatabaseError("the audit table is unavailable")
+
+    monkeypatch.setattr(audit, "audit_record", failing)
+    reply = batch(pds_url, app, secret, [kept, reused])
+    assert reply.status_code == 500
+    # Nothing committed: the caller still holds a valid token, and may retry it.
+    assert RefreshToken.objects.get(token_hash=tokens.digest(kept)).rotated_at is None
+    monkeypatch.undo()
+    retried = batch(pds_url, app, secret, [kept]).json()["items"]
+    assert retried[0]["user_id"] == "alice"
