@@ -26,14 +26,16 @@ def request_credential(request: HttpRequest) -> Credential | None:
     the access token and the default drive all use this one row. A refresh made meanwhile
     by another process is not seen here; it does no harm: a token the PDS refuses is
     renewed under the row lock, which reads the row again (services/credentials.py)."""
-    if hasattr(request, _REQUEST_CREDENTIAL):
-        return getattr(request, _REQUEST_CREDENTIAL)
     user = getattr(request, "user", None)
+    user_pk = user.pk if user is not None and user.is_authenticated else None
+    kept = getattr(request, _REQUEST_CREDENTIAL, None)
+    if kept is not None and kept[0] == user_pk:  # read again if the request's user changed
+        return kept[1]
     credential = None
-    if user is not None and user.is_authenticated:
+    if user_pk is not None:
         # One row per user: a slice, without the ORDER BY that .first() adds.
         credential = next(iter(Credential.objects.filter(user=user)[:1]), None)
-    setattr(request, _REQUEST_CREDENTIAL, credential)
+    setattr(request, _REQUEST_CREDENTIAL, (user_pk, credential))
     return credential
 
 

@@ -19,6 +19,9 @@ PASSTHROUGH_RESPONSE = ("Content-Length", "Content-Range", "Accept-Ranges", "ETa
 # Bytes from a drive never run as a page of Drive's origin.
 SANDBOX = "default-src 'none'; sandbox"
 OPAQUE = "application/octet-stream"
+# A drive's bytes answer for who is signed in: no shared cache keeps them, and the browser
+# asks again each time (as the PDS's signed URL answers).
+PRIVATE_UNCACHED = "private, max-age=0"
 # A blob's name under DRIVE_XACCEL_BLOB_LOCATION: path segments of these characters, none of them "." or "..".
 BLOB_NAME = re.compile(r"^(?!.*(^|/)\.{1,2}(/|$))[0-9A-Za-z_.-]+(/[0-9A-Za-z_.-]+)*$")
 # Types shown inside the page (<img>, <video>, <audio>, the PDF frame). Anything else,
@@ -63,7 +66,7 @@ def blob_accel(blob_uri: str) -> str:
     location = settings.DRIVE_XACCEL_BLOB_LOCATION.rstrip("/") + "/"
     if not settings.DRIVE_XACCEL_BLOB_LOCATION or not blob_uri.startswith(location):
         return ""
-    return blob_uri if BLOB_NAME.match(blob_uri[len(location) :]) else ""
+    return blob_uri if BLOB_NAME.fullmatch(blob_uri[len(location) :]) else ""
 
 
 def proxy_download(
@@ -73,7 +76,9 @@ def proxy_download(
     downloads resume and videos seek; or, where configured, redirect to it. `blob_uri`: the
     blob's location the embedded PDS gave (see blob_accel)."""
     if settings.DRIVE_DOWNLOAD_MODE == "redirect":
-        return HttpResponseRedirect(url)
+        redirect = HttpResponseRedirect(url)
+        redirect["Cache-Control"] = PRIVATE_UNCACHED
+        return redirect
     content_type = served_content_type(item.get("content_type") or "") if not as_attachment else OPAQUE
     response: HttpResponseBase
     accel = blob_accel(blob_uri) if settings.DRIVE_DOWNLOAD_MODE == "xaccel" and as_attachment else ""
@@ -93,8 +98,8 @@ def proxy_download(
         local_pds = settings.DRIVE_XACCEL_PDS_LOCATION and settings.PDS_PUBLIC_URL and origin == settings.PDS_PUBLIC_URL
         if local_pds and as_attachment:
             # The embedded PDS answers nginx with a redirect of its own, whose
-            # Content-Disposition (attachment, the same name) nginx keeps: Drive sends none,
-            # or the browser would get two.
+            # Content-Disposition (attachment, the same name) and Cache-Control nginx keeps:
+            # Drive sends neither, or the browser would get two.
             location = settings.DRIVE_XACCEL_PDS_LOCATION.rstrip("/")
             response["X-Accel-Redirect"] = f"{location}/{parts.netloc}{parts.path}?{parts.query}"
             return response
@@ -115,4 +120,5 @@ def proxy_download(
     response["Content-Disposition"] = content_disposition(item["name"], as_attachment=as_attachment)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX
+    response["Cache-Control"] = PRIVATE_UNCACHED
     return response

@@ -14,9 +14,12 @@ from pds_server import errors
 from pds_server.models import AsyncTask, Domain, Drive, PdsUser, ShareLink
 from pds_server.services.access import Actor, owner_filter, row_id
 
-# (hostname, suffix) -> (when read, the Domain): each process's few seconds of domains, so
-# that a request pays no query for its Host (PDS_DOMAIN_CACHE_SECONDS). Misses are not kept.
-_DOMAINS: dict[tuple[str, str], tuple[float, Domain]] = {}
+# (domain id or None for the default domain, suffix) -> (when read, the Domain): each process's
+# few seconds of domains, so that a request pays no query for its Host (PDS_DOMAIN_CACHE_SECONDS).
+# Misses are not kept. Never keyed by the raw Host, and cleared past _DOMAINS_MAX entries, so
+# that no Host header a client sends can grow it without limit.
+_DOMAINS: dict[tuple[str | None, str], tuple[float, Domain]] = {}
+_DOMAINS_MAX = 256
 
 
 def domains_forget(**_: object) -> None:
@@ -35,13 +38,16 @@ def domain_for_host(host: str, suffix: str) -> Domain:
     Each call gets its own copy: a request that changes its domain's fields changes no one
     else's."""
     seconds = settings.PDS_DOMAIN_CACHE_SECONDS
-    key = (host, suffix)
+    domain_id = _domain_id_of_host(host, suffix)
+    key = (domain_id, suffix)  # every host that names no domain shares the default's key
     if seconds > 0:
         kept = _DOMAINS.get(key)
         if kept is not None and time.monotonic() - kept[0] < seconds:
             return copy.copy(kept[1])
     domain = _domain_for_host(host, suffix)
     if seconds > 0:
+        if len(_DOMAINS) >= _DOMAINS_MAX:
+            _DOMAINS.clear()
         _DOMAINS[key] = (time.monotonic(), copy.copy(domain))
     return domain
 
@@ -56,14 +62,19 @@ def domain_kept(pk: int) -> Domain | None:
     return None
 
 
-def _domain_for_host(host: str, suffix: str) -> Domain:
-    """`{domain_id}.<suffix>` names a domain; any other host (such as the `127.0.0.1:8000`
-    the official SDK sends) means the default domain."""
+def _domain_id_of_host(host: str, suffix: str) -> str | None:
+    """The domain id of `{domain_id}.<suffix>` (any case, port, trailing dot); None for any other
+    host (such as the `127.0.0.1:8000` the official SDK sends), which means the default domain."""
     hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     hostname = hostname.lower().rstrip(".")
     tail = "." + suffix.lower()
-    if hostname.endswith(tail):
-        domain_id = hostname[: -len(tail)]
+    return hostname[: -len(tail)] if hostname.endswith(tail) else None
+
+
+def _domain_for_host(host: str, suffix: str) -> Domain:
+    """`{domain_id}.<suffix>` names a domain; any other host means the default domain."""
+    domain_id = _domain_id_of_host(host, suffix)
+    if domain_id is not None:
         domain = Domain.objects.filter(domain_id=domain_id).first()
         if domain is None:
             raise errors.NotFound("Domain", f"The domain {domain_id} does not exist.")

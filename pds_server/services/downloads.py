@@ -59,7 +59,7 @@ def blob_location(*, item: File, app_id: str) -> str:
     if not location or not app_id or app_id not in settings.PDS_XACCEL_TRUSTED_APP_IDS or item.blob is None:
         return ""
     name = item.blob.storage_name
-    if item.blob.sha1 != item.content_hash or not BLOB_NAME.match(name) or not blob_store().local_path(name):
+    if item.blob.sha1 != item.content_hash or not BLOB_NAME.fullmatch(name) or not blob_store().local_path(name):
         return ""
     return location.rstrip("/") + "/" + quote(name)
 

@@ -56,6 +56,7 @@ def test_a_download_goes_from_drive_straight_to_the_blob_file(stack):
     )
     assert whole.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert whole.headers["X-Content-Type-Options"] == "nosniff"
+    assert whole.headers["Cache-Control"] == "private, max-age=0"
     ranged = browser.get(url, headers={"Range": "bytes=1000-1999"})
     assert ranged.status_code == 206 and ranged.content == content[1000:2000]
     assert ranged.headers["Content-Range"] == f"bytes 1000-1999/{len(content)}"

@@ -46,6 +46,33 @@ def test_a_download_reads_the_credential_once(browser, client, xaccel):
     assert len(queries) <= 3, queries  # session, user, credential
 
 
+def test_a_streamed_download_is_kept_by_no_shared_cache(browser, client, settings):
+    item = browser.upload("streamed.bin", b"s" * 64)
+    settings.DRIVE_DOWNLOAD_MODE = "stream"
+    answer = client.get(f"/files/{item['file_id']}/download")
+    assert answer.status_code == 200 and b"".join(answer.streaming_content) == b"s" * 64
+    assert answer["Cache-Control"] == "private, max-age=0"
+
+
+def test_the_credential_read_once_is_read_again_for_another_user(browser):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from accounts.selectors import request_credential
+
+    alice = Credential.objects.get()
+    request = RequestFactory().get("/")
+    request.user = alice.user
+    assert request_credential(request) == alice
+    request.user = get_user_model().objects.create_user("bob")  # signed in as someone else meanwhile
+    assert request_credential(request) is None
+    request.user = AnonymousUser()
+    assert request_credential(request) is None
+    request.user = alice.user
+    assert request_credential(request) == alice
+
+
 def test_a_folder_page_saves_no_session_unless_the_view_changes(browser, client):
     client.get("/")  # the first view remembers the defaults
     answer, queries = counted(lambda: client.get("/"))
@@ -81,13 +108,21 @@ def test_a_download_goes_straight_to_the_blob_file_when_the_pds_trusts_drive(bro
     assert answer["Content-Type"] == "application/octet-stream" and answer.content == b""
     assert answer["Content-Disposition"].startswith("attachment;") and "straight.bin" in answer["Content-Disposition"]
     assert answer["X-Content-Type-Options"] == "nosniff" and "sandbox" in answer["Content-Security-Policy"]
+    assert answer["Cache-Control"] == "private, max-age=0"  # as the signed URL's answer has it
     xaccel.DRIVE_XACCEL_BLOB_LOCATION = ""  # Drive not set up for it: the signed URL's way
     assert client.get(f"/files/{item['file_id']}/download")["X-Accel-Redirect"].startswith("/_pds_local/")
 
 
 @pytest.mark.parametrize(
     "uri",
-    ["/_pds_blobs/../secret", "/_pds_blobs/a/./b", "/_pds_blobs//etc/passwd", "/_pds_local/x", "/_pds_blobs/a%2fb"],
+    [
+        "/_pds_blobs/../secret",
+        "/_pds_blobs/a/./b",
+        "/_pds_blobs//etc/passwd",
+        "/_pds_local/x",
+        "/_pds_blobs/a%2fb",
+        "/_pds_blobs/ab\n",
+    ],
 )
 def test_drive_hands_nginx_only_a_plain_path_under_the_blob_location(settings, uri):
     settings.DRIVE_XACCEL_BLOB_LOCATION = "/_pds_blobs/"

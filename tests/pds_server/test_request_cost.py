@@ -95,6 +95,15 @@ def test_a_domain_change_applies_on_save_at_once_and_otherwise_within_the_cache_
     assert host_domain_name() == "Elsewhere"
 
 
+def test_no_host_header_a_client_sends_grows_the_domain_cache(domain, domain_cache):
+    from pds_server import selectors
+
+    for port in range(1, 1001):  # each falls back to the default domain
+        assert domain_for_host(f"x:{port}", "pds.localhost").pk == domain.pk
+        assert domain_for_host(f"Demo.PDS.localhost.:{port}", "pds.localhost").pk == domain.pk
+    assert len(selectors._DOMAINS) <= 2, list(selectors._DOMAINS)[:5]
+
+
 def test_only_a_trusted_app_is_told_where_the_blob_file_is(alice, jwt_app, settings):
     item = alice.upload("direct.bin", b"b" * 100)
     settings.PDS_XACCEL_BLOB_LOCATION = "/_pds_blobs/"
