@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -62,8 +63,14 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
         )
     }
     env.update(DRIVE_PORT=str(drive_port), PDS_PORT=str(pds_port))
+    # As from a terminal: SIGINT at its default in `make run`'s shell, whatever this process
+    # inherited (a suite started in the background has SIGINT ignored, and a shell cannot
+    # trap a signal ignored when it started).
+    restore_sigint = (
+        "import os, signal; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp('make', ['make', 'run'])"
+    )
     process = subprocess.Popen(
-        ["make", "run"],
+        [sys.executable, "-c", restore_sigint],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
