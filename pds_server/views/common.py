@@ -16,7 +16,14 @@ from pds_server.services.names import CHECK_NAME_MODES
 
 def caller_grant(caller: Caller, body: dict, field: str = "drive_id") -> DriveGrant:
     """The drive named in the body and what the caller may do in it (services/access.py)."""
-    return drive_grant(actor=caller.actor, drive_id=body.get(field))
+    drive_id = body.get(field)
+    if caller.batch_reads is None:
+        return drive_grant(actor=caller.actor, drive_id=drive_id)
+    key = ("grant", str(drive_id))
+    if key not in caller.batch_reads:
+        caller.batch_reads[key] = drive_grant(actor=caller.actor, drive_id=drive_id)
+    grant: DriveGrant = caller.batch_reads[key]
+    return grant
 
 
 def caller_file(
@@ -31,11 +38,14 @@ def caller_file(
     """The file named in the body, if the caller's role on it allows `need`: NotFound when
     they have no role on it (before anything else is said about it), else Forbidden."""
     grant = caller_grant(caller, body)
-    item = file_get(
-        drive=grant.drive,
-        file_id=parse_str(body, field, required=True, max_length=50),
-        allow_uploading=allow_uploading,
-    )
+    file_id = parse_str(body, field, required=True, max_length=50)
+    key = ("file", grant.drive.pk, file_id, allow_uploading)
+    if caller.batch_reads is not None and key in caller.batch_reads:
+        item: File = caller.batch_reads[key]
+    else:
+        item = file_get(drive=grant.drive, file_id=file_id, allow_uploading=allow_uploading)
+        if caller.batch_reads is not None:
+            caller.batch_reads[key] = item
     grant.require(item, need)
     if item.trashed and not allow_trashed:
         raise errors.Forbidden("The file is in the recycle bin.", code="ForbiddenFileInTheRecycleBin")

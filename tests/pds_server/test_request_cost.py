@@ -52,7 +52,7 @@ def counted(call):
     return answer, [query["sql"] for query in queries.captured_queries]
 
 
-def test_a_download_batch_and_its_content_request_cost_five_queries_and_one(alice, domain_cache):
+def test_a_download_batch_and_its_content_request_cost_three_queries_and_one(alice, domain_cache):
     item = alice.upload("small.bin", b"s" * 4096)
     client = Client()
     download_batch(client, alice.token, alice.drive_id, item["file_id"])  # the process reads its domain once
@@ -61,14 +61,65 @@ def test_a_download_batch_and_its_content_request_cost_five_queries_and_one(alic
     bodies = {response["id"]: response for response in answer.json()["responses"]}
     assert answer.status_code == 200 and bodies["get"]["status"] == 200 and bodies["url"]["status"] == 200
     assert bodies["get"]["body"]["domain_id"] == "demo" and bodies["get"]["body"]["name"] == "small.bin"
-    # token, then per sub-request: drive and file. No Domain (cached), no lazy drive/domain loads.
-    assert len(queries) <= 5, queries
+    # Token, drive and file: the second sub-request reads the drive and file the first read
+    # (a batch of reads only). No Domain (cached), no lazy drive/domain loads.
+    assert len(queries) <= 3, queries
     assert not any('FROM "pds_server_domain"' in sql for sql in queries), queries
 
     url = urlsplit(bodies["url"]["body"]["url"])
     content, queries = counted(lambda: client.get(f"{url.path}?{url.query}"))
     assert content.status_code == 200 and b"".join(content.streaming_content) == b"s" * 4096
     assert len(queries) <= 1, queries  # the file and its blob
+
+
+def test_a_batch_with_a_change_reads_afresh_after_it(alice):
+    item = alice.upload("before.txt", b"x")
+    ids = {"drive_id": alice.drive_id, "file_id": item["file_id"]}
+    calls = [
+        {"id": "before", "method": "POST", "url": "/file/get", "body": ids},
+        {"id": "rename", "method": "POST", "url": "/file/update", "body": {**ids, "name": "after.txt"}},
+        {"id": "after", "method": "POST", "url": "/file/get", "body": ids},
+    ]
+    answers = {
+        answer["id"]: answer["body"]
+        for answer in alice.ok("batch", {"resource": "file", "requests": calls})["responses"]
+    }
+    assert (answers["before"]["name"], answers["rename"]["name"], answers["after"]["name"]) == (
+        "before.txt",
+        "after.txt",
+        "after.txt",
+    )
+
+
+def test_a_batch_of_reads_answers_each_file_and_drive_for_itself(alice, bob):
+    mine = alice.upload("mine.txt", b"a")
+    theirs = bob.upload("theirs.txt", b"b")
+    calls = [
+        {
+            "id": "mine",
+            "method": "POST",
+            "url": "/file/get",
+            "body": {"drive_id": alice.drive_id, "file_id": mine["file_id"]},
+        },
+        {
+            "id": "theirs",
+            "method": "POST",
+            "url": "/file/get",
+            "body": {"drive_id": bob.drive_id, "file_id": theirs["file_id"]},
+        },
+        {
+            "id": "again",
+            "method": "POST",
+            "url": "/file/get_download_url",
+            "body": {"drive_id": alice.drive_id, "file_id": mine["file_id"]},
+        },
+    ]
+    answers = {
+        answer["id"]: answer for answer in alice.ok("batch", {"resource": "file", "requests": calls})["responses"]
+    }
+    assert answers["mine"]["status"] == 200 and answers["mine"]["body"]["name"] == "mine.txt"
+    assert answers["theirs"]["status"] == 404, answers["theirs"]  # Bob's drive: not Alice's to read
+    assert answers["again"]["status"] == 200 and answers["again"]["body"]["url"]
 
 
 def test_a_revoked_token_is_refused_at_once_with_the_domain_cached(alice, domain_cache):
