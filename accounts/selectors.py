@@ -32,7 +32,10 @@ def request_credential(request: HttpRequest) -> Credential | None:
     if kept is not None and kept[0] == user_pk:  # read again if the request's user changed
         return kept[1]
     credential = None
-    if user_pk is not None:
+    if user is not None and user_pk is not None and Credential.user.field.remote_field.is_cached(user):
+        # Read with the user from the session (accounts/backends.py); None when there is none.
+        credential = getattr(user, "pds_credential", None)
+    elif user_pk is not None:
         # One row per user: a slice, without the ORDER BY that .first() adds.
         credential = next(iter(Credential.objects.filter(user=user)[:1]), None)
     setattr(request, _REQUEST_CREDENTIAL, (user_pk, credential))

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.backends import SIGNIN_BACKEND
 from accounts.errors import SignInError
 from accounts.services.revocation import credential_revoke
 from accounts.services.signin import oauth_signin_complete, oauth_signin_start, pds_signout_url, safe_next_url
@@ -46,7 +47,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     except SignInError as error:
         request.session.flush()
         return render(request, "accounts/signin_failed.html", {"message": str(error)}, status=400)
-    login(request, user)  # cycles the session id
+    login(request, user, backend=SIGNIN_BACKEND)  # cycles the session id
     return redirect(next_url)
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.backends import SIGNIN_BACKEND
 from accounts.errors import SignInError
 from accounts.services.basicui import (
     AccountRefused,
@@ -65,6 +66,6 @@ def accesstoken_accept(request: HttpRequest) -> JsonResponse:
         sign_in = basicui_token_accept(origin=origin, message=body)
     except SignInError as error:
         return JsonResponse({"error": str(error)}, status=_status_for(error))
-    login(request, sign_in.user)  # cycles the session id
+    login(request, sign_in.user, backend=SIGNIN_BACKEND)  # cycles the session id
     basicui_session_start(request.session, sign_in)  # the session ends with the token
     return JsonResponse({"next": reverse("files:home")})

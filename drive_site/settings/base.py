@@ -111,6 +111,10 @@ for database in DATABASES.values():
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The first reads the session's user with their Credential in one query; Django's own stays
+# listed for the sessions it signed in before (a session names the backend that made it).
+AUTHENTICATION_BACKENDS = ["accounts.backends.UserWithCredentialBackend", "django.contrib.auth.backends.ModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,0 +1,22 @@
+"""How a request's user is read from its session: with their Credential, in one query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+# The backend sign-ins name (settings.AUTHENTICATION_BACKENDS lists it first).
+SIGNIN_BACKEND = "accounts.backends.UserWithCredentialBackend"
+
+
+class UserWithCredentialBackend(ModelBackend):
+    """Django's ModelBackend, except that the session's user comes with their PDS
+    Credential (select_related): every Drive page and download needs both, and this saves
+    the second query (accounts/selectors.request_credential uses the row read here)."""
+
+    def get_user(self, user_id: Any) -> Any:
+        users = get_user_model()._default_manager.select_related("pds_credential")
+        user = next(iter(users.filter(pk=user_id)[:1]), None)
+        return user if user is not None and self.user_can_authenticate(user) else None
