@@ -59,7 +59,8 @@ def drive_of_domain(*, actor: Actor, drive_id: object) -> Drive:
     if not raw_id:
         raise errors.MissingParameter("drive_id")
     pk = row_id(raw_id)
-    drive = Drive.objects.filter(domain=actor.domain, pk=pk).first() if pk is not None else None
+    # By primary key: a slice, without the ORDER BY that .first() adds (every file request).
+    drive = next(iter(Drive.objects.filter(domain=actor.domain, pk=pk)[:1]), None) if pk is not None else None
     if drive is None:
         raise errors.NotFound("Drive")
     return drive

@@ -131,7 +131,9 @@ def family_revoke(family: uuid.UUID) -> None:
 def access_token_authenticate(*, domain: Domain, raw_token: str | None) -> AccessToken:
     if not raw_token:
         raise errors.AccessTokenInvalid("An access token is required.")
-    token = AccessToken.objects.select_related("user", "app", "domain").filter(token_hash=digest(raw_token)).first()
+    # token_hash is unique: a slice, without the ORDER BY that .first() adds (every request).
+    found = AccessToken.objects.select_related("user", "app", "domain").filter(token_hash=digest(raw_token))[:1]
+    token = next(iter(found), None)
     if token is None or token.revoked_at is not None or token.domain_id != domain.pk or not token.app.enabled:
         raise errors.AccessTokenInvalid("The access token is invalid.")
     if token.grant_type != "accesskey" and not domain.app_allowed(token.app.app_id):
