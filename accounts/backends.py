@@ -6,6 +6,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 # The backend sign-ins name (settings.AUTHENTICATION_BACKENDS lists it first).
 SIGNIN_BACKEND = "accounts.backends.UserWithCredentialBackend"
@@ -15,6 +17,16 @@ class UserWithCredentialBackend(ModelBackend):
     """Django's ModelBackend, except that the session's user comes with their PDS
     Credential (select_related): every Drive page and download needs both, and this saves
     the second query (accounts/selectors.request_credential uses the row read here)."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            # Django's ModelBackend, listed after this one for older sessions, would check the
+            # same password again: a wrong one would cost two hashings. Stop here.
+            raise PermissionDenied
+        return user
 
     def get_user(self, user_id: Any) -> Any:
         users = get_user_model()._default_manager.select_related("pds_credential")

@@ -289,5 +289,5 @@ def _ended_site_token_drop(user: User) -> None:
     credential = Credential.objects.filter(user=user, auth_mode=BASICUI_AUTH_MODE).first()
     if credential is not None and site_token_replaceable(credential):
         Credential.objects.filter(pk=credential.pk, auth_mode=BASICUI_AUTH_MODE).delete()
-        # The session's user was read with this row (accounts/backends.py): not any more.
-        Credential.user.field.remote_field.delete_cached_value(user)
+        # The session's user may have been read with this row (accounts/backends.py).
+        Credential.user.field.remote_field.set_cached_value(user, None)

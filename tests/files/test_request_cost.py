@@ -6,6 +6,7 @@ revoked still ends the download at once."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -138,3 +139,68 @@ def test_drive_hands_nginx_only_a_plain_path_under_the_blob_location(settings, u
     settings.DRIVE_XACCEL_BLOB_LOCATION = "/_pds_blobs/"
     assert blob_accel(uri) == ""
     assert blob_accel("/_pds_blobs/ab/cd/0123-abc.bin") == "/_pds_blobs/ab/cd/0123-abc.bin"
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test suite's hasher, counting how often a password is hashed."""
+
+    algorithm = "md5"
+    runs = 0
+
+    def encode(self, password, salt):
+        CountingHasher.runs += 1
+        return super().encode(password, salt)
+
+
+def test_a_wrong_password_is_hashed_once(settings, db):
+    from django.contrib.auth import authenticate, get_user_model
+
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    get_user_model().objects.create_user("walter", password="right-password-1")
+    CountingHasher.runs = 0
+    assert authenticate(None, username="walter", password="wrong-password-1") is None
+    assert CountingHasher.runs == 1
+    CountingHasher.runs = 0
+    assert authenticate(None, username="nobody", password="wrong-password-1") is None
+    assert CountingHasher.runs == 1  # the unknown user's hash, run once against timing
+    assert authenticate(None, username="walter", password="right-password-1") is not None
+
+
+def test_an_ended_site_token_is_dropped_for_a_user_read_with_or_without_it(settings, db):
+    """JWT mode: a site's (BasicUI) token that died gives way to one the server mints, for
+    the session's user whether it was read with its Credential (accounts/backends.py) or
+    without (a session of Django's own backend)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from accounts.backends import UserWithCredentialBackend
+    from accounts.models import PdsIdentity
+    from accounts.selectors import request_credential
+    from accounts.services.basicui import basicui_session_check
+
+    settings.DRIVE_AUTH_MODE = "jwt"
+
+    def read_alone(pk: int):
+        return get_user_model().objects.get(pk=pk)
+
+    for name, read in (("with", UserWithCredentialBackend().get_user), ("without", read_alone)):
+        user = get_user_model().objects.create_user(name)
+        PdsIdentity.objects.create(user=user, domain_id=settings.PDS_DOMAIN_ID, pds_user_id=f"u{user.pk}")
+        Credential.objects.create(
+            user=user,
+            auth_mode=Credential.AuthMode.BASICUI,
+            access_token_encrypted="-",
+            access_expires_at=timezone.now(),
+            dead_at=timezone.now(),
+        )
+        session_user = read(user.pk)
+        assert basicui_session_check(SessionStore(), session_user) is None
+        assert not Credential.objects.filter(user=user).exists()
+
+        class Request:  # what request_credential reads
+            pass
+
+        request = Request()
+        request.user = session_user  # type: ignore[attr-defined]
+        assert request_credential(request) is None  # type: ignore[arg-type]
