@@ -8,7 +8,8 @@ from collections.abc import Callable
 from django.http import HttpRequest
 
 from pds_server import errors
-from pds_server.api import Caller, batch_dispatch, parse_limit, parse_str, pds_endpoint
+from pds_server.api import Caller, parse_limit, parse_str, pds_endpoint
+from pds_server.batch import batch_dispatch
 from pds_server.models import Drive, File
 from pds_server.selectors import async_task_get as async_task_read
 from pds_server.selectors.files import recyclebin_list as recyclebin_page
