@@ -70,7 +70,11 @@ def test_a_new_album_gets_photos_from_the_picker_is_renamed_and_shared(drive_url
     names = picker.get_by_role("checkbox").evaluate_all("(boxes) => boxes.map((box) => box.labels[0].textContent)")
     assert names == ["late.jpg", "middle.jpg", "early.jpg"]
     page.keyboard.press("Space")
+    # The picker has taken the first choice (its count shows it) before the second is made.
+    expect(first).to_be_checked()
+    expect(picker.get_by_role("button", name="Add 1")).to_be_visible()
     picker.get_by_role("checkbox", name="early.jpg").check()
+    expect(picker.get_by_role("button", name="Add 2")).to_be_visible()
     screenshot("add-photos")
     picker.get_by_role("button", name="Add 2").click()
     expect(page.get_by_role("status").filter(has_text="Added 2 to the album.")).to_be_visible()
