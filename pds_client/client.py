@@ -95,13 +95,19 @@ class CallerAPI:
         return self.client.call(path, body, token=self.token, idempotent=False)
 
 
+# The schemes requests would send through a proxy (ALL_PROXY covers every one).
+PROXY_SCHEMES = ("http", "https", "all")
+
+
 def _session() -> requests.Session:
     """A pooled session. With no proxy in the environment, requests' per-call look-ups of
     the environment (proxies, ~/.netrc, CA bundle) are skipped: the CA bundle it would read
     (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) is read once, here. With a proxy configured they
     stay on, so that its NO_PROXY exceptions still apply."""
     session = requests.Session()
-    if not urllib.request.getproxies():
+    # getproxies() takes every variable whose name ends in _proxy: DRIVE_BEHIND_PROXY,
+    # which every deployment behind nginx sets, is not a proxy for the PDS's scheme.
+    if not any(scheme in urllib.request.getproxies() for scheme in PROXY_SCHEMES):
         session.trust_env = False
         session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     return session
