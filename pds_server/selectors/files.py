@@ -25,11 +25,32 @@ def file_get(*, drive: Drive, file_id: str, allow_trashed: bool = True, allow_up
     if item.trashed and not allow_trashed:
         raise errors.Forbidden("The file is in the recycle bin.", code="ForbiddenFileInTheRecycleBin")
     item.drive = drive  # the row it was found in: no second read of the drive (or its domain) to serialize it
+    _domain_attached(drive)
+    return item
+
+
+def file_with_drive(*, domain_pk: int, drive_pk: int, file_id: str, allow_uploading: bool = False) -> File | None:
+    """The file `file_id` of the drive `drive_pk` of the domain, read with its drive in one
+    query (what every file request needs first), if it is there and file_get would take it;
+    else None, and the caller reads the drive and the file one after the other, so that what
+    is missing is said as it always was (the drive first)."""
+    if not file_id or file_id == ROOT:
+        return None
+    found = File.objects.select_related("drive", "media", "blob").filter(
+        drive_id=drive_pk, drive__domain_id=domain_pk, file_id=file_id
+    )[:1]
+    item = next(iter(found), None)
+    if item is None or (item.status != File.Status.AVAILABLE and not allow_uploading):
+        return None
+    _domain_attached(item.drive)
+    return item
+
+
+def _domain_attached(drive: Drive) -> None:
     if not Drive.domain.is_cached(drive):
         domain = domain_kept(drive.domain_id)
         if domain is not None:
             drive.domain = domain
-    return item
 
 
 def folder_check(*, drive: Drive, parent_file_id: str) -> None:

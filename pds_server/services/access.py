@@ -243,7 +243,11 @@ def roles_in(user: PdsUser, drive: Drive) -> dict[str, frozenset[Can]]:
 def drive_grant(*, actor: Actor, drive_id: object) -> DriveGrant:
     """The caller's grant on the drive `drive_id` for file operations: NotFound.Drive when
     they own it not, administer it not and have no role on any of its files."""
-    drive = drive_of_domain(actor=actor, drive_id=drive_id)
+    return grant_on(actor=actor, drive=drive_of_domain(actor=actor, drive_id=drive_id))
+
+
+def grant_on(*, actor: Actor, drive: Drive) -> DriveGrant:
+    """drive_grant, for a drive of the caller's domain already read (with a file of it)."""
     if owns(actor.user, drive) or actor.is_admin:
         grant = DriveGrant(drive=drive, everything=True)
     else:

@@ -132,10 +132,12 @@ def access_token_authenticate(*, domain: Domain, raw_token: str | None) -> Acces
     if not raw_token:
         raise errors.AccessTokenInvalid("An access token is required.")
     # token_hash is unique: a slice, without the ORDER BY that .first() adds (every request).
-    found = AccessToken.objects.select_related("user", "app", "domain").filter(token_hash=digest(raw_token))[:1]
+    # Not joined with its domain: the caller's is the only one it may be of (checked below).
+    found = AccessToken.objects.select_related("user", "app").filter(token_hash=digest(raw_token))[:1]
     token = next(iter(found), None)
     if token is None or token.revoked_at is not None or token.domain_id != domain.pk or not token.app.enabled:
         raise errors.AccessTokenInvalid("The access token is invalid.")
+    token.domain = domain
     if token.grant_type != "accesskey" and not domain.app_allowed(token.app.app_id):
         raise errors.AccessTokenInvalid("This domain no longer allows the application of this token.")
     if token.expires_at <= timezone.now():

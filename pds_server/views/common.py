@@ -6,11 +6,11 @@ from __future__ import annotations
 from pds_server import errors
 from pds_server.api import Caller, parse_int, parse_str
 from pds_server.models import File, ShareLink
-from pds_server.selectors.files import file_get, shared_file
+from pds_server.selectors.files import file_get, file_with_drive, shared_file
 from pds_server.serializers import file_to_pds
 from pds_server.serializers.media import media_without_place
 from pds_server.services import downloads
-from pds_server.services.access import EVERYTHING, Can, DriveGrant, drive_grant
+from pds_server.services.access import EVERYTHING, Can, DriveGrant, drive_grant, grant_on, row_id
 from pds_server.services.names import CHECK_NAME_MODES
 
 
@@ -37,10 +37,15 @@ def caller_file(
 ) -> tuple[DriveGrant, File]:
     """The file named in the body, if the caller's role on it allows `need`: NotFound when
     they have no role on it (before anything else is said about it), else Forbidden."""
-    grant = caller_grant(caller, body)
+    together = _file_with_its_drive(caller, body, field, allow_uploading)
+    grant = caller_grant(caller, body) if together is None else together[0]
     file_id = parse_str(body, field, required=True, max_length=50)
     key = ("file", grant.drive.pk, file_id, allow_uploading)
-    if caller.batch_reads is not None and key in caller.batch_reads:
+    if together is not None:
+        item = together[1]
+        if caller.batch_reads is not None:
+            caller.batch_reads[key] = item
+    elif caller.batch_reads is not None and key in caller.batch_reads:
         item: File = caller.batch_reads[key]
     else:
         item = file_get(drive=grant.drive, file_id=file_id, allow_uploading=allow_uploading)
@@ -49,6 +54,28 @@ def caller_file(
     grant.require(item, need)
     if item.trashed and not allow_trashed:
         raise errors.Forbidden("The file is in the recycle bin.", code="ForbiddenFileInTheRecycleBin")
+    return grant, item
+
+
+def _file_with_its_drive(
+    caller: Caller, body: dict, field: str, allow_uploading: bool
+) -> tuple[DriveGrant, File] | None:
+    """The drive and the file of the body in one query, with the caller's grant on the drive,
+    when neither was read before in this batch and the file is there; else None."""
+    drive_pk, file_id = row_id(str(body.get("drive_id") or "")), body.get(field)
+    if drive_pk is None or not isinstance(file_id, str) or len(file_id) > 50:
+        return None
+    if caller.batch_reads is not None and ("grant", str(body.get("drive_id"))) in caller.batch_reads:
+        return None
+    actor = caller.actor
+    item = file_with_drive(
+        domain_pk=actor.domain.pk, drive_pk=drive_pk, file_id=file_id, allow_uploading=allow_uploading
+    )
+    if item is None:
+        return None
+    grant = grant_on(actor=actor, drive=item.drive)
+    if caller.batch_reads is not None:
+        caller.batch_reads[("grant", str(body.get("drive_id")))] = grant
     return grant, item
 
 

@@ -13,7 +13,7 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from pds_server.models import AccessToken, Domain, File
+from pds_server.models import AccessToken, Domain, Drive, File
 from pds_server.selectors import domain_for_host, domains_forget
 
 OCTET = "application/octet-stream"
@@ -52,7 +52,7 @@ def counted(call):
     return answer, [query["sql"] for query in queries.captured_queries]
 
 
-def test_a_download_batch_and_its_content_request_cost_three_queries_and_one(alice, domain_cache):
+def test_a_download_batch_and_its_content_request_cost_two_queries_and_one(alice, domain_cache):
     item = alice.upload("small.bin", b"s" * 4096)
     client = Client()
     download_batch(client, alice.token, alice.drive_id, item["file_id"])  # the process reads its domain once
@@ -61,9 +61,10 @@ def test_a_download_batch_and_its_content_request_cost_three_queries_and_one(ali
     bodies = {response["id"]: response for response in answer.json()["responses"]}
     assert answer.status_code == 200 and bodies["get"]["status"] == 200 and bodies["url"]["status"] == 200
     assert bodies["get"]["body"]["domain_id"] == "demo" and bodies["get"]["body"]["name"] == "small.bin"
-    # Token, drive and file: the second sub-request reads the drive and file the first read
-    # (a batch of reads only). No Domain (cached), no lazy drive/domain loads.
-    assert len(queries) <= 3, queries
+    # The token, then the file with its drive (one query); the second sub-request takes the
+    # drive and file the first read (a batch of reads only). No Domain (cached), no lazy
+    # drive/domain loads.
+    assert len(queries) <= 2, queries
     assert not any('FROM "pds_server_domain"' in sql for sql in queries), queries
 
     url = urlsplit(bodies["url"]["body"]["url"])
@@ -167,3 +168,33 @@ def test_only_a_trusted_app_is_told_where_the_blob_file_is(alice, jwt_app, setti
     assert (settings.DATA_DIR / "blobs" / blob.storage_name).read_bytes() == b"b" * 100
     settings.PDS_XACCEL_BLOB_LOCATION = ""  # nginx does not serve the blobs: no location
     assert "x_accel_uri" not in alice.ok("file/get_download_url", asked)
+
+
+def test_a_file_request_reads_the_file_with_its_drive_and_says_what_is_missing_as_before(alice, bob, domain_cache):
+    """file/get costs the token and one read of the file with its drive. When that read finds
+    nothing the drive and the file are read one after the other, so the answer names what is
+    missing as it always did: the drive first (another's drive, however real the file id),
+    then the file; a disabled drive is refused even when the file is there."""
+    mine = alice.upload("mine.txt", b"a")
+    theirs = bob.upload("theirs.txt", b"b")
+    client = Client()
+
+    def get(drive_id: str, file_id: str):
+        return client.post(
+            "/v2/file/get",
+            {"drive_id": drive_id, "file_id": file_id},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {alice.token}",
+        )
+
+    get(alice.drive_id, mine["file_id"])
+    answer, queries = counted(lambda: get(alice.drive_id, mine["file_id"]))
+    assert answer.status_code == 200 and answer.json()["name"] == "mine.txt"
+    assert len(queries) <= 2, queries
+    assert [get(bob.drive_id, theirs["file_id"]).json()["code"], get(alice.drive_id, "0" * 40).json()["code"]] == [
+        "NotFound.Drive",
+        "NotFound.File",
+    ]
+    Drive.objects.filter(pk=alice.drive_id).update(status=Drive.Status.DISABLED)
+    locked = get(alice.drive_id, mine["file_id"])
+    assert (locked.status_code, locked.json()["code"]) == (403, "ForbiddenDriveLocked")
