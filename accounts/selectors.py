@@ -11,9 +11,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.http import HttpRequest
 
-# The attribute of a request that holds its one read of the user's Credential.
-_REQUEST_CREDENTIAL = "_drive_credential"
-
 
 @dataclass(frozen=True)
 class CredentialState:
@@ -27,19 +24,27 @@ def request_credential(request: HttpRequest) -> Credential | None:
     by another process is not seen here; it does no harm: a token the PDS refuses is
     renewed under the row lock, which reads the row again (services/credentials.py)."""
     user = getattr(request, "user", None)
-    user_pk = user.pk if user is not None and user.is_authenticated else None
-    kept = getattr(request, _REQUEST_CREDENTIAL, None)
-    if kept is not None and kept[0] == user_pk:  # read again if the request's user changed
-        return kept[1]
-    credential = None
-    if user is not None and user_pk is not None and Credential.user.field.remote_field.is_cached(user):
-        # Read with the user from the session (accounts/backends.py); None when there is none.
-        credential = getattr(user, "pds_credential", None)
-    elif user_pk is not None:
+    if user is None or not user.is_authenticated:
+        return None
+    return user_credential(user)
+
+
+def user_credential(user: User) -> Credential | None:
+    """The user's Credential (None: they have none), kept on the user object: read with the
+    user from the session (accounts/backends.py), or here at first use. A change to the row
+    through this user says what it now is (user_credential_keep)."""
+    kept = Credential.user.field.remote_field  # the user's side of the one-to-one
+    if not kept.is_cached(user):
         # One row per user: a slice, without the ORDER BY that .first() adds.
-        credential = next(iter(Credential.objects.filter(user=user)[:1]), None)
-    setattr(request, _REQUEST_CREDENTIAL, (user_pk, credential))
-    return credential
+        kept.set_cached_value(user, next(iter(Credential.objects.filter(user=user)[:1]), None))
+    credential = kept.get_cached_value(user)
+    return credential if isinstance(credential, Credential) else None
+
+
+def user_credential_keep(user: User, credential: Credential | None) -> None:
+    """What user_credential answers for this user object from now on: the row just stored,
+    or None once it was deleted."""
+    Credential.user.field.remote_field.set_cached_value(user, credential)
 
 
 def credential_state(user: User, *, credential: Credential | None = None) -> CredentialState | None:

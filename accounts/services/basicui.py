@@ -33,6 +33,7 @@ from accounts import crypto
 from accounts.errors import SignInError
 from accounts.models import Credential, PdsIdentity
 from accounts.pds_connection import pds_client
+from accounts.selectors import user_credential_keep
 from accounts.services.credentials import credential_store, site_token_replaceable
 from accounts.services.revocation import credential_revoke
 from accounts.services.signin import user_for_pds_user
@@ -289,5 +290,4 @@ def _ended_site_token_drop(user: User) -> None:
     credential = Credential.objects.filter(user=user, auth_mode=BASICUI_AUTH_MODE).first()
     if credential is not None and site_token_replaceable(credential):
         Credential.objects.filter(pk=credential.pk, auth_mode=BASICUI_AUTH_MODE).delete()
-        # The session's user may have been read with this row (accounts/backends.py).
-        Credential.user.field.remote_field.set_cached_value(user, None)
+        user_credential_keep(user, None)  # the session's user may have been read with the row

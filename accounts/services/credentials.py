@@ -21,6 +21,7 @@ from accounts import crypto
 from accounts.errors import CredentialDead, PdsUnavailable
 from accounts.models import Credential, PdsIdentity, PendingRevocation
 from accounts.pds_connection import pds_client
+from accounts.selectors import user_credential_keep
 from accounts.services.accesskey_mode import accesskey_token_mint
 from accounts.services.jwt_mode import jwt_token_mint, pds_user_id_for
 from pds_client import Token
@@ -51,6 +52,7 @@ def credential_store(*, user: User, token: Token, auth_mode: str) -> Credential:
         "refresh_failures": 0,
     }
     credential, _ = Credential.objects.update_or_create(user=user, defaults=fields)
+    user_credential_keep(user, credential)
     return credential
 
 

@@ -84,6 +84,28 @@ def test_the_credential_read_once_is_read_again_for_another_user(browser):
     assert request_credential(request) == alice
 
 
+def test_a_credential_stored_for_a_user_is_what_the_user_then_reads(db):
+    """The Credential kept on the user object (one cache, accounts.selectors) follows the
+    writes made through it: a user read without one who then signs in reads the new row, and
+    one who signs in again the row as it was stored the second time."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.selectors import user_credential
+    from accounts.services.credentials import credential_store
+    from pds_client import Token
+
+    user = get_user_model().objects.create_user("carol")
+    assert user_credential(user) is None
+    token = Token("access", "refresh", 900, "u1", "carol", "Carol", "demo", "1", "user", "")
+    stored = credential_store(user=user, token=token, auth_mode=Credential.AuthMode.OAUTH)
+    _, queries = counted(lambda: user_credential(user))
+    assert user_credential(user) == stored and user_credential(user).default_drive_id == "1"
+    assert queries == []
+    again = Token("access 2", "refresh 2", 900, "u1", "carol", "Carol", "demo", "2", "user", "")
+    credential_store(user=user, token=again, auth_mode=Credential.AuthMode.OAUTH)
+    assert user_credential(user) == stored and user_credential(user).default_drive_id == "2"
+
+
 def test_a_folder_page_saves_no_session_unless_the_view_changes(browser, client):
     client.get("/")  # the first view remembers the defaults
     answer, queries = counted(lambda: client.get("/"))
