@@ -9,12 +9,6 @@ import os
 os.environ["DRIVE_ROLE"] = "pds"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drive_site.settings")
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402
-from django.urls import get_resolver  # noqa: E402
+from drive_site.wsgi_start import started_application  # noqa: E402
 
-application = get_wsgi_application()
-
-# Import every view (and what the views import) as the worker starts, not on its first
-# request: that request would wait for the imports, and the worker's memory would grow by
-# them under load (about 40 MB in the PDS) instead of being there from the start.
-IMPORTED_URL_PATTERNS = get_resolver().url_patterns
+application = started_application()

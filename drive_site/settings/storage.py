@@ -28,7 +28,7 @@ if PDS_STORAGE == "s3":
     _S3_TRANSFER.max_in_memory_upload_chunks = 2
     _S3_TRANSFER.max_in_memory_download_chunks = 2
     PDS_BLOB_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "pds_server.storage.s3_backend.SharedModelsS3Storage",
         "OPTIONS": {
             "bucket_name": env.str("PDS_S3_BUCKET"),
             "endpoint_url": env.str("PDS_S3_ENDPOINT_URL", default=None),

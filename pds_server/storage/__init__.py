@@ -3,7 +3,7 @@ embedded PDS, streamed in fixed-size chunks."""
 
 from __future__ import annotations
 
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 
 from pds_server.storage.base import Assembled, BlobStore, PartMissing, StorageFull, StoredFile, is_temp_name
 
@@ -11,11 +11,10 @@ __all__ = ["Assembled", "BlobStore", "PartMissing", "StorageFull", "StoredFile",
 
 
 def blob_store() -> BlobStore:
-    """The adapter for the configured `pds_blobs` storage (STORAGES in settings)."""
-    from storages.backends.s3 import S3Storage
-
+    """The adapter for the configured `pds_blobs` storage (STORAGES in settings): local disk,
+    or else S3 (whose modules a worker on local disk then never imports)."""
     from pds_server.storage.local import LocalBlobStore
     from pds_server.storage.s3 import S3BlobStore
 
     storage = storages["pds_blobs"]
-    return S3BlobStore(storage) if isinstance(storage, S3Storage) else LocalBlobStore(storage)
+    return LocalBlobStore(storage) if isinstance(storage, FileSystemStorage) else S3BlobStore(storage)

@@ -65,7 +65,7 @@ def s3_blobs(settings, s3_endpoint):
     settings.STORAGES = {
         **settings.STORAGES,
         "pds_blobs": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "pds_server.storage.s3_backend.SharedModelsS3Storage",
             "OPTIONS": {
                 "bucket_name": BUCKET,
                 "endpoint_url": s3_endpoint,
@@ -146,3 +146,35 @@ def test_on_s3_a_single_part_is_copied_on_the_server_and_the_loser_of_two_comple
     assert done["content_hash"] == hashlib.sha1(data).hexdigest().upper() == blob.sha1
     assert bucket_keys(s3_blobs) == [blob.storage_name]  # the part and the loser's copy are gone
     assert s3_blobs.get_object(Bucket=BUCKET, Key=blob.storage_name)["Body"].read() == data
+
+
+def test_the_threads_of_a_worker_share_one_copy_of_botocore_s3_models():
+    """django-storages gives every thread its own boto3 session, and each session would load
+    botocore's models again (13 MB each, up to 16 threads a worker): ours share one loader."""
+    import threading
+
+    from storages.backends.s3 import S3Storage
+
+    from pds_server.storage.s3_backend import SharedModelsS3Storage
+
+    options = {
+        "bucket_name": BUCKET,
+        "endpoint_url": "http://127.0.0.1:9",
+        "access_key": ACCESS_KEY,
+        "secret_key": SECRET_KEY,
+        "region_name": "us-east-1",
+    }
+
+    def loaders(storage) -> list:
+        found: list = []
+        threads = [threading.Thread(target=lambda: found.append(storage.connection.meta.client._loader)) for _ in "ab"]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return found
+
+    shared = loaders(SharedModelsS3Storage(**options))
+    assert len(shared) == 2 and shared[0] is shared[1]
+    own = loaders(S3Storage(**options))  # what django-storages does by itself
+    assert len(own) == 2 and own[0] is not own[1]
