@@ -41,6 +41,9 @@ def _malloc_tuned() -> None:
     import ctypes.util
 
     name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    if libc is not None and hasattr(libc, "mallopt"):
-        libc.mallopt(M_MMAP_THRESHOLD, LARGE_BUFFER)
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "mallopt"):
+            libc.mallopt(M_MMAP_THRESHOLD, LARGE_BUFFER)
+    except OSError:
+        pass  # a C library that cannot be loaded keeps its own defaults

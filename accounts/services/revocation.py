@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts import crypto
 from accounts.models import Credential, PendingRevocation
 from accounts.pds_connection import pds_client
+from accounts.selectors import user_credential_keep
 from accounts.services.accesskey_mode import accesskey_client_id
 from pds_client import errors as pds_errors
 
@@ -44,6 +45,7 @@ def credential_revoke(*, user: User) -> None:
     client_id, client_secret = _client_for(credential.auth_mode)
     refresh_encrypted = credential.refresh_token_encrypted
     credential.delete()
+    user_credential_keep(user, None)
     if not refresh_encrypted:
         return
     try:

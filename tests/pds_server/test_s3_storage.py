@@ -176,5 +176,6 @@ def test_the_threads_of_a_worker_share_one_copy_of_botocore_s3_models():
 
     shared = loaders(SharedModelsS3Storage(**options))
     assert len(shared) == 2 and shared[0] is shared[1]
+    assert len(shared[0].search_paths) == len(set(shared[0].search_paths))  # boto3's own, once
     own = loaders(S3Storage(**options))  # what django-storages does by itself
     assert len(own) == 2 and own[0] is not own[1]
