@@ -20,7 +20,7 @@ def file_get(*, drive: Drive, file_id: str, allow_trashed: bool = True, allow_up
     # file_id is unique: no ORDER BY (what .first() adds) to build or run.
     found = File.objects.select_related("media", "blob").filter(drive=drive, file_id=file_id)[:1]
     item = next(iter(found), None)
-    if item is None or (item.status != File.Status.AVAILABLE and not allow_uploading):
+    if item is None or not _takeable(item, allow_uploading):
         raise errors.NotFound("File")
     if item.trashed and not allow_trashed:
         raise errors.Forbidden("The file is in the recycle bin.", code="ForbiddenFileInTheRecycleBin")
@@ -40,10 +40,16 @@ def file_with_drive(*, domain_pk: int, drive_pk: int, file_id: str, allow_upload
         drive_id=drive_pk, drive__domain_id=domain_pk, file_id=file_id
     )[:1]
     item = next(iter(found), None)
-    if item is None or (item.status != File.Status.AVAILABLE and not allow_uploading):
+    if item is None or not _takeable(item, allow_uploading):
         return None
     _domain_attached(item.drive)
     return item
+
+
+def _takeable(item: File, allow_uploading: bool) -> bool:
+    """Whether a file read by id is one a request may have: an available one (or, for the
+    upload endpoints, one still uploading)."""
+    return item.status == File.Status.AVAILABLE or allow_uploading
 
 
 def _domain_attached(drive: Drive) -> None:

@@ -19,11 +19,16 @@ def caller_grant(caller: Caller, body: dict, field: str = "drive_id") -> DriveGr
     drive_id = body.get(field)
     if caller.batch_reads is None:
         return drive_grant(actor=caller.actor, drive_id=drive_id)
-    key = ("grant", str(drive_id))
+    key = _grant_key(drive_id)
     if key not in caller.batch_reads:
         caller.batch_reads[key] = drive_grant(actor=caller.actor, drive_id=drive_id)
     grant: DriveGrant = caller.batch_reads[key]
     return grant
+
+
+def _grant_key(drive_id: object) -> tuple[str, str]:
+    """Where a batch of reads keeps the caller's grant on the drive `drive_id`."""
+    return ("grant", str(drive_id))
 
 
 def caller_file(
@@ -65,7 +70,8 @@ def _file_with_its_drive(
     drive_pk, file_id = row_id(str(body.get("drive_id") or "")), body.get(field)
     if drive_pk is None or not isinstance(file_id, str) or len(file_id) > 50:
         return None
-    if caller.batch_reads is not None and ("grant", str(body.get("drive_id"))) in caller.batch_reads:
+    grant_key = _grant_key(body.get("drive_id"))
+    if caller.batch_reads is not None and grant_key in caller.batch_reads:
         return None
     actor = caller.actor
     item = file_with_drive(
@@ -75,7 +81,7 @@ def _file_with_its_drive(
         return None
     grant = grant_on(actor=actor, drive=item.drive)
     if caller.batch_reads is not None:
-        caller.batch_reads[("grant", str(body.get("drive_id")))] = grant
+        caller.batch_reads[grant_key] = grant
     return grant, item
 
 
