@@ -6,11 +6,18 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+
+from drive_site.compiled_reads import CompiledRead
 
 # The backend sign-ins name (settings.AUTHENTICATION_BACKENDS lists it first).
 SIGNIN_BACKEND = "accounts.backends.UserWithCredentialBackend"
+
+# Read on every request with a session: its SQL is compiled once per thread.
+_user_with_credential = CompiledRead(
+    lambda pk: get_user_model()._default_manager.select_related("pds_credential").filter(pk=pk)[:1]
+)
 
 
 class UserWithCredentialBackend(ModelBackend):
@@ -29,6 +36,9 @@ class UserWithCredentialBackend(ModelBackend):
         return user
 
     def get_user(self, user_id: Any) -> Any:
-        users = get_user_model()._default_manager.select_related("pds_credential")
-        user = next(iter(users.filter(pk=user_id)[:1]), None)
+        try:
+            pk = get_user_model()._meta.pk.to_python(user_id)  # the session keeps it as text
+        except ValidationError:
+            return None
+        user = _user_with_credential.first(pk)
         return user if user is not None and self.user_can_authenticate(user) else None

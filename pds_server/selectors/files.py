@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from drive_site.compiled_reads import CompiledRead
 from pds_server import errors
 from pds_server.models import Drive, File, ShareLink, Upload, UploadPart
 from pds_server.selectors import domain_kept
@@ -13,13 +14,25 @@ from pds_server.services.pagination import Ordering, page
 
 ROOT = "root"
 
+# file_id is unique: a slice, without the ORDER BY that .first() adds. Every file request
+# starts with one of these two, so their SQL is compiled once per thread.
+_file_by_id = CompiledRead(
+    lambda drive_pk, file_id: File.objects.select_related("media", "blob").filter(
+        drive_id=drive_pk,
+        file_id=file_id,
+    )[:1]
+)
+_file_with_drive_by_id = CompiledRead(
+    lambda domain_pk, drive_pk, file_id: File.objects.select_related("drive", "media", "blob").filter(
+        drive_id=drive_pk, drive__domain_id=domain_pk, file_id=file_id
+    )[:1]
+)
+
 
 def file_get(*, drive: Drive, file_id: str, allow_trashed: bool = True, allow_uploading: bool = False) -> File:
     if not file_id or file_id == ROOT:
         raise errors.NotFound("File")
-    # file_id is unique: no ORDER BY (what .first() adds) to build or run.
-    found = File.objects.select_related("media", "blob").filter(drive=drive, file_id=file_id)[:1]
-    item = next(iter(found), None)
+    item = _file_by_id.first(drive.pk, file_id)
     if item is None or not _takeable(item, allow_uploading):
         raise errors.NotFound("File")
     if item.trashed and not allow_trashed:
@@ -36,10 +49,7 @@ def file_with_drive(*, domain_pk: int, drive_pk: int, file_id: str, allow_upload
     is missing is said as it always was (the drive first)."""
     if not file_id or file_id == ROOT:
         return None
-    found = File.objects.select_related("drive", "media", "blob").filter(
-        drive_id=drive_pk, drive__domain_id=domain_pk, file_id=file_id
-    )[:1]
-    item = next(iter(found), None)
+    item = _file_with_drive_by_id.first(domain_pk, drive_pk, file_id)
     if item is None or not _takeable(item, allow_uploading):
         return None
     _domain_attached(item.drive)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from drive_site.compiled_reads import CompiledRead
 from pds_server import errors
 from pds_server.models import AccessToken, App, Domain, PdsUser, RefreshToken
 from pds_server.routers import PDS_DB
@@ -128,13 +129,18 @@ def family_revoke(family: uuid.UUID) -> None:
     RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
 
 
+# token_hash is unique: a slice, without the ORDER BY that .first() adds. Every API request
+# reads it, so its SQL is compiled once per thread. Not joined with its domain: the
+# caller's is the only one it may be of (checked below).
+_access_token_by_hash = CompiledRead(
+    lambda token_hash: AccessToken.objects.select_related("user", "app").filter(token_hash=token_hash)[:1]
+)
+
+
 def access_token_authenticate(*, domain: Domain, raw_token: str | None) -> AccessToken:
     if not raw_token:
         raise errors.AccessTokenInvalid("An access token is required.")
-    # token_hash is unique: a slice, without the ORDER BY that .first() adds (every request).
-    # Not joined with its domain: the caller's is the only one it may be of (checked below).
-    found = AccessToken.objects.select_related("user", "app").filter(token_hash=digest(raw_token))[:1]
-    token = next(iter(found), None)
+    token = _access_token_by_hash.first(digest(raw_token))
     if token is None or token.revoked_at is not None or token.domain_id != domain.pk or not token.app.enabled:
         raise errors.AccessTokenInvalid("The access token is invalid.")
     token.domain = domain
