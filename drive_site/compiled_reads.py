@@ -10,9 +10,9 @@ int values used as they are: ids, hashes). The first call in a thread builds it 
 stand-in values, compiles it, and records which parameter each argument became; later
 calls run that SQL with the new arguments through the same connection wrapper (so query
 counting and execute wrappers still see them) and turn rows into models the way Django's
-ModelIterable does, select_related included. A queryset whose parameters cannot be mapped
-(an argument changed on its way into SQL, or not found exactly once) is never compiled
-ahead: it runs through the ORM each time.
+ModelIterable does, select_related included, with the column converters found once too.
+A queryset whose parameters cannot be mapped (an argument changed on its way into SQL, or
+not found exactly once) is never compiled ahead: it runs through the ORM each time.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class _Plan:
     start: int
     end: int
     populators: tuple[Any, ...]
+    converters: dict[int, Any]  # column -> this backend's converters (SQLite's text dates, ...)
 
 
 def _stand_in(index: int, value: object) -> object:
@@ -73,7 +74,7 @@ class CompiledRead(Generic[M]):
         with compiler.connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchmany(1)
-        for row in compiler.results_iter(results=[rows]):
+        for row in compiler.apply_converters(rows, plan.converters) if plan.converters else rows:
             item = plan.model.from_db(plan.alias, plan.init_list, row[plan.start : plan.end])
             for populator in plan.populators:
                 populator.populate(row, item)
@@ -107,6 +108,9 @@ class CompiledRead(Generic[M]):
         if sorted(value for is_argument, value in slots if is_argument) != list(range(len(stand_ins))):
             return None
         klass_info, select = compiler.klass_info, compiler.select
+        columns = [column[0] for column in select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            return None
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         return _Plan(
@@ -120,4 +124,5 @@ class CompiledRead(Generic[M]):
             end=end,
             # (django-stubs describe a later Django's signature, with a fetch_mode.)
             populators=tuple(get_related_populators(klass_info, select, queryset.db)),  # type: ignore[call-arg]
+            converters=compiler.get_converters(columns),
         )
