@@ -40,5 +40,7 @@ class UserWithCredentialBackend(ModelBackend):
             pk = get_user_model()._meta.pk.to_python(user_id)  # the session keeps it as text
         except ValidationError:
             return None
+        if pk is None:
+            return None
         user = _user_with_credential.first(pk)
         return user if user is not None and self.user_can_authenticate(user) else None

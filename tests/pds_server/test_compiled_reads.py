@@ -10,10 +10,15 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from accounts.backends import UserWithCredentialBackend
-from drive_site.compiled_reads import CompiledRead
-from pds_server.models import File
+from accounts.backends import UserWithCredentialBackend, _user_with_credential
+from accounts.models import Credential
+from drive_site.compiled_reads import CompiledRead, _Plan
+from pds_server.models import File, MediaInfo
+from pds_server.selectors.files import _file_by_id, _file_with_drive_by_id, file_get
+from pds_server.selectors.files import file_with_drive as file_with_drive_read
+from pds_server.services.tokens import _access_token_by_hash, access_token_authenticate
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "pds"])
 
@@ -45,6 +50,13 @@ def compiles(monkeypatch) -> list[str]:
     return seen
 
 
+def outcome(call) -> tuple[str, object]:
+    try:
+        return "answered", call()
+    except Exception as error:
+        return "raised", type(error)
+
+
 def fields(item) -> dict:
     return {key: value for key, value in item.__dict__.items() if key != "_state"}
 
@@ -70,19 +82,25 @@ def test_it_compiles_once_per_thread_and_still_counts_as_a_query(stored, compile
     args = (stored.drive.domain_id, stored.drive_id, stored.file_id)
     read = CompiledRead(file_with_drive)
     read.first(*args)
-    assert len(compiles) == 1
+    assert len(compiles) == 2  # with two sets of stand-ins, to see the same SQL
     with CaptureQueriesContext(connections["pds"]) as queries:
         for _ in range(3):
             assert read.first(*args).file_id == stored.file_id
-    assert len(compiles) == 1 and len(queries.captured_queries) == 3
+    assert len(compiles) == 2 and len(queries.captured_queries) == 3
     assert stored.file_id in queries.captured_queries[-1]["sql"]  # the arguments, not the stand-ins
 
     found: list[str | None] = []
-    worker = threading.Thread(target=lambda: found.append(read.first(*args).file_id))
+
+    def in_a_thread() -> None:
+        try:
+            found.append(read.first(*args).file_id)
+        finally:
+            connections.close_all()  # this thread's
+
+    worker = threading.Thread(target=in_a_thread)
     worker.start()
     worker.join()
-    connections.close_all()
-    assert found == [stored.file_id] and len(compiles) == 2  # its own connection, its own plan
+    assert found == [stored.file_id] and len(compiles) == 4  # its own connection, its own plan
 
 
 def test_a_read_whose_arguments_change_on_their_way_into_sql_runs_through_the_orm(stored, compiles):
@@ -92,16 +110,41 @@ def test_a_read_whose_arguments_change_on_their_way_into_sql_runs_through_the_or
     assert read.first(stored.drive_id, "ept.t").file_id == stored.file_id
     assert read.first(stored.drive_id, "nothing-like-it") is None
     assert read.first(stored.drive_id, "kept").file_id == stored.file_id
-    # one compile for the plan that could not be made, then one per call
-    assert len(compiles) == 4
+    # two compiles for the plan that could not be made, then one per call
+    assert len(compiles) == 5
 
 
-def test_arguments_must_be_text_or_whole_numbers(stored):
-    read = CompiledRead(lambda pk: File.objects.filter(pk=pk)[:1])
-    with pytest.raises(TypeError):
-        read.first(1.0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        read.first(True)
+def test_escaped_or_folded_arguments_are_left_to_the_orm(stored, compiles):
+    # On SQLite `iexact` is a LIKE with the argument escaped: run as compiled, "_ept.txt"
+    # would match "kept.txt". On PostgreSQL it is UPPER(...) = UPPER(%s), compiled ahead.
+    read = CompiledRead(lambda drive_pk, name: File.objects.filter(drive_id=drive_pk, name__iexact=name)[:1])
+    assert read.first(stored.drive_id, "_ept.txt") is None
+    assert read.first(stored.drive_id, "KEPT.TXT").file_id == stored.file_id
+    assert read.first(stored.drive_id, "k%") is None
+
+
+def test_arguments_of_another_type_or_out_of_range_go_through_the_orm(stored):
+    read = CompiledRead(lambda drive_pk, file_id: File.objects.filter(drive_id=drive_pk, file_id=file_id)[:1])
+    assert read.first(stored.drive_id, stored.file_id).file_id == stored.file_id  # compiled with (int, str)
+    assert read.first(str(stored.drive_id), stored.file_id).file_id == stored.file_id  # Django converts the text
+    # Beyond 64 bits: whatever the ORM does (PostgreSQL: nothing found; SQLite: OverflowError).
+    assert outcome(lambda: read.first(2**70, stored.file_id)) == outcome(
+        lambda: next(iter(File.objects.filter(drive_id=2**70, file_id=stored.file_id)[:1]), None)
+    )
+    assert read.first(stored.drive_id * 1.0, stored.file_id).file_id == stored.file_id  # type: ignore[arg-type]
+    # On PostgreSQL a stand-in beyond a small field's range compiles to nothing: the ORM runs.
+    small = CompiledRead(lambda orientation: MediaInfo.objects.filter(orientation=orientation)[:1])
+    assert small.first(1) is None and small.first(2) is None
+
+
+def test_the_reads_of_every_request_run_compiled(alice, stored):
+    user = get_user_model().objects.create_user("dave", password="dave-password-1")
+    UserWithCredentialBackend().get_user(str(user.pk))
+    access_token_authenticate(domain=stored.drive.domain, raw_token=alice.token)
+    file_with_drive_read(domain_pk=stored.drive.domain_id, drive_pk=stored.drive_id, file_id=stored.file_id)
+    file_get(drive=stored.drive, file_id=stored.file_id)
+    for read in (_user_with_credential, _access_token_by_hash, _file_with_drive_by_id, _file_by_id):
+        assert isinstance(read.local.plan, _Plan), read.build
 
 
 def test_the_session_user_comes_with_or_without_a_credential(django_user_model):
@@ -112,7 +155,15 @@ def test_the_session_user_comes_with_or_without_a_credential(django_user_model):
         assert found == user
         assert not hasattr(found, "pds_credential")  # known absent: no second query to find out
     assert len(queries.captured_queries) == 1
-    assert backend.get_user("not-a-number") is None
+    assert backend.get_user("not-a-number") is None and backend.get_user(None) is None
+    holder = django_user_model.objects.create_user("erin", password="erin-password-1")
+    Credential.objects.create(
+        user=holder, auth_mode="oauth", access_token_encrypted="sealed", access_expires_at=timezone.now()
+    )
+    with CaptureQueriesContext(connections["default"]) as queries:
+        signed_in = backend.get_user(str(holder.pk))
+        assert signed_in.pds_credential.access_token_encrypted == "sealed"
+    assert len(queries.captured_queries) == 1
     assert backend.get_user(str(user.pk + 1000)) is None
     user.is_active = False
     user.save()
