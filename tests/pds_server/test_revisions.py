@@ -5,6 +5,8 @@ for good, retention per domain, fsck and the data migration."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import os
 from datetime import timedelta
@@ -124,6 +126,22 @@ def test_instant_upload_overwrite_is_a_revision_too(alice):
     assert [item["size"] for item in items] == [2000, 13]
     assert items[0]["revision_id"] == alice.ok("file/get", {"file_id": other["file_id"]})["revision_id"]
     assert used(alice) == 2000 + 13 + 2000
+
+
+def test_content_held_only_by_an_older_revision_is_the_owners_to_upload_instantly(alice, bob):
+    data = os.urandom(3000)
+    first = alice.upload("old.bin", data)
+    overwrite(alice, "old.bin", b"newer content")  # the bytes now live in a revision only
+    assert not File.objects.filter(blob__sha1=first["content_hash"]).exists()
+    body = {"size": len(data), "content_hash": first["content_hash"], "content_hash_name": "sha1"}
+    assert alice.upload("again.bin", data, **body)["rapid_upload"] is True
+    # Bob's drive holds no file or revision with it: the hash alone is not enough for him,
+    # the legacy proof (8 bytes at an offset derived from his token) is.
+    create = {"parent_file_id": "root", "type": "file", **body}
+    assert bob.ok("file/create", {**create, "name": "hash-only.bin"}, 201)["rapid_upload"] is False
+    offset = int(hashlib.md5(bob.token.encode()).hexdigest()[:16], 16) % len(data)
+    proof = base64.b64encode(data[offset : offset + 8]).decode()
+    assert bob.upload("proved.bin", data, proof_code=proof, proof_version="v1", **body)["rapid_upload"] is True
 
 
 def test_restore_makes_the_chosen_revision_the_latest_as_a_new_one(alice):
