@@ -83,6 +83,19 @@ class File(models.Model):
             for order in ("name", "created_at", "updated_at", "size")
         ] + [
             models.Index(fields=["drive", "trash_root", "trashed_at"], name="file_recycle_bin"),
+            # Every child of a folder, trashed or not (the partial indexes above hold only the
+            # listed ones): moving a folder to the recycle bin, deleting or copying it, and
+            # walking a shared folder read level by level through this, not the whole table.
+            models.Index(fields=["drive", "parent_file_id", "file_id"], name="file_children"),
+            # A folder's subfolders (the move and copy dialogs): a range scan even in a folder
+            # of a million files.
+            models.Index(
+                fields=["drive", "parent_file_id", "name", "file_id"],
+                name="file_subfolders_by_name",
+                condition=LISTED & Q(type="folder"),
+            ),
+            # Search across the whole drive, newest first (Drive's search page).
+            models.Index(fields=["drive", "updated_at", "file_id"], name="file_drive_by_updated_at", condition=LISTED),
             # The Photos timeline and capture-time ranges: one range scan per page.
             models.Index(
                 fields=["drive", "image_time", "file_id"],

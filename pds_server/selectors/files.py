@@ -97,7 +97,9 @@ def descendant_ids(*, drive: Drive, folder_ids: list[str], limit: int | None = N
     found: list[str] = []
     level = list(folder_ids)
     while level:
-        rows = list(File.objects.filter(drive=drive, parent_file_id__in=level).values_list("file_id", "type"))
+        children = File.objects.filter(drive=drive, parent_file_id__in=level).values_list("file_id", "type")
+        # One row past the limit is enough to know there are more (the file_children index).
+        rows = list(children if limit is None else children[: limit - len(found) + 1])
         found += [file_id for file_id, _ in rows]
         if limit is not None and len(found) > limit:
             return None
