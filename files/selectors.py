@@ -56,7 +56,14 @@ class Listing:
 
 
 def folder_listing(
-    *, pds: UserPds, folder_id: str, sort: str, direction: str, marker: str = "", with_breadcrumbs: bool = True
+    *,
+    pds: UserPds,
+    folder_id: str,
+    sort: str,
+    direction: str,
+    marker: str = "",
+    with_breadcrumbs: bool = True,
+    only_folders: bool = False,
 ) -> Listing:
     folder = None
     crumbs: list[JSON] = []
@@ -73,7 +80,8 @@ def folder_listing(
         marker=marker,
         order_by=SORTS.get(sort, "name"),
         order_direction="DESC" if direction == "desc" else "ASC",
-        thumbnail_processes=THUMBNAIL_PROCESSES,
+        thumbnail_processes=None if only_folders else THUMBNAIL_PROCESSES,
+        type_="folder" if only_folders else "",
     )
     return Listing(folder=folder, items=page["items"], next_marker=page["next_marker"], breadcrumbs=crumbs)
 

@@ -160,8 +160,12 @@ def pick(request: HttpRequest) -> HttpResponse:
     if in_part:
         start = all_in or (selectors.file_get(pds=pds, file_id=selected[0])["parent_file_id"] if selected else "")
     folder_id = request.GET.get("folder") or start or selectors.ROOT
-    listing = selectors.folder_listing(pds=pds, folder_id=folder_id, sort="name", direction="asc")
-    folders = [item for item in listing.items if item["type"] == "folder" and item["file_id"] not in selected]
+    # Subfolders only, a page at a time: a folder of many files has its folders past any page of it.
+    marker = request.GET.get("marker", "")
+    listing = selectors.folder_listing(
+        pds=pds, folder_id=folder_id, sort="name", direction="asc", marker=marker, only_folders=True
+    )
+    folders = [item for item in listing.items if item["file_id"] not in selected]
     back = request.GET.get("next", "/")
     chosen = [("all_in", all_in)] if all_in else [("ids", file_id) for file_id in selected]
     base = [("op", operation), ("next", back), *chosen]

@@ -21,6 +21,7 @@ class FilesAPI(CallerAPI):
         order_by: str = "name",
         order_direction: str = "ASC",
         thumbnail_processes: JSON | None = None,
+        type_: str = "",
     ) -> JSON:
         body: JSON = {
             "drive_id": drive_id,
@@ -30,6 +31,8 @@ class FilesAPI(CallerAPI):
             "order_by": order_by,
             "order_direction": order_direction,
         }
+        if type_:
+            body["type"] = type_  # "folder": a folder's subfolders only
         if thumbnail_processes:
             body["thumbnail_processes"] = thumbnail_processes
         return self._read("file/list", body)

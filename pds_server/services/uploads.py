@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from pds_server import errors, signing
@@ -160,7 +160,7 @@ def file_create(req: FileCreateRequest) -> FileCreated:
             candidates = Blob.objects.filter(pre_hash=req.pre_hash.upper())
             if req.size is not None:
                 candidates = candidates.filter(size=req.size)
-            if any(held_in_domain(blob, drive) for blob in candidates[:PRE_HASH_CANDIDATES]):
+            if candidates.filter(_held_in_domain_of(drive)).exists():
                 raise errors.PdsError(
                     "The pre_hash matched: send the content hash.",
                     code="PreHashMatched",
@@ -232,9 +232,13 @@ def may_reuse(blob: Blob, drive: Drive, owner: str, req: FileCreateRequest) -> b
     return False
 
 
-# The most blobs with the same first KiB and size a pre_hash check looks at (each costs two
-# indexed reads). Missing one among more only costs the instant upload: the bytes are sent.
-PRE_HASH_CANDIDATES = 20
+def _held_in_domain_of(drive: Drive) -> Q:
+    """On Blob: held by a file of the drive's domain, as its content or a revision (each from
+    the blob's own index; joined by OR the two scanned every file of the domain)."""
+    in_domain = drive.domain_id
+    return Exists(File.objects.filter(blob=OuterRef("pk"), drive__domain_id=in_domain)) | Exists(
+        Revision.objects.filter(blob=OuterRef("pk"), file__drive__domain_id=in_domain)
+    )
 
 
 def held_in_domain(blob: Blob, drive: Drive, *, owner: str | None = None) -> bool:

@@ -6,6 +6,7 @@ a 500, and another person's ids are refused."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -280,3 +281,22 @@ def test_rows_come_at_most_max_rows_at_once(browser):
     assert answer.status_code == 200 and answer.json()["rows"].count("<tr") == MAX_ROWS
     over = call(browser, "rows?" + "&".join(f"ids={i}" for i in ids))
     assert over.status_code == 400 and f"at most {MAX_ROWS}" in over.json()["error"]
+
+
+def test_the_picker_lists_subfolders_a_page_at_a_time_past_any_number_of_files(browser):
+    # 250 files sort before every folder: the picker asks for folders only, so they are
+    # on its first page, and the 201st folder is one "More" away.
+    source = folder(browser, "Big")
+    drive = File.objects.get(file_id=source).drive
+    listing_entries(drive, [f"a-{i:03d}.txt" for i in range(250)], parent_id=source, id_prefix="p")
+    listing_entries(drive, [f"f-{i:03d}" for i in range(201)], parent_id=source, kind="folder", id_prefix="q")
+    first = browser.get(f"/pick/?op=move&next=%2F&ids=x&folder={source}")
+    assert first.status_code == 200
+    names = re.findall(r"<bdi>(f-\d+|a-\d+\.txt)</bdi>", first.text)
+    assert names == [f"f-{i:03d}" for i in range(200)]
+    more_link = r'<p><a class="btn btn-quiet" href="\?([^"]*marker=[^"]+)">More</a></p>'
+    more = re.search(more_link, first.text)
+    assert more is not None
+    second = browser.get("/pick/?" + more.group(1).replace("&amp;", "&"))
+    assert second.status_code == 200 and re.findall(r"<bdi>(f-\d+)</bdi>", second.text) == ["f-200"]
+    assert not re.search(more_link, second.text)  # the last page
