@@ -37,7 +37,7 @@ class UserWithCredentialBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> Any:
         try:
-            pk = get_user_model()._meta.pk.to_python(user_id)  # the session keeps it as text
+            pk = get_user_model()._meta.pk.to_python(user_id)  # the compiled read takes the field's type
         except ValidationError:
             return None
         if pk is None:

@@ -166,7 +166,7 @@ def pick(request: HttpRequest) -> HttpResponse:
         pds=pds, folder_id=folder_id, sort="name", direction="asc", marker=marker, only_folders=True
     )
     folders = [item for item in listing.items if item["file_id"] not in selected]
-    back = request.GET.get("next", "/")
+    back = back_to(request)  # a page of this site, for the Cancel link and after the change
     chosen = [("all_in", all_in)] if all_in else [("ids", file_id) for file_id in selected]
     base = [("op", operation), ("next", back), *chosen]
     context = {"operation": operation, "listing": listing, "folders": folders, "folder_id": folder_id, "ids": selected}

@@ -160,7 +160,7 @@ def file_create(req: FileCreateRequest) -> FileCreated:
             candidates = Blob.objects.filter(pre_hash=req.pre_hash.upper())
             if req.size is not None:
                 candidates = candidates.filter(size=req.size)
-            if candidates.filter(_held_in_domain_of(drive)).exists():
+            if candidates.filter(held_in_domain(drive)).exists():
                 raise errors.PdsError(
                     "The pre_hash matched: send the content hash.",
                     code="PreHashMatched",
@@ -223,35 +223,30 @@ def revision_target(item: File) -> File:
 def may_reuse(blob: Blob, drive: Drive, owner: str, req: FileCreateRequest) -> bool:
     """A hash alone never reads someone else's bytes: without a valid proof only blobs the
     same user already holds (in a file or a revision) match; with one, any blob of the domain."""
-    if held_in_domain(blob, drive, owner=owner):
+    if blob_held_in_domain(blob, drive, owner=owner):
         return True
     if req.proof_code is not None and req.proof_version == "v1" and req.raw_access_token:
-        return held_in_domain(blob, drive) and proof_matches(
+        return blob_held_in_domain(blob, drive) and proof_matches(
             blob=blob, proof_code=req.proof_code, raw_access_token=req.raw_access_token
         )
     return False
 
 
-def _held_in_domain_of(drive: Drive) -> Q:
-    """On Blob: held by a file of the drive's domain, as its content or a revision (each from
-    the blob's own index; joined by OR the two scanned every file of the domain)."""
-    in_domain = drive.domain_id
-    return Exists(File.objects.filter(blob=OuterRef("pk"), drive__domain_id=in_domain)) | Exists(
-        Revision.objects.filter(blob=OuterRef("pk"), file__drive__domain_id=in_domain)
-    )
-
-
-def held_in_domain(blob: Blob, drive: Drive, *, owner: str | None = None) -> bool:
-    """Whether a file of the drive's domain (in a drive `owner` owns, if given) holds the
-    blob as its content or as one of its revisions. Two reads, each from the blob's own
-    index: one query with the two joined by OR scanned every file of the domain (176 ms
-    for a million files, on each instant upload)."""
-    files = File.objects.filter(blob=blob, drive__domain_id=drive.domain_id)
-    revisions = Revision.objects.filter(blob=blob, file__drive__domain_id=drive.domain_id)
+def held_in_domain(drive: Drive, *, owner: str | None = None) -> Q:
+    """On Blob: held by a file of the drive's domain (in a drive `owner` owns, if given), as
+    its content or as one of its revisions. Two EXISTS, each a seek on the blob's own index:
+    the same test written as a JOIN of files and revisions by OR scanned every file of the
+    domain (176-343 ms for a million files, on each instant upload)."""
+    files = File.objects.filter(blob=OuterRef("pk"), drive__domain_id=drive.domain_id)
+    revisions = Revision.objects.filter(blob=OuterRef("pk"), file__drive__domain_id=drive.domain_id)
     if owner is not None:
         files = files.filter(owner_filter(owner, prefix="drive__"))
         revisions = revisions.filter(owner_filter(owner, prefix="file__drive__"))
-    return files.exists() or revisions.exists()
+    return Exists(files) | Exists(revisions)
+
+
+def blob_held_in_domain(blob: Blob, drive: Drive, *, owner: str | None = None) -> bool:
+    return Blob.objects.filter(pk=blob.pk).filter(held_in_domain(drive, owner=owner)).exists()
 
 
 def rapid_upload(*, drive: Drive, req: FileCreateRequest, name: str, blob: Blob, target: File | None) -> File:
