@@ -22,14 +22,14 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from pds_server import errors, signing
-from pds_server.models import Blob, Drive, File, PdsUser, Revision, Upload, UploadPart
+from pds_server.models import Blob, Drive, File, PdsUser, Upload, UploadPart
 from pds_server.routers import PDS_DB
+from pds_server.selectors.blobs import blob_held_in_domain, held_in_domain
 from pds_server.selectors.files import folder_check
-from pds_server.services.access import owner_filter
 from pds_server.services.blobs import storage_full
 from pds_server.services.names import (
     category_of,
@@ -230,23 +230,6 @@ def may_reuse(blob: Blob, drive: Drive, owner: str, req: FileCreateRequest) -> b
             blob=blob, proof_code=req.proof_code, raw_access_token=req.raw_access_token
         )
     return False
-
-
-def held_in_domain(drive: Drive, *, owner: str | None = None) -> Q:
-    """On Blob: held by a file of the drive's domain (in a drive `owner` owns, if given), as
-    its content or as one of its revisions. Two EXISTS, each a seek on the blob's own index:
-    the same test written as a JOIN of files and revisions by OR scanned every file of the
-    domain (176-343 ms for a million files, on each instant upload)."""
-    files = File.objects.filter(blob=OuterRef("pk"), drive__domain_id=drive.domain_id)
-    revisions = Revision.objects.filter(blob=OuterRef("pk"), file__drive__domain_id=drive.domain_id)
-    if owner is not None:
-        files = files.filter(owner_filter(owner, prefix="drive__"))
-        revisions = revisions.filter(owner_filter(owner, prefix="file__drive__"))
-    return Exists(files) | Exists(revisions)
-
-
-def blob_held_in_domain(blob: Blob, drive: Drive, *, owner: str | None = None) -> bool:
-    return Blob.objects.filter(pk=blob.pk).filter(held_in_domain(drive, owner=owner)).exists()
 
 
 def rapid_upload(*, drive: Drive, req: FileCreateRequest, name: str, blob: Blob, target: File | None) -> File:

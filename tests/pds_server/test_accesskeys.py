@@ -121,8 +121,11 @@ def test_each_refusal_rule(live_server, domain, make_user, settings):
     assert early.json()["code"] == "RequestTimeTooSkewed"
     assert signed_post(base, path, body, key, date=timezone.now() - timedelta(minutes=14)).status_code == 200
 
-    first = signed_post(base, path, body, key, nonce="once-only")
-    replay = signed_post(base, path, body, key, nonce="once-only")
+    # One Date for both: a replay is the same signed request (with a Date a second later it
+    # would be another signature, and this test would fail whenever the two straddled one).
+    moment = timezone.now()
+    first = signed_post(base, path, body, key, nonce="once-only", date=moment)
+    replay = signed_post(base, path, body, key, nonce="once-only", date=moment)
     assert first.status_code == 200 and (replay.status_code, replay.json()["code"]) == (403, "SignatureNonceUsed")
 
     md5 = base64.b64encode(hashlib.md5(b"another body").digest()).decode()  # noqa: S324
