@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="file",
             index=models.Index(
-                condition=models.Q(("status", "available"), ("trashed", False), ("type", "folder")),
+                condition=LISTED & models.Q(("type", "folder")),
                 fields=["drive", "parent_file_id", "name", "file_id"],
                 name="file_subfolders_by_name",
             ),

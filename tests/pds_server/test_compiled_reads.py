@@ -168,4 +168,3 @@ def test_the_session_user_comes_with_or_without_a_credential(django_user_model):
     user.is_active = False
     user.save()
     assert backend.get_user(str(user.pk)) is None
-    assert get_user_model() is django_user_model
