@@ -106,8 +106,11 @@ for database in DATABASES.values():
         }
     # Reuse connections across requests: opening one (and its PRAGMAs) costs more than most queries.
     database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    # A connection the server dropped (a restart) is noticed and replaced, not used to fail.
+    # A connection the server dropped (a restart) is noticed and replaced, not used to fail;
+    # on PostgreSQL only once it has been idle a moment (drive_site/db_postgresql/base.py).
     database.setdefault("CONN_HEALTH_CHECKS", True)
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "drive_site.db_postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,6 +166,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
 }
+
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # One client object per pool, not one per call (drive_site/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "drive_site.redis_cache.SharedClientRedisCache"
 
 # Sessions: with Redis as the cache, read from it (the database keeps them, so a flushed cache
 # signs nobody out); else from the database alone (a file cache would cost more than a query).

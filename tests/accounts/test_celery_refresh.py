@@ -5,8 +5,6 @@ Afterwards no plaintext token is in the database, the broker or the worker's log
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -18,7 +16,7 @@ from accounts.models import Credential
 from accounts.tasks import refresh_expiring_credentials
 from drive_site.celery import app as celery_app
 from pds_server.models import App
-from tests.celery_worker import free_port, start_worker
+from tests.celery_worker import redis_server, start_worker
 from tests.drive_helpers import sign_in
 
 
@@ -29,32 +27,8 @@ def broker_url(request, tmp_path):
         (django_settings.BROKER_DIR / "queue").mkdir(parents=True)
         yield "filesystem://"
         return
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-        assert time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(10)
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -1,0 +1,2 @@
+"""Django's PostgreSQL backend, with its per-request health check kept for idle connections
+(see base.py)."""
