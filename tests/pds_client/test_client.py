@@ -67,6 +67,8 @@ def test_environment_lookups_are_skipped_unless_a_proxy_is_configured(monkeypatc
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DRIVE_BEHIND_PROXY", "true")
     assert PDSClient("http://127.0.0.1:9").session.trust_env is False
+    assert PDSClient("http://127.0.0.1:9").json_pool is not None  # JSON calls skip requests too
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert PDSClient("http://127.0.0.1:9").session.trust_env is True
+    assert PDSClient("http://127.0.0.1:9").json_pool is None  # only requests applies NO_PROXY
