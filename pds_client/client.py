@@ -138,6 +138,7 @@ TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, urllib3.exceptio
 NO_RETRY = Retry(0, read=False)
 
 Answer = requests.Response | urllib3.BaseHTTPResponse
+USER_AGENT = requests.utils.default_user_agent()  # every call names the same client
 
 
 def status_of(response: Answer) -> int:
@@ -174,7 +175,7 @@ class PDSClient:
         self, pool: urllib3.PoolManager, path: str, body: JSON, headers: dict, idempotent: bool
     ) -> urllib3.BaseHTTPResponse:
         data = json.dumps(body, allow_nan=False).encode()
-        headers = {"Content-Type": "application/json", **headers}
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}
         timeout = urllib3.Timeout(connect=self.timeout, read=self.timeout)
         url = f"{self.endpoint}{path}"
 
@@ -243,7 +244,8 @@ class PDSClient:
         else:
             answer = self._send_json(self.json_pool, f"/v2/{path}", body or {}, all_headers, idempotent)
             status, response_headers, content = answer.status, answer.headers, answer.data
-        if status >= 400:
+        # (requests follows redirects; urllib3 here does not: an answer that moved is no answer.)
+        if status >= 400 or (self.json_pool is not None and status >= 300):
             self._raise_error(status, response_headers, content)
         if status == 204 or not content:
             return {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import psycopg
 import pytest
@@ -65,7 +66,21 @@ def test_a_connection_dropped_while_idle_is_replaced_before_the_request_uses_it(
     assert second != first
 
 
-def test_a_busy_connection_skips_the_check_and_a_drop_costs_one_request_at_most(kept_connection):
+def test_the_idle_time_counts_from_the_last_query_not_from_the_end_of_the_request(kept_connection, monkeypatch):
+    monkeypatch.setattr(pg_backend, "HEALTH_CHECK_IDLE", 0.5)
+    request_started.send(sender=None)
+    first = backend_pid()
+    quiet_until = time.monotonic() + 0.5
+    while time.monotonic() < quiet_until:  # the request streams on without a query
+        time.sleep(0.05)
+    request_finished.send(sender=None)
+    terminate(first)
+    second = request()  # checked first, though the last request ended a moment ago
+    assert second != first
+
+
+def test_a_busy_connection_skips_the_check_and_a_drop_costs_one_request_at_most(kept_connection, monkeypatch):
+    monkeypatch.setattr(pg_backend, "HEALTH_CHECK_IDLE", 60.0)  # however long terminate() takes
     first = request()
     terminate(first)
     # Used a moment ago: no SELECT 1 first, so this request meets the dropped connection...

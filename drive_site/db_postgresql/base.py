@@ -4,8 +4,9 @@ CONN_HEALTH_CHECKS makes Django send `SELECT 1` before each request's first quer
 a connection the server dropped (a restart, a failover, an idle timeout) is replaced rather
 than used to fail the request. On a busy site that is a round trip per request for
 connections that answered a moment ago: a third of the queries of a small download. Here
-a connection that served a request without error in the last HEALTH_CHECK_IDLE seconds is
-taken as healthy; one idle for longer is checked as before. A server that goes away while
+a connection whose last query (in a request that ended without a database error) is less
+than HEALTH_CHECK_IDLE seconds old is taken as healthy; one idle for longer is checked as
+before. A server that goes away while
 the site is busy fails the requests it was serving anyway, and Django closes a connection
 that raised an error at the end of its request.
 """
@@ -17,25 +18,27 @@ from typing import Any
 
 from django.db.backends.postgresql import base
 
-# Seconds after a connection last served a request without error during which the next
-# request skips the check. Short: a dropped connection is noticed by any request after it.
+# Seconds after a connection's last query during which the next request skips the check.
+# Short: a connection dropped while the site is quiet is still noticed and replaced.
 HEALTH_CHECK_IDLE = 1.0
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     health_check_enabled: bool  # Django's, left out of django-stubs
-    used_in_request = False
-    worked_at = float("-inf")
+    used_at: float | None = None  # when this request last opened a cursor
+    worked_at = float("-inf")  # when the connection was last used by a request without error
 
     def create_cursor(self, name: Any = None) -> Any:
-        self.used_in_request = True
+        self.used_at = time.monotonic()
         return super().create_cursor(name)
 
     def close_if_unusable_or_obsolete(self) -> None:
-        """Run as each request starts and ends (Django's signal handlers)."""
-        if self.connection is not None and self.used_in_request and not self.errors_occurred:
-            self.worked_at = time.monotonic()
-        self.used_in_request = False
+        """Run as each request (or Celery task) starts and ends. The time kept is its last
+        query's, not its end's: a request streaming for minutes after it leaves the
+        connection idle that long."""
+        if self.connection is not None and self.used_at is not None and not self.errors_occurred:
+            self.worked_at = self.used_at
+        self.used_at = None
         super().close_if_unusable_or_obsolete()
         if self.connection is None:
             self.worked_at = float("-inf")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 
 import pytest
+import requests
 
 from pds_client import PDSClient, errors
+from tests import fault_server
 
 
 def test_error_classes_follow_the_pds_code(pds_url, alice_token):
@@ -39,6 +41,36 @@ def test_idempotent_calls_retry_on_503_and_others_do_not(flaky_pds):
     with pytest.raises(errors.ServiceUnavailable):
         client.refresh(client_id="a", client_secret="b", refresh_token="r")
     assert server.calls == 1  # a refresh token rotates: never retried blindly
+
+
+def test_json_calls_go_through_urllib3_and_answer_as_through_requests(flaky_pds):
+    url, server = flaky_pds
+    client = PDSClient(url, retries=1, backoff=0.01)
+    with pytest.raises(errors.ServiceUnavailable) as caught:
+        client.get_user("t")
+    assert caught.value.request_id == "REQ123" and caught.value.message == "down for maintenance"
+    assert server.calls == 2
+    assert client.json_pool is not None and len(client.json_pool.pools) == 1  # the call took the urllib3 path
+    via_requests = PDSClient(url, retries=1, backoff=0.01, session=requests.Session())
+    assert via_requests.json_pool is None
+    server.calls = 0
+    with pytest.raises(errors.ServiceUnavailable) as caught:
+        via_requests.get_user("t")
+    assert server.calls == 2 and caught.value.message == "down for maintenance"
+
+
+def test_a_redirect_is_an_error_not_an_empty_answer():
+    with fault_server.pds_answering(307, headers={"Location": "https://elsewhere.example/v2/user/get"}) as (url, _):
+        with pytest.raises(errors.PDSError) as caught:
+            PDSClient(url).get_user("t")
+    assert caught.value.status == 307
+
+
+def test_a_pds_that_does_not_answer_in_time_is_unavailable_after_retries():
+    with fault_server.pds_answering(200, b"{}", delay=3) as (url, server):
+        with pytest.raises(errors.ServiceUnavailable):
+            PDSClient(url, retries=1, backoff=0.01, timeout=0.5).get_user("t")
+    assert server.calls == 2
 
 
 def test_connection_errors_become_service_unavailable_after_retries():
