@@ -673,24 +673,24 @@ class Bench:
 
         drive_rates, nginx_rates, memory = [], [], []
         groups = self.cpu_groups()
-        cpu_before = {name: cpu_seconds(pids()) for name, pids in groups.items()}
+        cpu = dict.fromkeys(groups, 0.0)
+        # Drive's runs and nginx's take turns, as the other measures' do, so that neither
+        # side gets the machine's quieter minutes (the uploads' writeback, say) to itself.
         for _ in range(self.sizes.runs):
+            cpu_before = {name: cpu_seconds(pids()) for name, pids in groups.items()}
             with PeakMemory(self.drive.pid, self.pds.pid) as peak:
                 drive_rates.append(
                     many(f"{self.stack.drive_url}/files/{started['file_id']}/download", self.drive_headers)
                 )
+            for name, pids in groups.items():
+                cpu[name] += (cpu_seconds(pids()) - cpu_before[name]) / (count * self.sizes.runs) * 1000
             memory.append(peak.growth_mib)
-        cpu = {
-            name: (cpu_seconds(pids()) - cpu_before[name]) / (count * self.sizes.runs) * 1000
-            for name, pids in groups.items()
-        }
+            nginx_rates.append(many(f"https://127.0.0.1:{self.ref_https}/small.bin", []))
         print(
             "  CPU per 1 MiB download through Drive: "
             + ", ".join(f"{name} {value:.1f} ms" for name, value in cpu.items()),
             flush=True,
         )
-        for _ in range(self.sizes.runs):
-            nginx_rates.append(many(f"https://127.0.0.1:{self.ref_https}/small.bin", []))
         drive, nginx = median(drive_rates), median(nginx_rates)
         self.row(
             f"1 MiB downloads per second through Drive (4 at a time), vs nginx{self.blobs}",
@@ -1326,6 +1326,9 @@ def main() -> int:
         }
         for name, measure in measures.items():
             if name in args.only:
+                # Each measure starts with the disk's backlog written: gigabytes of one
+                # measure's files flushed during the next would be charged to it.
+                os.sync()
                 measure()
         bench.report()
         report_photos(bench)
