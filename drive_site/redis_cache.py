@@ -9,37 +9,22 @@ one, made on first use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
 class SharedClientRedisCacheClient(RedisCacheClient):
-    # Django's own attributes, which django-stubs leaves out (they are private).
-    _servers: list[str]
-    _pools: dict[int, Any]
-    _pool_class: Any
-    _pool_options: dict[str, Any]
-    _client: Any
-    _get_connection_pool_index: Callable[[bool], int]
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
+        self._clients: dict[int, Any] = {}  # by id() of Django's pool, which it keeps
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]  # Django's, not in the stubs
+        client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._pool_at(index))
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
-
-    def _pool_at(self, index: int) -> Any:
-        # Django's _get_connection_pool, for the index chosen above (a read picks one at random).
-        if index not in self._pools:
-            self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
-        return self._pools[index]
 
 
 class SharedClientRedisCache(RedisCache):

@@ -171,9 +171,9 @@ class PDSClient:
         assert isinstance(response, requests.Response)
         return response
 
-    def _send_json(
-        self, pool: urllib3.PoolManager, path: str, body: JSON, headers: dict, idempotent: bool
-    ) -> urllib3.BaseHTTPResponse:
+    def _send_json(self, path: str, body: JSON, headers: dict, idempotent: bool) -> urllib3.BaseHTTPResponse:
+        pool = self.json_pool
+        assert pool is not None
         data = json.dumps(body, allow_nan=False).encode()
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}
         timeout = urllib3.Timeout(connect=self.timeout, read=self.timeout)
@@ -242,7 +242,7 @@ class PDSClient:
             response = self._send("POST", f"/v2/{path}", idempotent=idempotent, json=body or {}, headers=all_headers)
             status, response_headers, content = response.status_code, response.headers, response.content
         else:
-            answer = self._send_json(self.json_pool, f"/v2/{path}", body or {}, all_headers, idempotent)
+            answer = self._send_json(f"/v2/{path}", body or {}, all_headers, idempotent)
             status, response_headers, content = answer.status, answer.headers, answer.data
         # (requests follows redirects; urllib3 here does not: an answer that moved is no answer.)
         if status >= 400 or (self.json_pool is not None and status >= 300):

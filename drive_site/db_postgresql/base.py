@@ -6,9 +6,8 @@ than used to fail the request. On a busy site that is a round trip per request f
 connections that answered a moment ago: a third of the queries of a small download. Here
 a connection whose last query (in a request that ended without a database error) is less
 than HEALTH_CHECK_IDLE seconds old is taken as healthy; one idle for longer is checked as
-before. A server that goes away while
-the site is busy fails the requests it was serving anyway, and Django closes a connection
-that raised an error at the end of its request.
+before. A server that goes away while the site is busy fails the requests it was serving
+anyway, and Django closes a connection that raised an error at the end of its request.
 """
 
 from __future__ import annotations
