@@ -1,11 +1,15 @@
-"""Moving bytes between local files in the kernel where it can (copy_file_range), and
-digesting them straight from the page cache: the helpers of the local adapter."""
+"""Moving bytes between local files in the kernel where it can (a clone, copy_file_range, or
+direct I/O around the page cache), and digesting them straight from the page cache: the
+helpers of the local adapter."""
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import io
+import mmap
 import os
+import struct
 import threading
 
 from pds_server.storage.digest import CHUNK, ContentDigest, Digests
@@ -58,7 +62,7 @@ class Concatenation(threading.Thread):
             offset = 0
             for path in self.paths:
                 with open(path, "rb", buffering=0) as part:
-                    offset += copy_file(part.fileno(), self.out_fd, offset)
+                    offset += copy_file_uncached(part.fileno(), self.out_fd, offset)
         except BaseException as error:  # handed to the joining thread
             self.error = error
 
@@ -67,12 +71,14 @@ class Concatenation(threading.Thread):
             raise self.error
 
 
-def copy_file(in_fd: int, out_fd: int, offset: int) -> int:
-    """Copy all of `in_fd` to `out_fd` at `offset`; returns the bytes copied. On file systems
-    with shared extents (btrfs, XFS) the kernel clones instead of copying."""
+def copy_file(in_fd: int, out_fd: int, offset: int, *, start: int = 0) -> int:
+    """Copy `in_fd` from `start` to its end to `out_fd` at `offset + start`; returns the
+    bytes copied. On file systems with shared extents (btrfs, XFS) the kernel clones
+    instead of copying."""
     copied = 0
+    offset, in_offset = offset + start, start
     try:
-        while count := os.copy_file_range(in_fd, out_fd, 64 * CHUNK, copied, offset + copied):
+        while count := os.copy_file_range(in_fd, out_fd, 64 * CHUNK, in_offset + copied, offset + copied):
             copied += count
         return copied
     except OSError as error:
@@ -80,9 +86,78 @@ def copy_file(in_fd: int, out_fd: int, offset: int) -> int:
             raise
     # No copy_file_range here (old kernel, some file systems): through a buffer.
     buffer = bytearray(CHUNK)
-    while count := os.preadv(in_fd, [buffer], copied):
+    while count := os.preadv(in_fd, [buffer], in_offset + copied):
         write_all_at(out_fd, memoryview(buffer)[:count], offset + copied)
         copied += count
+    return copied
+
+
+# The block size direct I/O needs offsets, lengths and buffers aligned to (4 KiB covers
+# every common file system block and device sector).
+BLOCK = 4096
+FICLONERANGE = 0x4020940D  # _IOW(0x94, 13, struct file_clone_range)
+CLONE_UNSUPPORTED = (errno.EOPNOTSUPP, errno.EXDEV, errno.EINVAL, errno.ENOTTY, errno.ENOSYS, errno.EPERM)
+
+
+def copy_file_uncached(in_fd: int, out_fd: int, offset: int) -> int:
+    """Copy all of `in_fd` to `out_fd` at `offset`, for a file nobody reads soon (an
+    upload's parts joined into its blob); returns the bytes copied.
+
+    Where the file system shares extents (btrfs, XFS) the blocks are cloned. Elsewhere
+    (ext4) the whole blocks are written around the page cache (O_DIRECT), and only the
+    last partial block through it: the parts are in the cache already, and filling a
+    second file's worth of fresh cache pages is what a copy costs most. On this project's
+    2-core virtual machine, whose freed memory goes back to the host, each fresh page is a
+    fault in the host: copy_file_range into the cache ran at a quarter of the disk's
+    direct write speed there (about 400 against 1,500 MB/s), and slowed the part writes
+    beside it."""
+    size = os.fstat(in_fd).st_size
+    if clone_range(in_fd, out_fd, offset, size):
+        return size
+    copied = copy_blocks_direct(in_fd, out_fd, offset, size - size % BLOCK)
+    return copied + copy_file(in_fd, out_fd, offset, start=copied)
+
+
+def clone_range(in_fd: int, out_fd: int, offset: int, size: int) -> bool:
+    """Share `in_fd`'s blocks as `out_fd`'s from `offset` (FICLONERANGE); False where the
+    file system cannot, or the offset is not on a block boundary."""
+    if offset % BLOCK or not size:
+        return False
+    try:
+        fcntl.ioctl(out_fd, FICLONERANGE, struct.pack("qQQQ", in_fd, 0, size, offset))
+    except OSError as error:
+        if error.errno in CLONE_UNSUPPORTED:
+            return False
+        raise
+    return True
+
+
+def copy_blocks_direct(in_fd: int, out_fd: int, offset: int, length: int) -> int:
+    """Copy the first `length` bytes (whole blocks) of `in_fd` to `out_fd` at `offset`
+    with O_DIRECT set on `out_fd` for the while; returns the bytes copied, 0 where direct
+    I/O is not to be had (an unaligned offset, a file system without it)."""
+    if offset % BLOCK or length < BLOCK or not hasattr(os, "O_DIRECT"):
+        return 0
+    flags = fcntl.fcntl(out_fd, fcntl.F_GETFL)
+    try:
+        fcntl.fcntl(out_fd, fcntl.F_SETFL, flags | os.O_DIRECT)
+    except OSError as error:
+        if error.errno == errno.EINVAL:  # e.g. tmpfs on older kernels
+            return 0
+        raise
+    copied = 0
+    try:
+        with mmap.mmap(-1, 4 * CHUNK) as buffer:  # page-aligned, as O_DIRECT needs
+            with memoryview(buffer) as view:
+                while copied < length:
+                    count = os.preadv(in_fd, [view[: min(len(view), length - copied)]], copied)
+                    count -= count % BLOCK
+                    if not count:  # the source ended early: the rest goes through the cache
+                        break
+                    write_all_at(out_fd, view[:count], offset + copied)
+                    copied += count
+    finally:
+        fcntl.fcntl(out_fd, fcntl.F_SETFL, flags)
     return copied
 
 

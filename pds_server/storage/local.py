@@ -4,12 +4,13 @@ A part's body is written under a temporary name and renamed when whole, so a kil
 leaves a `tmp-` file the cleanup recognises, never a part cut short under a part's name.
 
 An upload's parts are read once, in order, for the digest. Where the disk has room for a
-second copy, the kernel meanwhile copies them, on the other core, into a scratch file
-(copy_file_range: no trip through Python, and a clone on btrfs or XFS; a single part is its
-own concatenation), and keeping the blob is a hard link to its final name: no second read,
-and the final name never shows a half-written file. Part and scratch names are never
-reused and their files never rewritten, so the linked bytes are the digested bytes. Where
-it has no room, the parts are appended to the first one in place (storage.in_place).
+second copy, they are meanwhile copied, on the other core, into a scratch file (a clone
+on btrfs or XFS; elsewhere written around the page cache, storage.kernel.copy_file_uncached;
+a single part is its own concatenation), and keeping the blob is a hard link to its final
+name: no second read, and the final name never shows a half-written file. Part and scratch
+names are never reused and their files never rewritten, so the linked bytes are the
+digested bytes. Where it has no room, the parts are appended to the first one in place
+(storage.in_place).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from pds_server.storage.in_place import PartsJoinedInPlace
 from pds_server.storage.kernel import (
     Concatenation,
     copy_file,
+    copy_file_uncached,
     digest_file,
     digest_files,
     free_space,
@@ -156,7 +158,7 @@ class LocalBlobStore(BlobStore):
                 try:
                     # Asked with both open, so the bytes copied are those of the part the
                     # scratch file's epoch covers, even if a complete takes the file meanwhile.
-                    return current() and copy_file(part.fileno(), fd, offset) == size
+                    return current() and copy_file_uncached(part.fileno(), fd, offset) == size
                 finally:
                     os.close(fd)
         except OSError as error:

@@ -1,0 +1,73 @@
+"""Joining parts around the page cache (storage.kernel.copy_file_uncached): the bytes land
+where they belong whatever the sizes and offsets, and the whole blocks never enter the
+cache (the page-cache residency is read back with mincore)."""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import mmap
+import os
+from pathlib import Path
+
+import pytest
+
+from pds_server.storage.kernel import BLOCK, copy_file, copy_file_uncached
+
+PAGE = mmap.PAGESIZE
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def cached_pages(path: Path) -> list[bool]:
+    """Which of the file's pages are in the page cache (mincore on a mapping of it)."""
+    size = path.stat().st_size
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_COPY) as mapped:
+        address = ctypes.addressof(ctypes.c_char.from_buffer(mapped))
+        pages = (size + PAGE - 1) // PAGE
+        vector = (ctypes.c_ubyte * pages)()
+        if libc.mincore(ctypes.c_void_p(address), ctypes.c_size_t(size), vector) != 0:
+            raise OSError(ctypes.get_errno(), "mincore")
+        return [bool(flag & 1) for flag in vector]
+
+
+def copied(tmp_path: Path, data: bytes, offset: int, copier=copy_file_uncached) -> Path:
+    source = tmp_path / "part"
+    source.write_bytes(data)
+    target = tmp_path / "scratch"
+    target.write_bytes(b"\x07" * offset)  # what earlier parts left there
+    with source.open("rb", buffering=0) as part, target.open("r+b", buffering=0) as out:
+        assert copier(part.fileno(), out.fileno(), offset) == len(data)
+        assert not fcntl.fcntl(out.fileno(), fcntl.F_GETFL) & os.O_DIRECT  # set for the copy only
+    return target
+
+
+@pytest.mark.parametrize("size", [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 9 * 1024 * 1024 + 123])
+@pytest.mark.parametrize("offset", [0, BLOCK, 64 * 1024 * 1024, 123])
+def test_the_bytes_land_at_their_offset(tmp_path, size, offset):
+    data = os.urandom(size)
+    target = copied(tmp_path, data, offset)
+    content = target.read_bytes()
+    assert content[:offset] == b"\x07" * offset
+    assert content[offset:] == data
+    assert len(content) == offset + size
+
+
+def test_whole_blocks_go_around_the_page_cache(tmp_path):
+    size = 6 * 1024 * 1024 + 100  # chunks of the buffer, then a partial block
+    target = copied(tmp_path, os.urandom(size), BLOCK)
+    pages = cached_pages(target)
+    # The first block is the earlier bytes (written through the cache), the last page the
+    # partial block (through the cache too); none of the whole blocks copied are cached.
+    assert not any(pages[1:-1]), f"{sum(pages[1:-1])} of {len(pages) - 2} copied pages were cached"
+    assert target.read_bytes()[BLOCK:] == (tmp_path / "part").read_bytes()
+
+
+def test_a_plain_copy_fills_the_cache(tmp_path):
+    """The test above can fail: the kernel's copy leaves the copied pages cached."""
+    target = copied(tmp_path, os.urandom(6 * 1024 * 1024), BLOCK, copier=copy_file)
+    assert all(cached_pages(target)[1:])
+
+
+def test_an_unaligned_offset_takes_the_cache(tmp_path):
+    target = copied(tmp_path, os.urandom(2 * 1024 * 1024), 123)
+    assert all(cached_pages(target))
