@@ -146,18 +146,27 @@ def copy_blocks_direct(in_fd: int, out_fd: int, offset: int, length: int) -> int
             return 0
         raise
     copied = 0
+    buffer = mmap.mmap(-1, 4 * CHUNK)  # page-aligned, as O_DIRECT needs
     try:
-        with mmap.mmap(-1, 4 * CHUNK) as buffer:  # page-aligned, as O_DIRECT needs
-            with memoryview(buffer) as view:
-                while copied < length:
-                    count = os.preadv(in_fd, [view[: min(len(view), length - copied)]], copied)
-                    count -= count % BLOCK
-                    if not count:  # the source ended early: the rest goes through the cache
-                        break
-                    write_all_at(out_fd, view[:count], offset + copied)
-                    copied += count
+        view = memoryview(buffer)
+        while copied < length:
+            count = os.preadv(in_fd, [view[: min(len(view), length - copied)]], copied)
+            count -= count % BLOCK
+            if not count:  # the source ended early: the rest goes through the cache
+                break
+            try:
+                write_all_at(out_fd, view[:count], offset + copied)
+            except OSError as error:
+                if error.errno != errno.EINVAL or copied:  # EINVAL first: no direct I/O here
+                    raise
+                break
+            copied += count
     finally:
         fcntl.fcntl(out_fd, fcntl.F_SETFL, flags)
+        try:
+            buffer.close()
+        except BufferError:  # a view of it lives on in an error's traceback, and goes with it
+            pass
     return copied
 
 

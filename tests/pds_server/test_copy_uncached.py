@@ -5,6 +5,7 @@ cache (the page-cache residency is read back with mincore)."""
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import mmap
 import os
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pds_server.storage.kernel import BLOCK, copy_file, copy_file_uncached
+from tests.pds_server.small_disk import small_disk
 
 PAGE = mmap.PAGESIZE
 libc = ctypes.CDLL(None, use_errno=True)
@@ -71,3 +73,20 @@ def test_a_plain_copy_fills_the_cache(tmp_path):
 def test_an_unaligned_offset_takes_the_cache(tmp_path):
     target = copied(tmp_path, os.urandom(2 * 1024 * 1024), 123)
     assert all(cached_pages(target))
+
+
+def test_a_full_disk_is_reported_as_such(tmp_path):
+    """ENOSPC in the middle of the direct copy comes out as itself (the callers turn it into
+    StorageFull or an in-place join), with the descriptor's flags restored."""
+    source = tmp_path / "part"
+    source.write_bytes(os.urandom(6 * 1024 * 1024))
+    with small_disk(tmp_path / "disk", 4 * 1024 * 1024) as mounted:
+        if not mounted:
+            pytest.skip("mounting a tmpfs needs root")
+        target = tmp_path / "disk" / "scratch"
+        target.write_bytes(b"\x07" * BLOCK)
+        with source.open("rb", buffering=0) as part, target.open("r+b", buffering=0) as out:
+            with pytest.raises(OSError) as raised:
+                copy_file_uncached(part.fileno(), out.fileno(), BLOCK)
+            assert raised.value.errno == errno.ENOSPC
+            assert not fcntl.fcntl(out.fileno(), fcntl.F_GETFL) & os.O_DIRECT
