@@ -113,3 +113,47 @@ def test_a_redis_cache_url_selects_the_shared_client_cache(tmp_path):
         "drive_site.redis_cache.SharedClientRedisCache",
         "django.contrib.sessions.backends.cached_db",
     ], out.stderr
+
+
+def prepared_statements() -> list[str]:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_query_run_often_on_a_connection_is_prepared_once(kept_connection):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    users.create(username="prepared")
+
+    def same_query():
+        return users.filter(username="prepared").first()
+
+    assert not any("auth_user" in text for text in prepared_statements())
+    for _ in range(6):
+        assert request(same_query) is not None
+    prepared = [text for text in prepared_statements() if 'FROM "auth_user"' in text]
+    assert len(prepared) == 1, prepared
+    assert "$1" in prepared[0]  # the parameter is bound by the server, not pasted in
+    for _ in range(3):
+        request(same_query)
+    assert [text for text in prepared_statements() if 'FROM "auth_user"' in text] == prepared
+
+
+@pytest.mark.parametrize("setting, expected", [(None, (True, 5)), ("false", (None, None))])
+def test_postgresql_urls_bind_on_the_server_unless_turned_off(tmp_path, setting, expected):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "DJANGO_"))}
+    env.update(
+        DATABASE_URL="postgres://drive:drive@127.0.0.1:5432/drive",
+        DJANGO_SETTINGS_MODULE="drive_site.settings",
+        PYTHONPATH=str(ROOT),
+    )
+    if setting is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = setting
+    script = (
+        "from django.conf import settings as s; o = s.DATABASES['default'].get('OPTIONS', {});"
+        " print(s.DATABASES['default']['ENGINE'], o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["drive_site.db_postgresql", *map(str, expected)], out.stderr
