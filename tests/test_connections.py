@@ -157,3 +157,17 @@ def test_postgresql_urls_bind_on_the_server_unless_turned_off(tmp_path, setting,
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["drive_site.db_postgresql", *map(str, expected)], out.stderr
+
+
+def test_a_statement_with_more_parameters_than_the_protocol_carries_is_bound_on_the_client(kept_connection):
+    """Django sends an `__in` list whole (a cascade deleting a big drive's files); libpq takes
+    at most 65,535 parameters, so such a statement goes with its values inline."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    kept = users.create(username="kept")
+    ids = [kept.pk, *range(10**9, 10**9 + 70_000)]
+    assert users.filter(pk__in=ids).count() == 1
+    assert users.filter(pk__in=ids[1:]).delete()[0] == 0
+    assert users.filter(pk=kept.pk).exists()
+    assert users.filter(username="kept").first() == kept  # small statements still bound by the server

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import psycopg
 from django.db.backends.postgresql import base
 
 # Seconds after a connection's last query during which the next request skips the check.
@@ -22,10 +23,34 @@ from django.db.backends.postgresql import base
 HEALTH_CHECK_IDLE = 1.0
 
 
+# The most parameters the protocol carries in one statement (libpq refuses more).
+MAX_BOUND_PARAMETERS = 65_535
+
+
+class ServerBindingCursor(base.CursorMixin, psycopg.Cursor):
+    """Django's cursor for OPTIONS server_side_binding, except that a statement with more
+    parameters than the protocol carries is bound on the client, as Django's default
+    cursor binds everything, instead of failing: Django sends an `__in` list whole (a
+    cascade deleting a big drive's files, a large subtree's ids)."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        if isinstance(params, (list, tuple)) and len(params) > MAX_BOUND_PARAMETERS:
+            with psycopg.ClientCursor(self.connection) as client:
+                query, params = client.mogrify(query, params), None
+            options["prepare"] = False
+        return super().execute(query, params, **options)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     health_check_enabled: bool  # Django's, left out of django-stubs
     used_at: float | None = None  # when this request last opened a cursor
     worked_at = float("-inf")  # when the connection was last used by a request without error
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params = super().get_connection_params()
+        if params.get("cursor_factory") is base.ServerBindingCursor:
+            params["cursor_factory"] = ServerBindingCursor
+        return params
 
     def create_cursor(self, name: Any = None) -> Any:
         self.used_at = time.monotonic()

@@ -115,8 +115,11 @@ for database in DATABASES.values():
             # The server binds the parameters, and a query run a few times on a connection
             # becomes a prepared statement, parsed and planned once rather than on every
             # request: PostgreSQL's CPU per small download went from 1.2 to 0.4 ms. Off
-            # behind a pooler that cannot carry them (PgBouncer < 1.21 in transaction mode).
-            database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+            # behind a pooler that does not carry them (PgBouncer in transaction mode
+            # unless its max_prepared_statements is set).
+            options = database.setdefault("OPTIONS", {})
+            options.setdefault("server_side_binding", True)
+            options.setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
