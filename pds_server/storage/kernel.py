@@ -77,6 +77,8 @@ def copy_file(in_fd: int, out_fd: int, offset: int, *, start: int = 0) -> int:
     instead of copying."""
     copied = 0
     offset, in_offset = offset + start, start
+    if not hasattr(os, "copy_file_range"):  # not Linux
+        return buffered_copy(in_fd, out_fd, offset, in_offset)
     try:
         while count := os.copy_file_range(in_fd, out_fd, 64 * CHUNK, in_offset + copied, offset + copied):
             copied += count
@@ -85,6 +87,11 @@ def copy_file(in_fd: int, out_fd: int, offset: int, *, start: int = 0) -> int:
         if error.errno not in (errno.ENOSYS, errno.EXDEV, errno.EINVAL, errno.EOPNOTSUPP, errno.EPERM):
             raise
     # No copy_file_range here (old kernel, some file systems): through a buffer.
+    return copied + buffered_copy(in_fd, out_fd, offset + copied, in_offset + copied)
+
+
+def buffered_copy(in_fd: int, out_fd: int, offset: int, in_offset: int) -> int:
+    copied = 0
     buffer = bytearray(CHUNK)
     while count := os.preadv(in_fd, [buffer], in_offset + copied):
         write_all_at(out_fd, memoryview(buffer)[:count], offset + copied)
@@ -105,12 +112,13 @@ def copy_file_uncached(in_fd: int, out_fd: int, offset: int) -> int:
 
     Where the file system shares extents (btrfs, XFS) the blocks are cloned. Elsewhere
     (ext4) the whole blocks are written around the page cache (O_DIRECT), and only the
-    last partial block through it: the parts are in the cache already, and filling a
-    second file's worth of fresh cache pages is what a copy costs most. On this project's
-    2-core virtual machine, whose freed memory goes back to the host, each fresh page is a
-    fault in the host: copy_file_range into the cache ran at a quarter of the disk's
-    direct write speed there (about 400 against 1,500 MB/s), and slowed the part writes
-    beside it."""
+    last partial block through it; a part that starts off a 4 KiB boundary (after parts
+    whose size is not a multiple of it) goes through the cache whole. The parts are in
+    the cache already, and filling a second file's worth of fresh cache pages is what a
+    copy costs most. On this project's 2-core virtual machine, whose freed memory goes
+    back to the host, each fresh page is a fault in the host: copy_file_range into the
+    cache ran at a quarter of the disk's direct write speed there (about 400 against
+    1,500 MB/s), and slowed the part writes beside it."""
     size = os.fstat(in_fd).st_size
     if clone_range(in_fd, out_fd, offset, size):
         return size
@@ -148,24 +156,26 @@ def copy_blocks_direct(in_fd: int, out_fd: int, offset: int, length: int) -> int
     copied = 0
     buffer = mmap.mmap(-1, 4 * CHUNK)  # page-aligned, as O_DIRECT needs
     try:
-        view = memoryview(buffer)
-        while copied < length:
-            count = os.preadv(in_fd, [view[: min(len(view), length - copied)]], copied)
-            count -= count % BLOCK
-            if not count:  # the source ended early: the rest goes through the cache
-                break
-            try:
-                write_all_at(out_fd, view[:count], offset + copied)
-            except OSError as error:
-                if error.errno != errno.EINVAL or copied:  # EINVAL first: no direct I/O here
-                    raise
-                break
-            copied += count
+        with memoryview(buffer) as view:
+            while copied < length:
+                count = os.preadv(in_fd, [view[: min(len(view), length - copied)]], copied)
+                count -= count % BLOCK
+                if not count:  # the source ended early: the rest goes through the cache
+                    break
+                try:
+                    write_all_at(out_fd, view[:count], offset + copied)
+                except OSError as error:
+                    # No direct I/O here after all, or a short write left the next one
+                    # unaligned: the caller's copy_file redoes this chunk through the cache.
+                    if error.errno != errno.EINVAL:
+                        raise
+                    break
+                copied += count
     finally:
         fcntl.fcntl(out_fd, fcntl.F_SETFL, flags)
         try:
             buffer.close()
-        except BufferError:  # a view of it lives on in an error's traceback, and goes with it
+        except BufferError:  # a slice of it lives on in an error's traceback, and goes with it
             pass
     return copied
 
