@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pds_server.storage import kernel
 from pds_server.storage.kernel import BLOCK, copy_file, copy_file_uncached
 from tests.pds_server.small_disk import small_disk
 
@@ -113,7 +114,10 @@ def test_direct_writes_refused_midway_leave_the_rest_to_the_cache(tmp_path, monk
         return real_pwrite(fd, data, offset)
 
     monkeypatch.setattr(os, "pwrite", pwrite)
+    monkeypatch.setattr(kernel, "clone_range", lambda *args: False)  # btrfs and XFS too
     data = os.urandom(9 * 1024 * 1024 + 5)
     target = copied(tmp_path, data, BLOCK)
     assert target.read_bytes() == b"\x07" * BLOCK + data
+    if not writes:
+        pytest.skip(f"no direct I/O on {file_system(tmp_path)}")
     assert len(writes) == refused_write  # no direct write after the refused one
