@@ -594,7 +594,8 @@ class Bench:
         # upload's time by 1.5-2x, and in a fixed order Drive always came after nginx's PUT.
         turns = [through_drive, direct, nginx_put]
         for run in range(self.sizes.runs):
-            for turn in turns[run % 3 :] + turns[: run % 3]:
+            first = run % len(turns)
+            for turn in turns[first:] + turns[:first]:
                 turn(run)
         # The file Drive holds must be the file on disk now (for instant upload and downloads).
         self.mutate_to_uploaded()

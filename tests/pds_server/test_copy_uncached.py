@@ -74,6 +74,8 @@ def test_whole_blocks_go_around_the_page_cache(tmp_path):
 
 def test_a_plain_copy_fills_the_cache(tmp_path):
     """The test above can fail: the kernel's copy leaves the copied pages cached."""
+    if not file_system(tmp_path).startswith("ext"):  # btrfs and XFS clone instead of copying
+        pytest.skip(f"copy_file_range copies on ext4, not on {file_system(tmp_path)}")
     target = copied(tmp_path, os.urandom(6 * 1024 * 1024), BLOCK, copier=copy_file)
     assert all(cached_pages(target)[1:])
 
