@@ -304,6 +304,7 @@ class Bench:
                 **storage_env,
             },
             workers=3,
+            access_log=False,  # as deploy/ behind nginx, whose own access log has every request
         )
         self.drive = self.stack.start_gunicorn(
             "drive",
@@ -324,6 +325,7 @@ class Bench:
                 "DRIVE_XACCEL_BLOB_LOCATION": "/_pds_blobs/",
             },
             workers=3,
+            access_log=False,
         )
         self.worker_env = {
             **common,

@@ -213,8 +213,10 @@ http {{
         env: dict[str, str],
         workers: int = 2,
         access_log_format: str | None = ACCESS_LOG_FORMAT,
+        access_log: bool = True,
     ) -> subprocess.Popen:
-        """gunicorn with deploy/gunicorn.conf.py; access_log_format None keeps the file's own.
+        """gunicorn with deploy/gunicorn.conf.py; access_log_format None keeps the file's own,
+        access_log False writes none (GUNICORN_ACCESS_LOG empty, as deploy/ behind nginx).
         The PDS takes part bodies nginx wrote (nginx_part_dir); Drive, when its downloads of the
         embedded PDS go to /_pds_local/, has nginx send its parts to the PDS the same way."""
         env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
@@ -223,14 +225,16 @@ http {{
         if env.get("DRIVE_ROLE") == "drive":
             env.setdefault("DRIVE_PART_ROUTE", "nginx" if env.get("DRIVE_XACCEL_PDS_LOCATION") else "stream")
         log_format = ["--access-logformat", access_log_format] if access_log_format else []
+        access = ["--access-logfile", str(self.directory / f"{name}.log")] if access_log else []
+        if not access_log:
+            env["GUNICORN_ACCESS_LOG"] = ""
         process = subprocess.Popen(
             [
                 str(GUNICORN),
                 wsgi,
                 "--config",
                 str(ROOT / "deploy" / "gunicorn.conf.py"),
-                "--access-logfile",
-                str(self.directory / f"{name}.log"),
+                *access,
                 *log_format,
                 "--error-logfile",
                 str(self.directory / f"{name}-error.log"),

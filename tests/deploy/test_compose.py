@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 import shutil
 import subprocess
 from pathlib import Path
@@ -176,6 +177,21 @@ def test_nginx_gets_every_variable_its_template_uses(compose):
     )
     tls_dir = str(Path(nginx_env["DRIVE_TLS_CERTIFICATE"]).parent)
     assert tls_dir in mounts(nginx) and str(Path(nginx_env["DRIVE_TLS_CERTIFICATE_KEY"]).parent) == tls_dir
+
+
+def test_the_gunicorns_leave_the_access_log_to_nginx(compose, monkeypatch):
+    """nginx's access log records every request; gunicorn's second line per request is off
+    in the deployment, and on by default (`make run`, nothing in front)."""
+    services = compose["services"]
+    for name in ("web", "pds"):
+        assert environment(services[name])["GUNICORN_ACCESS_LOG"] == "", name
+    assert environment(services["nginx"])["DRIVE_ACCESS_LOG"]
+    monkeypatch.setenv("GUNICORN_ACCESS_LOG", "")
+    assert runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))["accesslog"] is None
+    monkeypatch.delenv("GUNICORN_ACCESS_LOG")
+    assert runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))["accesslog"] == "-"
+    unit = (DEPLOY / "systemd" / "drive-web.service").read_text()
+    assert unit.index("Environment=GUNICORN_ACCESS_LOG=\n") < unit.index("EnvironmentFile=")
 
 
 def test_env_example_sets_only_names_something_reads():
