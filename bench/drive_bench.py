@@ -225,6 +225,9 @@ class Bench:
         self.reference: dict[str, list[float]] = {"put": [], "get": []}
         self.drive_rates: dict[str, list[float]] = {}
         self.peer_tls: dict[str, dict] = {}
+        # Uploads in the round where nginx, Drive and the peers take turns (measure_peer_puts).
+        self.peer_round: dict[str, list[float]] = {}
+        self.uploaded: list[dict] = []  # Drive's uploads still in the drive, oldest first
         self.peer_ports: dict[str, tuple[int, int]] = {}
         self.processes: list[subprocess.Popen] = []
 
@@ -1052,67 +1055,60 @@ class Bench:
             settled(lambda: curl("-T", str(self.big), f"http://127.0.0.1:{self.ref_http}/put.bin"))[0]["time"]
             for _ in range(runs)
         ]
-        for _ in range(runs):
+        for _ in range(runs):  # nginx's PUT over TLS is in measure_peer_puts' round
             self.reference["get"].append(
                 self.tls_curl("-o", "/dev/null", f"https://127.0.0.1:{self.ref_https}/big.bin")[0]["time"]
-            )
-            self.reference["put"].append(
-                settled(lambda: self.tls_curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin"))[0][
-                    "time"
-                ]
             )
         plain_put_rate, plain_get_rate = size_mb / median(plain_put), size_mb / median(plain_get)
         self.peer_rows.append(
             ("nginx (reference)", f"{plain_put_rate:.0f} MB/s", "1.00", f"{plain_get_rate:.0f} MB/s", "1.00")
         )
         peers = self.peer_commands()
-        for name, command, can_put in peers:
-            slug = name.replace(" ", "-")
-            directory = self.tmp / f"peer-{slug}"
-            directory.mkdir()
-            os.link(self.big, directory / "big.bin")
-            port, tls_port = self.peer_ports[name]
-            process = self.spawn(command(directory, port), f"peer-{slug}")
-            try:
-                wait_for_port(port, process=process)
-                # Over TLS through nginx, this run's HTTP version: the table next to Drive.
-                gets = [
-                    self.tls_curl("-o", "/dev/null", f"https://127.0.0.1:{tls_port}/big.bin")[0] for _ in range(runs)
-                ]
-                assert all(g["down"] == self.sizes.file for g in gets), gets
-                tls = {"get": [g["time"] for g in gets], "put": []}
-                if can_put:
-                    for run in range(runs):
-                        put_url = f"https://127.0.0.1:{tls_port}/put-tls-{run}.bin"
-                        tls["put"].append(
-                            settled(lambda url=put_url: self.tls_curl("-T", str(self.big), url))[0]["time"]
-                        )
-                        self.put_landed(directory / f"put-tls-{run}.bin")
-                self.peer_tls[name] = tls
-                # Over plain HTTP, straight to the peer.
-                gets = [curl("-o", "/dev/null", f"http://127.0.0.1:{port}/big.bin")[0] for _ in range(runs)]
-                assert all(g["down"] == self.sizes.file for g in gets), gets
-                get = size_mb / median(g["time"] for g in gets)
-                put_cells = ("—", "—")
-                if can_put:
-                    puts = []
-                    for run in range(runs):
-                        put_url = f"http://127.0.0.1:{port}/put-{run}.bin"
-                        puts.append(settled(lambda url=put_url: curl("-T", str(self.big), url))[0]["time"])
-                        self.put_landed(directory / f"put-{run}.bin")
-                    put = size_mb / median(puts)
-                    put_cells = (f"{put:.0f} MB/s", f"{put / plain_put_rate:.2f}")
-                self.peer_rows.append((name, *put_cells, f"{get:.0f} MB/s", f"{get / plain_get_rate:.2f}"))
-                tls_put = f"{size_mb / median(tls['put']):.0f} MB/s" if tls["put"] else "—"
-                print(
-                    f"  {name}: over TLS (HTTP/{self.http}) upload {tls_put}, download {size_mb / median(tls['get']):.0f} MB/s;"
-                    f" plain HTTP upload {put_cells[0]}, download {get:.0f} MB/s",
-                    flush=True,
-                )
-            except Exception as error:  # a peer that fails is reported, not fatal
-                self.peer_rows.append((name, f"failed: {error}"[:60], "", "", ""))
-                self.peer_tls[name] = {"failed": str(error)[:60]}
-            finally:
+        running: dict[str, tuple[subprocess.Popen, Path, int, int, bool]] = {}
+        try:
+            for name, command, can_put in peers:
+                slug = name.replace(" ", "-")
+                directory = self.tmp / f"peer-{slug}"
+                directory.mkdir()
+                os.link(self.big, directory / "big.bin")
+                port, tls_port = self.peer_ports[name]
+                process = self.spawn(command(directory, port), f"peer-{slug}")
+                running[name] = (process, directory, port, tls_port, can_put)
+                try:
+                    wait_for_port(port, process=process)
+                except Exception as error:  # a peer that fails is reported, not fatal
+                    self.peer_failed(name, error)
+            self.measure_peer_gets(running)
+            self.measure_peer_puts(running)
+            for name, (_, directory, port, _, can_put) in running.items():
+                if "failed" in self.peer_tls.get(name, {}):
+                    continue
+                try:
+                    # Over plain HTTP, straight to the peer.
+                    gets = [curl("-o", "/dev/null", f"http://127.0.0.1:{port}/big.bin")[0] for _ in range(runs)]
+                    assert all(g["down"] == self.sizes.file for g in gets), gets
+                    get = size_mb / median(g["time"] for g in gets)
+                    put_cells = ("—", "—")
+                    if can_put:
+                        puts = []
+                        for run in range(runs):
+                            put_url = f"http://127.0.0.1:{port}/put-{run}.bin"
+                            puts.append(settled(lambda url=put_url: curl("-T", str(self.big), url))[0]["time"])
+                            self.put_landed(directory / f"put-{run}.bin")
+                        put = size_mb / median(puts)
+                        put_cells = (f"{put:.0f} MB/s", f"{put / plain_put_rate:.2f}")
+                    self.peer_rows.append((name, *put_cells, f"{get:.0f} MB/s", f"{get / plain_get_rate:.2f}"))
+                    tls = self.peer_tls[name]
+                    tls_put = f"{size_mb / median(tls['put']):.0f} MB/s" if tls["put"] else "—"
+                    print(
+                        f"  {name}: over TLS (HTTP/{self.http}) upload {tls_put}, download {size_mb / median(tls['get']):.0f} MB/s;"
+                        f" plain HTTP upload {put_cells[0]}, download {get:.0f} MB/s",
+                        flush=True,
+                    )
+                except Exception as error:
+                    self.peer_failed(name, error)
+        finally:
+            for process, *_ in running.values():
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=20)
         installed = {name.split()[0] for name, _, _ in peers}
@@ -1120,13 +1116,95 @@ class Bench:
             if name not in installed:
                 self.peer_rows.append((f"{name} (not installed)", "", "", "", ""))
 
+    def peer_failed(self, name: str, error: BaseException) -> None:
+        self.peer_rows.append((name, f"failed: {error}"[:60], "", "", ""))
+        self.peer_tls[name] = {"failed": str(error)[:60]}
+
+    def measure_peer_gets(self, running: dict) -> None:
+        """Each peer's GET over TLS through nginx (the file it was given), the peers in turns."""
+        for name in running:
+            if "failed" not in self.peer_tls.get(name, {}):
+                self.peer_tls[name] = {"get": [], "put": []}
+        for _ in range(self.sizes.runs):
+            for name, (_, _, _, tls_port, _) in running.items():
+                if "failed" in self.peer_tls[name]:
+                    continue
+                try:
+                    got = self.tls_curl("-o", "/dev/null", f"https://127.0.0.1:{tls_port}/big.bin")[0]
+                    assert got["down"] == self.sizes.file, got
+                    self.peer_tls[name]["get"].append(got["time"])
+                except Exception as error:
+                    self.peer_failed(name, error)
+
+    def measure_peer_puts(self, running: dict) -> None:
+        """The 1 GiB upload over TLS through the same nginx, in turns: nginx's PUT, Drive's
+        default-mode upload and each peer's PUT, the order rotated each run. An upload's time
+        depends on what the one before left in memory (on this VM by 1.5-2x, see
+        measure_uploads), and on the minute it runs in: taken apart, minutes apart, the peers
+        and Drive were compared under different conditions."""
+        self.peer_round = {"nginx": [], "Drive": []}
+
+        def nginx_put(run: int) -> float:
+            return settled(lambda: self.tls_curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin"))[
+                0
+            ]["time"]
+
+        def drive_put(run: int) -> float:
+            self.mutate(run + 2000)
+            elapsed = settled(lambda: timed(lambda: self.uploaded.append(self.drive_upload(f"peers-{run}.bin"))))
+            while len(self.uploaded) > 1:
+                self.pds_post(
+                    "/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": self.uploaded.pop(0)["file_id"]}
+                )
+            return elapsed
+
+        def peer_put(name: str) -> Callable[[int], float]:
+            _, directory, _, tls_port, _ = running[name]
+
+            def put(run: int) -> float:
+                url = f"https://127.0.0.1:{tls_port}/put-tls-{run}.bin"
+                elapsed = settled(lambda: self.tls_curl("-T", str(self.big), url))[0]["time"]
+                self.put_landed(directory / f"put-tls-{run}.bin")
+                return elapsed
+
+            return put
+
+        turns: list[tuple[str, Callable[[int], float]]] = [("nginx", nginx_put), ("Drive", drive_put)]
+        turns += [
+            (name, peer_put(name))
+            for name, (_, _, _, _, can_put) in running.items()
+            if can_put and "failed" not in self.peer_tls[name]
+        ]
+        for run in range(self.sizes.runs):
+            first = run % len(turns)
+            for name, turn in turns[first:] + turns[:first]:
+                if "failed" in self.peer_tls.get(name, {}):
+                    continue
+                try:
+                    elapsed = turn(run)
+                except Exception as error:
+                    if name in ("nginx", "Drive"):
+                        raise
+                    self.peer_failed(name, error)
+                    continue
+                if name in self.peer_tls:
+                    self.peer_tls[name]["put"].append(elapsed)
+                else:
+                    self.peer_round[name].append(elapsed)
+
     def same_transport_rows(self) -> list[tuple[str, ...]]:
         """Drive and the peers over TLS through the same nginx, this run's HTTP version, each
         against nginx's own PUT and GET over TLS (medians of every reference sample of the run)."""
-        if not self.reference["put"] or not (self.drive_rates or self.peer_tls):
+        if not (self.peer_round.get("nginx") or self.reference["put"]) or not (
+            self.drive_rates or self.peer_round or self.peer_tls
+        ):
             return []
         size_mb = self.sizes.file / 1e6
-        put_ref, get_ref = size_mb / median(self.reference["put"]), size_mb / median(self.reference["get"] or [0.0])
+        # Uploads: the round in which nginx, Drive and the peers took turns (measure_peer_puts);
+        # without the peers, every sample of the run.
+        round_ = self.peer_round
+        put_ref = size_mb / median(round_.get("nginx") or self.reference["put"])
+        get_ref = size_mb / median(self.reference["get"] or [0.0])
 
         def cells(times: list[float], reference: float) -> tuple[str, str]:
             if not times:
@@ -1135,12 +1213,12 @@ class Bench:
             return (f"{rate:.0f} MB/s", f"{rate / reference:.2f}")
 
         rows = [("nginx (reference: PUT, static file)", f"{put_ref:.0f} MB/s", "1.00", f"{get_ref:.0f} MB/s", "1.00")]
-        if self.drive_rates:
+        if self.drive_rates or round_.get("Drive"):
             label = "Drive" + (" (S3 blobs)" if self.storage == "s3" else "")
             rows.append(
                 (
                     label,
-                    *cells(self.drive_rates.get("put", []), put_ref),
+                    *cells(round_.get("Drive") or self.drive_rates.get("put", []), put_ref),
                     *cells(self.drive_rates.get("get", []), get_ref),
                 )
             )
