@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import datetime
 import hashlib
 import json
@@ -175,12 +176,43 @@ def curl(*args: str, ca: Path | None = None) -> list[dict]:
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith('{"time"')]
 
 
+def turn_order(turns: list, run: int) -> list:
+    """The order in which run `run` takes the turns: each run starts with another, and every
+    other run goes backwards. An upload's time depends on what the one before it left in
+    memory (freed pages are reused fast on this VM, fresh ones are slow: measure_uploads);
+    rotation alone would keep each one's predecessor the same in every run."""
+    first = (run // 2) % len(turns)
+    order = turns[first:] + turns[:first]
+    return order[::-1] if run % 2 else order
+
+
+# Set by Bench.start: a file of the size of the uploads measured, written, synced and
+# deleted before each timed upload (settled).
+BALLAST: tuple[Path, Path] | None = None  # (the file to copy, where its copy goes)
+
+
 def settled(func):
-    """func() once the disk's backlog is written: an upload leaves up to a gigabyte of dirty
-    pages that the kernel writes back over the next 30 s, and the next upload measured
-    would share the disk and the CPU with that writeback (nginx's PUT leaves its whole
-    file dirty; Drive writes its blob around the page cache, within its own time)."""
+    """func() once the disk's backlog is written and, before an upload, once the memory it
+    will write into is as warm for every contender.
+
+    An upload leaves up to a gigabyte of dirty pages that the kernel writes back over the
+    next 30 s, and the next upload measured would share the disk and the CPU with that
+    writeback: os.sync() first.
+
+    This VM gives memory freed more than a second or two ago back to its host, and writing
+    into such pages is 2-4x slower than into pages freed a moment before: nginx's 1 GiB PUT
+    took 1.3-2.5 s right after a gigabyte was deleted and 3.3-6.5 s six seconds later. Which
+    contender came after one that had just freed its gigabyte (a peer's file deleted after
+    its turn, Drive's part files at `complete`) decided the ratios. So before every timed
+    upload (BALLAST set) a copy of the test file is written, synced and deleted: each upload
+    starts with as many just-freed pages as it will fill, as on a machine whose free memory
+    stays its own."""
     os.sync()
+    if BALLAST is not None:
+        source, ballast = BALLAST
+        shutil.copyfile(source, ballast)
+        os.sync()
+        ballast.unlink()
     return func()
 
 
@@ -393,6 +425,8 @@ class Bench:
             self.parts.append(path)
         whole.close()
         self.big = tmp / "big.bin"
+        global BALLAST
+        BALLAST = (self.big, tmp / "ballast.bin")
 
     def start_s3(self) -> dict[str, str]:
         """`rclone serve s3` on a directory of this run: the PDS's blob storage (--storage s3)."""
@@ -565,6 +599,23 @@ class Bench:
         assert done["size"] == self.sizes.file, done
         self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": created["file_id"]})
 
+    def nginx_put(self, *, tls: bool = True) -> float:
+        """nginx's PUT of the test file (seconds), to a name that does not exist, as every other
+        upload measured lands. Over the last run's put.bin it took 2.4-8.5 s instead of
+        1.2-2.5 s here: on ext4 a rename over an existing file starts the new file's writeback
+        (auto_da_alloc), and the old gigabyte is freed within the request. Drive and the peers
+        upload to new names, and their earlier files go outside the time taken; nginx's goes
+        right after its turn, as a peer's does (put_landed)."""
+        (self.www / "put.bin").unlink(missing_ok=True)  # only after a failed PUT
+        if tls:
+            url = f"https://127.0.0.1:{self.ref_https}/put.bin"
+            elapsed = settled(lambda: self.tls_curl("-T", str(self.big), url))[0]["time"]
+        else:
+            url = f"http://127.0.0.1:{self.ref_http}/put.bin"
+            elapsed = settled(lambda: curl("-T", str(self.big), url))[0]["time"]
+        self.put_landed(self.www / "put.bin")  # and it goes after its turn, as the peers' do
+        return elapsed
+
     def pds_post(self, path: str, body: dict) -> dict:
         answer = self.pds_api.post(f"{self.stack.pds_url}{path}", json=body)
         answer.raise_for_status()
@@ -591,16 +642,13 @@ class Bench:
             direct_times.append(settled(lambda: timed(lambda: self.pds_direct_upload(f"direct-{run}.bin"))))
 
         def nginx_put(run: int) -> None:
-            put = settled(lambda: self.tls_curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin"))
-            nginx_times.append(put[0]["time"])
+            nginx_times.append(self.nginx_put())
 
-        # Each run starts with another of the three: an upload inherits the memory the one
-        # before left (freed part files, another's cached file), which on this VM moves an
-        # upload's time by 1.5-2x, and in a fixed order Drive always came after nginx's PUT.
+        # In turns (turn_order): an upload inherits the memory the one before left (freed
+        # part files, another's cached file), which on this VM moves its time by 1.5-2x.
         turns = [through_drive, direct, nginx_put]
         for run in range(self.sizes.runs):
-            first = run % len(turns)
-            for turn in turns[first:] + turns[:first]:
+            for turn in turn_order(turns, run):
                 turn(run)
         # The file Drive holds must be the file on disk now (for instant upload and downloads).
         self.mutate_to_uploaded()
@@ -1051,10 +1099,7 @@ class Bench:
         plain_get = [
             curl("-o", "/dev/null", f"http://127.0.0.1:{self.ref_http}/big.bin")[0]["time"] for _ in range(runs)
         ]
-        plain_put = [
-            settled(lambda: curl("-T", str(self.big), f"http://127.0.0.1:{self.ref_http}/put.bin"))[0]["time"]
-            for _ in range(runs)
-        ]
+        plain_put = [self.nginx_put(tls=False) for _ in range(runs)]
         for _ in range(runs):  # nginx's PUT over TLS is in measure_peer_puts' round
             self.reference["get"].append(
                 self.tls_curl("-o", "/dev/null", f"https://127.0.0.1:{self.ref_https}/big.bin")[0]["time"]
@@ -1109,8 +1154,14 @@ class Bench:
                     self.peer_failed(name, error)
         finally:
             for process, *_ in running.values():
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=20)
+                if process.poll() is None:  # one that exited early was reaped by wait_for_port
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
         installed = {name.split()[0] for name, _, _ in peers}
         for name in ("copyparty", "rclone"):
             if name not in installed:
@@ -1137,17 +1188,15 @@ class Bench:
                     self.peer_failed(name, error)
 
     def measure_peer_puts(self, running: dict) -> None:
-        """The 1 GiB upload over TLS through the same nginx, in turns: nginx's PUT, Drive's
-        default-mode upload and each peer's PUT, the order rotated each run. An upload's time
-        depends on what the one before left in memory (on this VM by 1.5-2x, see
-        measure_uploads), and on the minute it runs in: taken apart, minutes apart, the peers
-        and Drive were compared under different conditions."""
+        """The 1 GiB upload over TLS through the same nginx, in turns (turn_order): nginx's PUT,
+        Drive's default-mode upload and each peer's PUT. An upload's time depends on what the
+        one before left in memory (on this VM by 1.5-2x, see measure_uploads), and on the
+        minute it runs in: taken apart, minutes apart, the peers and Drive were compared under
+        different conditions."""
         self.peer_round = {"nginx": [], "Drive": []}
 
         def nginx_put(run: int) -> float:
-            return settled(lambda: self.tls_curl("-T", str(self.big), f"https://127.0.0.1:{self.ref_https}/put.bin"))[
-                0
-            ]["time"]
+            return self.nginx_put()
 
         def drive_put(run: int) -> float:
             self.mutate(run + 2000)
@@ -1176,8 +1225,7 @@ class Bench:
             if can_put and "failed" not in self.peer_tls[name]
         ]
         for run in range(self.sizes.runs):
-            first = run % len(turns)
-            for name, turn in turns[first:] + turns[:first]:
+            for name, turn in turn_order(turns, run):
                 if "failed" in self.peer_tls.get(name, {}):
                     continue
                 try:
@@ -1194,14 +1242,15 @@ class Bench:
 
     def same_transport_rows(self) -> list[tuple[str, ...]]:
         """Drive and the peers over TLS through the same nginx, this run's HTTP version, each
-        against nginx's own PUT and GET over TLS (medians of every reference sample of the run)."""
+        against nginx's own PUT and GET over TLS: uploads from the round where they took turns
+        (measure_peer_puts), downloads against every GET of nginx's in the run."""
         if not (self.peer_round.get("nginx") or self.reference["put"]) or not (
             self.drive_rates or self.peer_round or self.peer_tls
         ):
             return []
         size_mb = self.sizes.file / 1e6
         # Uploads: the round in which nginx, Drive and the peers took turns (measure_peer_puts);
-        # without the peers, every sample of the run.
+        # without the peers measure, every sample of the run.
         round_ = self.peer_round
         put_ref = size_mb / median(round_.get("nginx") or self.reference["put"])
         get_ref = size_mb / median(self.reference["get"] or [0.0])

@@ -36,8 +36,8 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Standard output by default (`make run`, nothing in front). Behind deploy/nginx.conf, whose
-# access log records every request already, compose and systemd set GUNICORN_ACCESS_LOG
-# empty (none): a second line per request cost gunicorn about 9% of its CPU on small
+# access log records every request already, compose's web and pds and drive-web.service set
+# GUNICORN_ACCESS_LOG empty (none): a second line per request cost gunicorn about 9% of its CPU on small
 # downloads (bench/run).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
