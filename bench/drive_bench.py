@@ -177,13 +177,19 @@ def curl(*args: str, ca: Path | None = None) -> list[dict]:
 
 
 def turn_order(turns: list, run: int) -> list:
-    """The order in which run `run` takes the turns: each run starts with another, and every
-    other run goes backwards. An upload's time depends on what the one before it left in
-    memory (freed pages are reused fast on this VM, fresh ones are slow: measure_uploads);
-    rotation alone would keep each one's predecessor the same in every run."""
-    first = (run // 2) % len(turns)
-    order = turns[first:] + turns[:first]
-    return order[::-1] if run % 2 else order
+    """The order in which run `run` takes the turns: rows of a Williams design, so that over
+    the runs each one comes after each other one (an even number of turns: once in as many
+    runs as there are turns; odd: twice in twice as many, every other row reversed). An
+    upload's time depends on what the one before it left in memory (freed pages are reused
+    fast on this VM, fresh ones are slow: settled); a rotation keeps each one's predecessor
+    the same in every run."""
+    count = len(turns)
+    base = [0]  # 0, 1, n-1, 2, n-2, ...
+    for step in range(1, count):
+        base.append((step + 1) // 2 if step % 2 else count - step // 2)
+    row = run // 2 if count % 2 else run
+    order = [turns[(position + row) % count] for position in base]
+    return order[::-1] if count % 2 and run % 2 else order
 
 
 # Set by Bench.start: a file of the size of the uploads measured, written, synced and
@@ -575,7 +581,9 @@ class Bench:
         assert done["size"] == self.sizes.file, done
         return done
 
-    def pds_direct_upload(self, name: str) -> None:
+    def pds_direct_upload(self, name: str) -> str:
+        """Upload to the PDS's part URLs; returns the file's id (deleted by the caller, after
+        the time taken: deleting its blob would free a gigabyte within it)."""
         created = self.pds_post(
             "/v2/file/create",
             {
@@ -597,7 +605,7 @@ class Bench:
             {"drive_id": self.seed["drive_id"], "file_id": created["file_id"], "upload_id": created["upload_id"]},
         )
         assert done["size"] == self.sizes.file, done
-        self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": created["file_id"]})
+        return created["file_id"]
 
     def nginx_put(self, *, tls: bool = True) -> float:
         """nginx's PUT of the test file (seconds), to a name that does not exist, as every other
@@ -639,13 +647,17 @@ class Bench:
 
         def direct(run: int) -> None:
             self.mutate(run + 1000)
-            direct_times.append(settled(lambda: timed(lambda: self.pds_direct_upload(f"direct-{run}.bin"))))
+            uploaded: list[str] = []
+            direct_times.append(
+                settled(lambda: timed(lambda: uploaded.append(self.pds_direct_upload(f"direct-{run}.bin"))))
+            )
+            self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": uploaded[0]})
 
         def nginx_put(run: int) -> None:
             nginx_times.append(self.nginx_put())
 
         # In turns (turn_order): an upload inherits the memory the one before left (freed
-        # part files, another's cached file), which on this VM moves its time by 1.5-2x.
+        # part files, another's cached file), which on this VM moved its time 2-4x (settled).
         turns = [through_drive, direct, nginx_put]
         for run in range(self.sizes.runs):
             for turn in turn_order(turns, run):
@@ -1190,7 +1202,7 @@ class Bench:
     def measure_peer_puts(self, running: dict) -> None:
         """The 1 GiB upload over TLS through the same nginx, in turns (turn_order): nginx's PUT,
         Drive's default-mode upload and each peer's PUT. An upload's time depends on what the
-        one before left in memory (on this VM by 1.5-2x, see measure_uploads), and on the
+        one before left in memory (on this VM by 2-4x, see settled), and on the
         minute it runs in: taken apart, minutes apart, the peers and Drive were compared under
         different conditions."""
         self.peer_round = {"nginx": [], "Drive": []}
