@@ -26,8 +26,12 @@ version, --http (1.1 by default):
   per core of an analysis worker and its memory, and search by content in a library of
   100,000 analysed photos vs 100;
 - peers on the same bytes, where installed (copyparty, rclone serve webdav/http): behind the
-  same TLS nginx as Drive, in a table with Drive against nginx over TLS; and straight over
-  plain HTTP against nginx over plain HTTP.
+  same TLS nginx as Drive, in a table with Drive against nginx over TLS (the uploads taking
+  turns with Drive's and nginx's); and straight over plain HTTP against nginx over plain
+  HTTP.
+
+Every timed upload starts after os.sync() and with as much memory just freed as it will
+fill (settled), and the uploads of a run take turns in a balanced order (turn_order).
 
 `--quick` shrinks every size so CI runs it as a smoke check in about a minute.
 """
