@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import datetime
 import hashlib
 import json
@@ -66,7 +65,7 @@ sys.path.insert(0, str(ROOT))
 
 from analysis_bench import measure_analysis, report_analysis  # noqa: E402  (bench/, this script's own folder)
 from page_bench import measure_page  # noqa: E402
-from photo_bench import measure_photos, report_photos  # noqa: E402
+from photo_bench import measure_photos, report_photos, stop  # noqa: E402
 
 from tests.deploy.stack import Browser, Stack, free_port, make_certificates, sign_in, wait_for_port  # noqa: E402
 
@@ -628,6 +627,14 @@ class Bench:
         self.put_landed(self.www / "put.bin")  # and it goes after its turn, as the peers' do
         return elapsed
 
+    def delete_file(self, file_id: str) -> None:
+        self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": file_id})
+
+    def keep_last_upload(self) -> None:
+        """Delete Drive's earlier uploads (outside any time taken): a gigabyte each."""
+        while len(self.uploaded) > 1:
+            self.delete_file(self.uploaded.pop(0)["file_id"])
+
     def pds_post(self, path: str, body: dict) -> dict:
         answer = self.pds_api.post(f"{self.stack.pds_url}{path}", json=body)
         answer.raise_for_status()
@@ -644,10 +651,7 @@ class Bench:
                     settled(lambda: timed(lambda: self.uploaded.append(self.drive_upload(f"upload-{run}.bin"))))
                 )
             memory.append(peak.growth_mib)
-            if len(self.uploaded) > 1:  # keep the last one for the download measures
-                self.pds_post(
-                    "/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": self.uploaded.pop(0)["file_id"]}
-                )
+            self.keep_last_upload()  # for the download measures
 
         def direct(run: int) -> None:
             self.mutate(run + 1000)
@@ -655,7 +659,7 @@ class Bench:
             direct_times.append(
                 settled(lambda: timed(lambda: uploaded.append(self.pds_direct_upload(f"direct-{run}.bin"))))
             )
-            self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": uploaded[0]})
+            self.delete_file(uploaded[0])
 
         def nginx_put(run: int) -> None:
             nginx_times.append(self.nginx_put())
@@ -1159,10 +1163,11 @@ class Bench:
                         put = size_mb / median(puts)
                         put_cells = (f"{put:.0f} MB/s", f"{put / plain_put_rate:.2f}")
                     self.peer_rows.append((name, *put_cells, f"{get:.0f} MB/s", f"{get / plain_get_rate:.2f}"))
-                    tls = self.peer_tls[name]
-                    tls_put = f"{size_mb / median(tls['put']):.0f} MB/s" if tls["put"] else "—"
+                    tls_puts = self.peer_round.get(name)
+                    tls_put = f"{size_mb / median(tls_puts):.0f} MB/s" if tls_puts else "—"
                     print(
-                        f"  {name}: over TLS (HTTP/{self.http}) upload {tls_put}, download {size_mb / median(tls['get']):.0f} MB/s;"
+                        f"  {name}: over TLS (HTTP/{self.http}) upload {tls_put},"
+                        f" download {size_mb / median(self.peer_tls[name]['get']):.0f} MB/s;"
                         f" plain HTTP upload {put_cells[0]}, download {get:.0f} MB/s",
                         flush=True,
                     )
@@ -1170,14 +1175,7 @@ class Bench:
                     self.peer_failed(name, error)
         finally:
             for process, *_ in running.values():
-                if process.poll() is None:  # one that exited early was reaped by wait_for_port
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+                stop(process)
         installed = {name.split()[0] for name, _, _ in peers}
         for name in ("copyparty", "rclone"):
             if name not in installed:
@@ -1191,7 +1189,7 @@ class Bench:
         """Each peer's GET over TLS through nginx (the file it was given), the peers in turns."""
         for name in running:
             if "failed" not in self.peer_tls.get(name, {}):
-                self.peer_tls[name] = {"get": [], "put": []}
+                self.peer_tls[name] = {"get": []}
         for _ in range(self.sizes.runs):
             for name, (_, _, _, tls_port, _) in running.items():
                 if "failed" in self.peer_tls[name]:
@@ -1209,7 +1207,6 @@ class Bench:
         one before left in memory (on this VM by 2-4x, see settled), and on the
         minute it runs in: taken apart, minutes apart, the peers and Drive were compared under
         different conditions."""
-        self.peer_round = {"nginx": [], "Drive": []}
 
         def nginx_put(run: int) -> float:
             return self.nginx_put()
@@ -1217,10 +1214,7 @@ class Bench:
         def drive_put(run: int) -> float:
             self.mutate(run + 2000)
             elapsed = settled(lambda: timed(lambda: self.uploaded.append(self.drive_upload(f"peers-{run}.bin"))))
-            while len(self.uploaded) > 1:
-                self.pds_post(
-                    "/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": self.uploaded.pop(0)["file_id"]}
-                )
+            self.keep_last_upload()
             return elapsed
 
         def peer_put(name: str) -> Callable[[int], float]:
@@ -1240,6 +1234,7 @@ class Bench:
             for name, (_, _, _, _, can_put) in running.items()
             if can_put and "failed" not in self.peer_tls[name]
         ]
+        self.peer_round = {name: [] for name, _ in turns}
         for run in range(self.sizes.runs):
             for name, turn in turn_order(turns, run):
                 if "failed" in self.peer_tls.get(name, {}):
@@ -1251,10 +1246,7 @@ class Bench:
                         raise
                     self.peer_failed(name, error)
                     continue
-                if name in self.peer_tls:
-                    self.peer_tls[name]["put"].append(elapsed)
-                else:
-                    self.peer_round[name].append(elapsed)
+                self.peer_round[name].append(elapsed)
 
     def same_transport_rows(self) -> list[tuple[str, ...]]:
         """Drive and the peers over TLS through the same nginx, this run's HTTP version, each
@@ -1291,7 +1283,7 @@ class Bench:
             if "failed" in tls:
                 rows.append((name, f"failed: {tls['failed']}", "", "", ""))
             else:
-                rows.append((name, *cells(tls["put"], put_ref), *cells(tls["get"], get_ref)))
+                rows.append((name, *cells(round_.get(name, []), put_ref), *cells(tls["get"], get_ref)))
         return rows
 
     def report(self) -> None:
@@ -1479,7 +1471,6 @@ def main() -> int:
         sizes.file = args.file_mib * MiB
     tmp = Path(tempfile.mkdtemp(prefix="drive-bench-"))
     bench = Bench(sizes, tmp, args.database_url, http=args.http, storage=args.storage)
-    bench.uploaded = []
     bench.only = args.only
     started = time.perf_counter()
     try:
