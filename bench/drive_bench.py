@@ -1261,15 +1261,17 @@ class Bench:
         # without the peers measure, every sample of the run.
         round_ = self.peer_round
         put_ref = size_mb / median(round_.get("nginx") or self.reference["put"])
-        get_ref = size_mb / median(self.reference["get"] or [0.0])
+        # No download reference when the downloads were not measured (--only uploads).
+        get_ref = size_mb / median(self.reference["get"]) if self.reference["get"] else 0.0
 
         def cells(times: list[float], reference: float) -> tuple[str, str]:
-            if not times:
+            if not times or not reference:
                 return ("—", "—")
             rate = size_mb / median(times)
             return (f"{rate:.0f} MB/s", f"{rate / reference:.2f}")
 
-        rows = [("nginx (reference: PUT, static file)", f"{put_ref:.0f} MB/s", "1.00", f"{get_ref:.0f} MB/s", "1.00")]
+        get_cells = (f"{get_ref:.0f} MB/s", "1.00") if get_ref else ("—", "—")
+        rows = [("nginx (reference: PUT, static file)", f"{put_ref:.0f} MB/s", "1.00", *get_cells)]
         if self.drive_rates or round_.get("Drive"):
             label = "Drive" + (" (S3 blobs)" if self.storage == "s3" else "")
             rows.append(

@@ -4,8 +4,9 @@ whole part or file in memory.
 
 A digest can be resumable (`resumable=True`): its whole state is then a small dict that can
 be saved between requests and resumed (`state`, `resumed`), so that an upload's parts are
-hashed as they arrive (services.upload_digest). hashlib's SHA-1 cannot be saved; `rehash`
-does not work on OpenSSL 3; `rehashes` (RustCrypto's sha1) can, about as fast.
+hashed as they arrive (services.upload_digest). hashlib's SHA-1 cannot be saved and `rehash`
+does not work on OpenSSL 3. The state is OpenSSL's own SHA_CTX, through ctypes
+(`OpenSslSha1`); `rehashes` (RustCrypto's sha1) where that library lacks the SHA1_ calls.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ import fastcrc
 import rehashes
 from django.core.files import File as DjangoFile
 
+from pds_server.storage.openssl_sha1 import OPENSSL_SHA1_TAG, OpenSslSha1
+
 CHUNK = 1024 * 1024
-# A saved SHA-1 state is the library's own format: a state saved by another version is
-# not resumed (the digest is then taken again in one pass).
-SHA1_STATE_TAG = f"rehashes-{version('rehashes')}"
 
 
 class Sha1(Protocol):
@@ -33,8 +33,11 @@ class Sha1(Protocol):
     def hexdigest(self) -> str: ...
 
 
-class ResumableSha1:
-    """SHA-1 whose state can be saved and resumed (92 bytes)."""
+class RehashesSha1:
+    """SHA-1 whose state can be saved and resumed (92 bytes), where OpenSSL's cannot. It
+    holds the GIL while it hashes."""
+
+    tag = f"rehashes-{version('rehashes')}"
 
     def __init__(self, state: bytes | None = None):
         self.hasher = rehashes.PySha1.deserialize(state) if state is not None else rehashes.PySha1()
@@ -47,6 +50,13 @@ class ResumableSha1:
 
     def state(self) -> bytes:
         return self.hasher.serialize()
+
+
+# The resumable SHA-1 of this process, and the tag of its saved states: a state is the
+# library's own format, so one saved by another library or version is not resumed (the
+# digest is then taken again in one pass).
+ResumableSha1: type[OpenSslSha1] | type[RehashesSha1] = OpenSslSha1 if OPENSSL_SHA1_TAG else RehashesSha1
+SHA1_STATE_TAG = OPENSSL_SHA1_TAG or RehashesSha1.tag
 
 
 class ContentDigest:
@@ -86,7 +96,7 @@ class ContentDigest:
 
     def state(self) -> dict:
         """The state of a resumable digest, as JSON-ready values."""
-        assert isinstance(self.sha1, ResumableSha1) and self.crc is not None, "not a resumable digest"
+        assert isinstance(self.sha1, (OpenSslSha1, RehashesSha1)) and self.crc is not None, "not a resumable digest"
         return {
             "tag": SHA1_STATE_TAG,
             "sha1": base64.b64encode(self.sha1.state()).decode(),
