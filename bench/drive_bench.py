@@ -44,6 +44,7 @@ import datetime
 import hashlib
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -229,6 +230,30 @@ def timed(func) -> float:
     start = time.perf_counter()
     func()
     return time.perf_counter() - start
+
+
+def client_cpu_seconds() -> float:
+    """CPU time of this script's children that exited: the curl clients of the transfers."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuSpent:
+    """CPU seconds each group of processes spent during a `with` block, added to `totals`
+    (the curl client under "curl")."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]], totals: dict[str, float]):
+        self.groups, self.totals = groups, totals
+
+    def __enter__(self):
+        self.before = {name: cpu_seconds(pids()) for name, pids in self.groups.items()}
+        self.client_before = client_cpu_seconds()
+        return self
+
+    def __exit__(self, *exc):
+        for name, pids in self.groups.items():
+            self.totals[name] = self.totals.get(name, 0.0) + cpu_seconds(pids()) - self.before[name]
+        self.totals["curl"] = self.totals.get("curl", 0.0) + client_cpu_seconds() - self.client_before
 
 
 def median(samples: list[float]) -> float:
@@ -627,6 +652,10 @@ class Bench:
         self.put_landed(self.www / "put.bin")  # and it goes after its turn, as the peers' do
         return elapsed
 
+    def cpu_timed(self, func: Callable[[], object], groups: dict, totals: dict[str, float]) -> float:
+        with CpuSpent(groups, totals):
+            return timed(func)
+
     def delete_file(self, file_id: str) -> None:
         self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": file_id})
 
@@ -643,26 +672,27 @@ class Bench:
     def measure_uploads(self) -> None:
         size_mb = self.sizes.file / 1e6
         drive_times, direct_times, nginx_times, memory = [], [], [], []
+        groups = {name: pids for name, pids in self.cpu_groups().items() if name != "Redis"}
+        cpu: dict[str, dict[str, float]] = {"Drive": {}, "direct": {}, "nginx PUT": {}}
 
         def through_drive(run: int) -> None:
             self.mutate(run)
             with PeakMemory(self.drive.pid, self.pds.pid) as peak:
-                drive_times.append(
-                    settled(lambda: timed(lambda: self.uploaded.append(self.drive_upload(f"upload-{run}.bin"))))
-                )
+                upload = lambda: self.uploaded.append(self.drive_upload(f"upload-{run}.bin"))  # noqa: E731
+                drive_times.append(settled(lambda: self.cpu_timed(upload, groups, cpu["Drive"])))
             memory.append(peak.growth_mib)
             self.keep_last_upload()  # for the download measures
 
         def direct(run: int) -> None:
             self.mutate(run + 1000)
             uploaded: list[str] = []
-            direct_times.append(
-                settled(lambda: timed(lambda: uploaded.append(self.pds_direct_upload(f"direct-{run}.bin"))))
-            )
+            upload = lambda: uploaded.append(self.pds_direct_upload(f"direct-{run}.bin"))  # noqa: E731
+            direct_times.append(settled(lambda: self.cpu_timed(upload, groups, cpu["direct"])))
             self.delete_file(uploaded[0])
 
         def nginx_put(run: int) -> None:
-            nginx_times.append(self.nginx_put())
+            with CpuSpent(groups, cpu["nginx PUT"]):
+                nginx_times.append(self.nginx_put())
 
         # In turns (turn_order): an upload inherits the memory the one before left (freed
         # part files, another's cached file), which on this VM moved its time 2-4x (settled).
@@ -672,6 +702,18 @@ class Bench:
                 turn(run)
         # The file Drive holds must be the file on disk now (for instant upload and downloads).
         self.mutate_to_uploaded()
+        # On 2 cores the reference PUT alone keeps both busy (curl's TLS, nginx's): every
+        # CPU second the upload path adds is time.
+        gib = self.sizes.file / (1024 * MiB) * self.sizes.runs
+        for name, spent in cpu.items():
+            print(
+                f"  CPU per GiB uploaded, {name}: "
+                + ", ".join(
+                    f"{group} {seconds / gib:.2f} s" for group, seconds in spent.items() if seconds / gib >= 0.005
+                )
+                + f"; in all {sum(spent.values()) / gib:.2f} s",
+                flush=True,
+            )
         self.drive_rates["put"] = drive_times
         self.reference["put"] += nginx_times
         nginx = size_mb / median(nginx_times)
