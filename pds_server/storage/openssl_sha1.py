@@ -49,7 +49,7 @@ def load() -> tuple[ctypes.CDLL | None, str]:
     except (OSError, AttributeError):
         return None, ""
     init.argtypes, init.restype = [ctypes.c_void_p], ctypes.c_int
-    update.argtypes, update.restype = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int
+    update.argtypes, update.restype = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t], ctypes.c_int
     final.argtypes, final.restype = [ctypes.c_char_p, ctypes.c_void_p], ctypes.c_int
     version.argtypes, version.restype = [], ctypes.c_ulong
     if not known_answers(lib):
@@ -95,8 +95,17 @@ class OpenSslSha1:
         self.ctx = ctypes.create_string_buffer(bytes(state), SHA_CTX_SIZE)
 
     def update(self, data: bytes | memoryview, /) -> None:
-        chunk = data if type(data) is bytes else bytes(data)  # c_char_p passes bytes without a copy
-        LIB.SHA1_Update(self.ctx, chunk, len(chunk))  # type: ignore[union-attr]
+        """Hash `data` where it lies: bytes, or a view of a writable buffer (the read buffer
+        digest_range reuses); a read-only view other than bytes is copied first."""
+        if type(data) is bytes:
+            LIB.SHA1_Update(self.ctx, data, len(data))  # type: ignore[union-attr]
+            return
+        view = memoryview(data).cast("B")
+        if view.readonly:
+            chunk = bytes(view)
+            LIB.SHA1_Update(self.ctx, chunk, len(chunk))  # type: ignore[union-attr]
+        elif view.nbytes:
+            LIB.SHA1_Update(self.ctx, ctypes.addressof(ctypes.c_char.from_buffer(view)), view.nbytes)  # type: ignore[union-attr]
 
     def hexdigest(self) -> str:
         """The digest so far; the state is left as it was (Final runs on a copy)."""

@@ -36,6 +36,19 @@ def test_a_state_saved_anywhere_resumes_to_hashlibs_digest(split):
     assert resumed.hexdigest() == hashlib.sha1(DATA).hexdigest()
 
 
+@pytest.mark.parametrize(
+    "kind", [bytes, bytearray, lambda data: memoryview(data), lambda data: memoryview(bytearray(data))[5:]]
+)
+def test_bytes_and_views_of_any_buffer_hash_alike(kind):
+    # digest_range hands over views of the one buffer it reads into; a slice of it starts
+    # past the buffer's first byte.
+    data = kind(DATA)
+    sha1 = OpenSslSha1()
+    sha1.update(data)
+    sha1.update(kind(b""))
+    assert sha1.hexdigest() == hashlib.sha1(bytes(data)).hexdigest()
+
+
 def test_the_digest_so_far_leaves_the_state_as_it_was():
     sha1 = OpenSslSha1()
     sha1.update(DATA[:100])
