@@ -5,9 +5,11 @@ Before it reads a part PUT to /api/uploads/<file>/<upload>/parts/<n>, nginx asks
 part's URI in X-Drive-Part-Uri and its Content-Length in X-Drive-Part-Length). Django's
 middleware has checked the session and CSRF by then; the PDS checks that the upload is the
 user's and open when it signs a fresh URL for the part. The answer tells nginx where the body
-goes: X-Pds-Part-Uri (path and signed query) and X-Pds-Part-Host. nginx writes the body to a
-file and hands it to the PDS's gunicorn: no Python copies the bytes and there is no second TLS
-hop. Only nginx sees the URL: the browser gets the PDS's answer, never these headers.
+goes: X-Pds-Part-Uri (path and signed query) and X-Pds-Part-Host; the URL is the one
+file/create signed for this user's upload when Drive kept it (files.uploads.part_urls_keep),
+else a fresh one. nginx writes the body to a file and hands it to the PDS's gunicorn: no
+Python copies the bytes and there is no second TLS hop. Only nginx sees the URL: the
+browser gets the PDS's answer, never these headers.
 
 Anything else is a bare 403 (or an error), and nginx then streams the part through
 files.api.upload_part as without nginx, which gives the browser the readable answer.
@@ -78,7 +80,7 @@ def part_route(request: HttpRequest) -> HttpResponse:
         return _refused()
     request.drive_id, kwargs = part  # type: ignore[attr-defined]
     try:
-        url = uploads.part_url(pds=UserPds.of(request), **kwargs)
+        url = uploads.part_url(pds=UserPds.of(request), kept=True, **kwargs)
     except HANDLED as error:
         log.info("Part routed through Drive instead: %s", type(error).__name__)
         return _refused()

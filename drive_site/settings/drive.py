@@ -101,3 +101,6 @@ DRIVE_UPLOAD_MODE = env.choice("DRIVE_UPLOAD_MODE", choices=("proxy", "direct"),
 # goes, then hands the body, written to a file, to the PDS's gunicorn itself (the PDS needs
 # PDS_NGINX_PART_DIR). stream: every part streams through Drive (make run).
 DRIVE_PART_ROUTE = env.choice("DRIVE_PART_ROUTE", choices=("stream", "nginx"), default="stream")
+# How long nginx's part check reuses the part URLs file/create signed (files.uploads): well
+# under the PDS's upload URL lifetime (900 s for the embedded PDS).
+DRIVE_PART_URL_CACHE_SECONDS = env.int("DRIVE_PART_URL_CACHE_SECONDS", default=300)
