@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
+import os
 import sys
 
 SHA_CTX_SIZE = 96
@@ -24,16 +25,20 @@ NUM_OFFSET = 92  # `unsigned int num`: bytes of the current block held in `data`
 
 
 def loaded_libcrypto() -> str | None:
-    """The libcrypto this process has mapped (hashlib's, imported above), else the system's."""
+    """The libcrypto this process has mapped under OpenSSL's own name (hashlib's), rather
+    than a copy a wheel vendored under a name of its own (psycopg's
+    libcrypto-<hash>.so.3); else any mapped one; else the system's."""
+    mapped: list[str] = []
     try:
         with open("/proc/self/maps") as maps:
             for line in maps:
                 fields = line.split(maxsplit=5)
                 if len(fields) == 6 and "/libcrypto" in fields[5]:
-                    return fields[5].strip()
+                    mapped.append(fields[5].strip())
     except OSError:
         pass
-    return ctypes.util.find_library("crypto")
+    own_name = [path for path in mapped if os.path.basename(path).startswith("libcrypto.so")]
+    return (own_name or mapped or [ctypes.util.find_library("crypto")])[0]
 
 
 def load() -> tuple[ctypes.CDLL | None, str]:
