@@ -16,60 +16,62 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
-import os
+import logging
 import sys
+from collections.abc import Iterator
+
+log = logging.getLogger(__name__)
 
 SHA_CTX_SIZE = 96
 SHA_CBLOCK = 64
 NUM_OFFSET = 92  # `unsigned int num`: bytes of the current block held in `data`
 
 
-def loaded_libcrypto() -> str | None:
-    """The libcrypto this process has mapped under OpenSSL's own name (hashlib's), rather
-    than a copy a wheel vendored under a name of its own (psycopg's
-    libcrypto-<hash>.so.3); else any mapped one; else the system's."""
-    mapped: list[str] = []
+def openssl_libraries() -> Iterator[str]:
+    """Where to look for the SHA1_ calls, hashlib's own libcrypto first: symbols looked up
+    through the handle of hashlib's extension come from the libraries it links, so they are
+    never another copy a wheel vendored (psycopg's libcrypto-<hash>.so.3), nor a file an
+    upgrade replaced on disk after this process mapped the old one. Then the system's."""
     try:
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                fields = line.split(maxsplit=5)
-                if len(fields) == 6 and "/libcrypto" in fields[5]:
-                    mapped.append(fields[5].strip())
-    except OSError:
+        import _hashlib
+
+        yield _hashlib.__file__
+    except (ImportError, AttributeError):  # a Python whose hashlib is not OpenSSL's
         pass
-    own_name = [path for path in mapped if os.path.basename(path).startswith("libcrypto.so")]
-    return (own_name or mapped or [ctypes.util.find_library("crypto")])[0]
+    system = ctypes.util.find_library("crypto")
+    if system:
+        yield system
 
 
 def load() -> tuple[ctypes.CDLL | None, str]:
     """The library and the tag of its states, or (None, "") when it cannot be used: missing,
     built without the SHA1_ calls, or failing the known answers below."""
-    hashlib.sha1()  # makes sure hashlib's libcrypto is loaded
-    path = loaded_libcrypto()
-    if path is None:
-        return None, ""
-    try:
-        lib = ctypes.CDLL(path)  # CDLL: every call releases the GIL
-        init, update, final, version = lib.SHA1_Init, lib.SHA1_Update, lib.SHA1_Final, lib.OpenSSL_version_num
-    except (OSError, AttributeError):
-        return None, ""
-    init.argtypes, init.restype = [ctypes.c_void_p], ctypes.c_int
-    update.argtypes, update.restype = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t], ctypes.c_int
-    final.argtypes, final.restype = [ctypes.c_char_p, ctypes.c_void_p], ctypes.c_int
-    version.argtypes, version.restype = [], ctypes.c_ulong
-    if not known_answers(lib):
-        return None, ""
-    return lib, f"openssl{version() >> 28}-sha1-ctx"
+    for path in openssl_libraries():
+        try:
+            lib = ctypes.CDLL(path)  # CDLL: every call releases the GIL
+            init, update, final, version = lib.SHA1_Init, lib.SHA1_Update, lib.SHA1_Final, lib.OpenSSL_version_num
+        except (OSError, AttributeError):
+            continue
+        init.argtypes, init.restype = [ctypes.c_void_p], ctypes.c_int
+        update.argtypes, update.restype = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t], ctypes.c_int
+        final.argtypes, final.restype = [ctypes.c_char_p, ctypes.c_void_p], ctypes.c_int
+        version.argtypes, version.restype = [], ctypes.c_ulong
+        if known_answers(lib):
+            # The struct holds native-endian words: a state of another byte order is another's.
+            return lib, f"openssl{version() >> 28}-sha1-ctx-{sys.byteorder}"
+    log.warning("OpenSSL's SHA1_ calls are not available: upload digests use rehashes, which holds the GIL")
+    return None, ""
 
 
 def known_answers(lib: ctypes.CDLL) -> bool:
-    """The struct is as large as declared (bytes after it untouched) and a state saved
-    mid-block and resumed in another buffer gives hashlib's digest."""
-    guarded = ctypes.create_string_buffer(b"\xa5" * (SHA_CTX_SIZE + 32), SHA_CTX_SIZE + 32)
+    """The struct is as large as declared (a kibibyte of guard bytes after it untouched) and
+    a state saved mid-block and resumed in another buffer gives hashlib's digest."""
+    guard = 1024
+    guarded = ctypes.create_string_buffer(b"\xa5" * (SHA_CTX_SIZE + guard), SHA_CTX_SIZE + guard)
     data = bytes(range(256)) * 3
     lib.SHA1_Init(guarded)
     lib.SHA1_Update(guarded, data[:100], 100)
-    if guarded.raw[SHA_CTX_SIZE:] != b"\xa5" * 32 or num_of(guarded.raw[:SHA_CTX_SIZE]) != 100 - SHA_CBLOCK:
+    if guarded.raw[SHA_CTX_SIZE:] != b"\xa5" * guard or num_of(guarded.raw[:SHA_CTX_SIZE]) != 100 - SHA_CBLOCK:
         return False
     resumed = ctypes.create_string_buffer(guarded.raw[:SHA_CTX_SIZE], SHA_CTX_SIZE)
     lib.SHA1_Update(resumed, data[100:], len(data) - 100)
@@ -86,7 +88,8 @@ LIB, OPENSSL_SHA1_TAG = load()
 
 
 class OpenSslSha1:
-    """SHA-1 whose state can be saved and resumed (96 bytes); hashes without the GIL."""
+    """SHA-1 whose state can be saved and resumed (96 bytes); hashes without the GIL. Like
+    the state it wraps, an instance is not for two threads at once (none is shared)."""
 
     def __init__(self, state: bytes | None = None):
         assert LIB is not None, "OpenSSL's SHA1_ calls are not available"

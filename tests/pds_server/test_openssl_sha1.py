@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import sys
 import threading
 import time
 
@@ -17,6 +18,7 @@ from pds_server.storage.digest import ContentDigest, RehashesSha1
 from pds_server.storage.openssl_sha1 import NUM_OFFSET, OPENSSL_SHA1_TAG, SHA_CTX_SIZE, OpenSslSha1
 
 DATA = os.urandom(3 * 1024 * 1024 + 77)
+pytestmark = pytest.mark.skipif(not OPENSSL_SHA1_TAG, reason="no OpenSSL with the SHA1_ calls here")
 
 
 def test_this_machine_uses_openssl_for_the_resumable_sha1():
@@ -64,7 +66,7 @@ def test_a_state_that_is_not_a_saved_one_is_refused():
     with pytest.raises(ValueError):
         OpenSslSha1(bytes(state[:-1]))
     # A count past the 64-byte block would make OpenSSL copy outside its struct.
-    state[NUM_OFFSET : NUM_OFFSET + 4] = (64).to_bytes(4, "little")
+    state[NUM_OFFSET : NUM_OFFSET + 4] = (64).to_bytes(4, sys.byteorder)
     with pytest.raises(ValueError):
         OpenSslSha1(bytes(state))
     digest = ContentDigest(resumable=True)
@@ -80,17 +82,21 @@ def in_flight_turns(sha1: OpenSslSha1 | RehashesSha1, data: bytes) -> int:
 
     def hash_it() -> None:
         entering.set()
-        sha1.update(data)
-        done.set()
+        try:
+            sha1.update(data)
+        finally:
+            done.set()
 
     worker = threading.Thread(target=hash_it)
     worker.start()
-    entering.wait()
+    assert entering.wait(timeout=60)
     turns = 0
-    while not done.is_set():
+    deadline = time.monotonic() + 60
+    while not done.is_set() and time.monotonic() < deadline:
         turns += 1
         time.sleep(0.001)
-    worker.join()
+    worker.join(timeout=60)
+    assert done.is_set() and not worker.is_alive(), "the hashing thread did not finish"
     return turns
 
 
