@@ -58,6 +58,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -635,7 +636,7 @@ class Bench:
         assert done["size"] == self.sizes.file, done
         return created["file_id"]
 
-    def nginx_put(self, *, tls: bool = True) -> float:
+    def nginx_put(self, *, tls: bool = True, cpu: tuple[dict, dict[str, float]] | None = None) -> float:
         """nginx's PUT of the test file (seconds), to a name that does not exist, as every other
         upload measured lands. Over the last run's put.bin it took 2.4-8.5 s instead of
         1.2-2.5 s here: on ext4 a rename over an existing file starts the new file's writeback
@@ -645,16 +646,23 @@ class Bench:
         (self.www / "put.bin").unlink(missing_ok=True)  # only after a failed PUT
         if tls:
             url = f"https://127.0.0.1:{self.ref_https}/put.bin"
-            elapsed = settled(lambda: self.tls_curl("-T", str(self.big), url))[0]["time"]
+            put = lambda: self.tls_curl("-T", str(self.big), url)  # noqa: E731
         else:
             url = f"http://127.0.0.1:{self.ref_http}/put.bin"
-            elapsed = settled(lambda: curl("-T", str(self.big), url))[0]["time"]
+            put = lambda: curl("-T", str(self.big), url)  # noqa: E731
+        if cpu is None:
+            elapsed = settled(put)[0]["time"]
+        else:  # the CPU spent during the PUT alone, as for Drive's uploads (`cpu`: groups, totals)
+            elapsed = settled(lambda: self.cpu_measured(put, *cpu))[0]["time"]
         self.put_landed(self.www / "put.bin")  # and it goes after its turn, as the peers' do
         return elapsed
 
-    def cpu_timed(self, func: Callable[[], object], groups: dict, totals: dict[str, float]) -> float:
+    def cpu_measured(self, func: Callable[[], Any], groups: dict, totals: dict[str, float]) -> Any:
         with CpuSpent(groups, totals):
-            return timed(func)
+            return func()
+
+    def cpu_timed(self, func: Callable[[], object], groups: dict, totals: dict[str, float]) -> float:
+        return self.cpu_measured(lambda: timed(func), groups, totals)
 
     def delete_file(self, file_id: str) -> None:
         self.pds_post("/v2/file/delete", {"drive_id": self.seed["drive_id"], "file_id": file_id})
@@ -691,8 +699,7 @@ class Bench:
             self.delete_file(uploaded[0])
 
         def nginx_put(run: int) -> None:
-            with CpuSpent(groups, cpu["nginx PUT"]):
-                nginx_times.append(self.nginx_put())
+            nginx_times.append(self.nginx_put(cpu=(groups, cpu["nginx PUT"])))
 
         # In turns (turn_order): an upload inherits the memory the one before left (freed
         # part files, another's cached file), which on this VM moved its time 2-4x (settled).

@@ -3,8 +3,9 @@
 Before it reads a part PUT to /api/uploads/<file>/<upload>/parts/<n>, nginx asks this view
 (auth_request: a PUT without a body, with the browser's cookie, X-CSRFToken and Referer, the
 part's URI in X-Drive-Part-Uri and its Content-Length in X-Drive-Part-Length). Django's
-middleware has checked the session and CSRF by then; the PDS checks that the upload is the
-user's and open when it signs a fresh URL for the part. The answer tells nginx where the body
+middleware has checked the session and CSRF by then; the PDS checked that the upload is the
+user's and open when it signed the part's URL (at file/create for a kept one, else now),
+and checks again that it is open when the part arrives. The answer tells nginx where the body
 goes: X-Pds-Part-Uri (path and signed query) and X-Pds-Part-Host; the URL is the one
 file/create signed for this user's upload when Drive kept it (files.uploads.part_urls_keep),
 else a fresh one. nginx writes the body to a file and hands it to the PDS's gunicorn: no

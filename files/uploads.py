@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 JSON = dict[str, Any]
 STREAM_CHUNK = 1024 * 1024
 # The part URLs file/create signs that nginx's part check (files.part_route) may reuse: the
-# first ones of an upload, for a few minutes (part_urls_keep).
+# first ones of an upload, for a few minutes, 32 to a cache entry (part_urls_keep).
 KEPT_PART_URLS = 256
+KEPT_PART_URLS_PER_ENTRY = 32
 CHECK_NAME_MODES = ("refuse", "auto_rename", "overwrite")
 
 
@@ -84,27 +85,33 @@ def upload_start(
     return answer
 
 
-def part_url_key(pds: UserPds, file_id: str, upload_id: str, part_number: int) -> str:
-    return f"drive:part-url:{pds.user.pk}:{pds.drive_id}:{file_id}:{upload_id}:{part_number}"
+def part_urls_key(pds: UserPds, file_id: str, upload_id: str, part_number: int) -> str:
+    """The cache entry holding this part's kept URL, with those of its group of parts."""
+    group = (part_number - 1) // KEPT_PART_URLS_PER_ENTRY
+    return f"drive:part-urls:{pds.user.pk}:{pds.drive_id}:{file_id}:{upload_id}:{group}"
 
 
 def part_urls_keep(*, pds: UserPds, file_id: str, upload_id: str, created: JSON) -> None:
     """Keep the part URLs file/create signed for this user's new upload (the PDS checked the
     upload is theirs as it made it), so that nginx's part check need not ask the PDS for
     each part again: that call was 8 of its 15 ms a part. Kept in the cache under the user,
-    the drive and the upload, for DRIVE_PART_URL_CACHE_SECONDS, well within the URLs' own
-    lifetime; one that expired all the same only sends its part through Drive (a PDS 403
-    makes nginx stream it), where a fresh URL is asked for."""
-    parts = created.get("part_info_list") or []
-    kept = {
-        part_url_key(pds, file_id, upload_id, int(part["part_number"])): part["upload_url"]
-        for part in parts[:KEPT_PART_URLS]
-        if part.get("upload_url") and part.get("part_number")
-    }
+    the drive and the upload, a few entries of 32 URLs each (so as not to crowd a file cache
+    whose culling would drop the throttles' counters), for DRIVE_PART_URL_CACHE_SECONDS, well
+    within the URLs' own lifetime; one that expired all the same only sends its part through
+    Drive (a PDS 403 makes nginx stream it), where a fresh URL is asked for. Until then a
+    kept URL takes parts whatever the user's rights became meanwhile, as it would have in
+    the browser's hands in direct mode; `complete` checks them again."""
+    if settings.DRIVE_PART_URL_CACHE_SECONDS <= 0:
+        return
     try:
-        cache.set_many(kept, timeout=settings.DRIVE_PART_URL_CACHE_SECONDS)
+        entries: dict[str, dict[int, str]] = {}
+        for part in (created.get("part_info_list") or [])[:KEPT_PART_URLS]:
+            number, url = int(part.get("part_number") or 0), part.get("upload_url")
+            if number > 0 and isinstance(url, str):
+                entries.setdefault(part_urls_key(pds, file_id, upload_id, number), {})[number] = url
+        cache.set_many(entries, timeout=settings.DRIVE_PART_URL_CACHE_SECONDS)
     except Exception:  # an unreachable cache costs the PDS calls it would have saved
-        log.warning("Part URLs not kept: the cache is unavailable", exc_info=True)
+        log.warning("Part URLs not kept: the cache is unavailable, or file/create's answer unexpected")
 
 
 def uploaded_parts(*, pds: UserPds, file_id: str, upload_id: str) -> list[JSON]:
@@ -116,12 +123,13 @@ def part_url(*, pds: UserPds, file_id: str, upload_id: str, part_number: int, ke
     """A signed PDS URL for one part of the user's upload: with `kept`, one file/create made
     for this user, drive and upload a few minutes ago (part_urls_keep), else a fresh one
     (the PDS checks the upload is theirs and still open)."""
-    if kept:
+    if kept and settings.DRIVE_PART_URL_CACHE_SECONDS > 0:
         try:
-            known = cache.get(part_url_key(pds, file_id, upload_id, part_number))
+            group = cache.get(part_urls_key(pds, file_id, upload_id, part_number))
         except Exception:
-            log.warning("Part URL not looked up: the cache is unavailable", exc_info=True)
-            known = None
+            log.warning("Part URL not looked up: the cache is unavailable")
+            group = None
+        known = group.get(part_number) if isinstance(group, dict) else None
         if isinstance(known, str):
             return known
     urls = pds.files.upload_urls(pds.drive_id, file_id, upload_id, [part_number])

@@ -60,26 +60,26 @@ def test_the_check_reuses_the_part_urls_the_upload_was_created_with(browser, rou
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
 
-    from files.uploads import part_url_key
+    from files.uploads import part_urls_key
 
     body = {"parent_id": "root", "name": "kept.bin", "size": 6, "part_count": 2}
     started = browser.post("/api/uploads", json=body).json()
     signed_in = get_user_model().objects.exclude(last_login=None).order_by("-last_login").first()
     owner = type("Owner", (), {"user": signed_in, "drive_id": browser.drive_id})  # as UserPds for the key
-    keys = [part_url_key(owner, started["file_id"], started["upload_id"], number) for number in (1, 2)]  # type: ignore[arg-type]
-    kept = [cache.get(key) for key in keys]
-    assert all(url and "/v2/file/upload_part?" in url for url in kept), kept
+    key = part_urls_key(owner, started["file_id"], started["upload_id"], 1)  # type: ignore[arg-type]
+    kept = cache.get(key)
+    assert set(kept) == {1, 2} and all("/v2/file/upload_part?" in url for url in kept.values()), kept
     # The check answers with what was kept, not with a URL the PDS signs anew: shown by a
     # kept URL swapped for another of the same origin.
-    host = urlsplit(kept[0]).netloc
-    cache.set(keys[1], f"http://{host}/v2/file/upload_part?kept=marker")
+    host = urlsplit(kept[1]).netloc
+    cache.set(key, {**kept, 2: f"http://{host}/v2/file/upload_part?kept=marker"})
     part = f"/api/uploads/{started['file_id']}/{started['upload_id']}/parts"
     assert check(browser, f"{part}/2").headers["X-Pds-Part-Uri"] == "/v2/file/upload_part?kept=marker"
     first = check(browser, f"{part}/1")
-    assert first.headers["X-Pds-Part-Uri"] == kept[0].split(host, 1)[1]
+    assert first.headers["X-Pds-Part-Uri"] == kept[1].split(host, 1)[1]
     assert requests.put(f"http://{host}{first.headers['X-Pds-Part-Uri']}", data=b"abc").status_code == 200
     # Once gone from the cache, the PDS signs a fresh one, which works as well.
-    cache.delete(keys[1])
+    cache.delete(key)
     second = check(browser, f"{part}/2")
     assert second.status_code == 200 and "signature=" in second.headers["X-Pds-Part-Uri"]
     assert requests.put(f"http://{host}{second.headers['X-Pds-Part-Uri']}", data=b"def").status_code == 200
@@ -88,7 +88,7 @@ def test_the_check_reuses_the_part_urls_the_upload_was_created_with(browser, rou
     # Off the nginx route, nothing is kept.
     settings.DRIVE_PART_ROUTE = "stream"
     other = browser.post("/api/uploads", json={**body, "name": "streamed.bin"}).json()
-    assert cache.get(part_url_key(owner, other["file_id"], other["upload_id"], 1)) is None  # type: ignore[arg-type]
+    assert cache.get(part_urls_key(owner, other["file_id"], other["upload_id"], 1)) is None  # type: ignore[arg-type]
 
 
 def test_anything_else_is_a_bare_refusal(browser, route_on, settings, make_user, drive_url):
