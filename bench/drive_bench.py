@@ -819,22 +819,20 @@ class Bench:
 
         drive_rates, nginx_rates, memory = [], [], []
         groups = self.cpu_groups()
-        cpu = dict.fromkeys(groups, 0.0)
+        cpu: dict[str, float] = {}
         # Drive's runs and nginx's take turns, as the other measures' do, so that neither
         # side gets the machine's quieter minutes (the uploads' writeback, say) to itself.
         for _ in range(self.sizes.runs):
-            cpu_before = {name: cpu_seconds(pids()) for name, pids in groups.items()}
-            with PeakMemory(self.drive.pid, self.pds.pid) as peak:
+            with PeakMemory(self.drive.pid, self.pds.pid) as peak, CpuSpent(groups, cpu):
                 drive_rates.append(
                     many(f"{self.stack.drive_url}/files/{started['file_id']}/download", self.drive_headers)
                 )
-            for name, pids in groups.items():
-                cpu[name] += (cpu_seconds(pids()) - cpu_before[name]) / (count * self.sizes.runs) * 1000
             memory.append(peak.growth_mib)
             nginx_rates.append(many(f"https://127.0.0.1:{self.ref_https}/small.bin", []))
+        per_download_ms = 1000 / (count * self.sizes.runs)
         print(
             "  CPU per 1 MiB download through Drive: "
-            + ", ".join(f"{name} {value:.1f} ms" for name, value in cpu.items()),
+            + ", ".join(f"{name} {seconds * per_download_ms:.1f} ms" for name, seconds in cpu.items()),
             flush=True,
         )
         drive, nginx = median(drive_rates), median(nginx_rates)
