@@ -3,6 +3,7 @@ resume after a reload), download, rename, move, trash, restore and search."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 
@@ -146,24 +147,29 @@ def test_a_reload_in_the_middle_of_an_upload_resumes_it(drive_url, alice, page, 
         pass  # said by the assertion below
     assert stored, "part 1 never arrived"
     screenshot("interrupted")
-    resumed_parts = []
-    page.on(
-        "request",
-        lambda request: (
+    resumed_parts, listings = [], []
+
+    def after_reload(request):
+        if "/parts/" in request.url and request.method == "PUT":
             resumed_parts.append(request.url.rsplit("/", 1)[1])
-            if "/parts/" in request.url and request.method == "PUT"
-            else None
-        ),
-    )
+        elif request.url.endswith("/parts") and request.method == "GET":
+            listings.append(request.url)
+
+    page.on("request", after_reload)
     page.reload()  # parts 2 and 3 are still failing: the old page never sent them
     wait_ready(page)
     page.unroute("**/api/uploads/*/*/parts/*")  # the network is back
     expect(page.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=UPLOAD_TIMEOUT_MS)
     expect(page.get_by_role("link", name="big.bin", exact=True)).to_be_visible()  # and in the list
     screenshot("resumed")
-    assert set(resumed_parts) == {"2", "3"}  # only what was missing, retried until it went through
+    # The new page asked what was stored and sent only what was missing. Not "exactly 2 and
+    # 3": on a busy machine a retry the old page sent just before the reload can still be
+    # held in the route when it is lifted, and it then reaches the server (seen in CI).
+    assert listings, "the reloaded page never asked which parts were stored"
+    assert "1" not in resumed_parts and set(resumed_parts) <= {"2", "3"}
     item = File.objects.get(name="big.bin")
     assert item.status == "available" and item.size == 20 * MiB
+    assert item.content_hash == hashlib.sha1(payloads["big"].read_bytes()).hexdigest().upper()
 
 
 @pytest.mark.slow
