@@ -13,6 +13,12 @@ The chain only ever moves forward by an update conditional on the `digest_throug
 as `part_store` and `complete` do). A part sent again for a number the chain covers resets
 it and bumps the epoch. A lost race, a killed process, a state of another library version:
 each only leaves the chain short, and `complete` then digests the parts in one pass.
+
+On local disk the parts the chain covers are also copied, in order, into a scratch file
+(`assembled_through`), so that `complete` need not copy them either. Where the scratch file
+already holds every part the chain covers, the next part is digested and copied from one
+read, under the scratch file's lock (chain_step_assembling); a part that arrives otherwise
+is digested first and copied once covered (assembly_advance).
 """
 
 from __future__ import annotations
@@ -143,21 +149,31 @@ def chain_advance(upload_pk: int) -> None:
 
 
 def chain_step(store: BlobStore, upload_pk: int) -> str:
-    """Carry the chain over the next part if it is stored; what it did (ADVANCED, ...)."""
+    """Carry the chain over the next part if it is stored; what it did (ADVANCED, ...).
+    Where the scratch file holds every part the chain covers, the part is copied into it
+    from the same read (chain_step_assembling)."""
     row = (
         Upload.objects.filter(pk=upload_pk, completed_at__isnull=True)
-        .values_list("digest_through", "digest_epoch", "digest_state", "part_count")
+        .values_list("digest_through", "digest_epoch", "digest_state", "part_count", "assembled_through", "upload_id")
         .first()
     )
     if row is None or row[0] >= row[3]:
         return STOPPED
-    chain = chain_of(through=row[0], epoch=row[1], state=row[2])
-    number = row[0] + 1
-    part = UploadPart.objects.filter(upload_id=upload_pk, part_number=number).values_list("storage_name", "size")
-    found = part.first()
+    through, epoch, state, part_count, assembled, upload_id = row
+    chain = chain_of(through=through, epoch=epoch, state=state)
+    number = through + 1
+    found = (
+        UploadPart.objects.filter(upload_id=upload_pk, part_number=number).values_list("storage_name", "size").first()
+    )
     if chain is None or found is None:
         return STOPPED
     name, size = found
+    if store.assembles and part_count > 1 and through >= 1 and assembled == through:
+        with store.scratch_writable(scratch_name(upload_id, epoch)) as scratch_fd:
+            if scratch_fd is not None:
+                step = chain_step_assembling(store, upload_pk, chain, name, size, scratch_fd)
+                if step is not None:
+                    return step
     start = chain.digest.size
     try:
         store.digest_stored(name, chain.digest)
@@ -167,6 +183,49 @@ def chain_step(store: BlobStore, upload_pk: int) -> str:
         raise
     if chain.digest.size != start + size:
         return STOPPED
+    return chain_commit(upload_pk, chain, name=name, size=size, assembled=False)
+
+
+def chain_step_assembling(
+    store: BlobStore, upload_pk: int, chain: Chain, name: str, size: int, scratch_fd: int
+) -> str | None:
+    """chain_step's digest of part `name` when the scratch file (open as `scratch_fd`, its
+    lock held) holds every part the chain covers: the part is copied after them from the
+    same read, and the row moves both on at once. The lock is held from the check of the
+    row to its update, so a copy of a part that was sent again meanwhile (its update then
+    fails) is always followed by the copy of the part that replaced it, never the other way
+    round; and no complete takes the file in between. None: no room for the copy (the part
+    is then only digested)."""
+    number = chain.through + 1
+    row = Upload.objects.filter(pk=upload_pk, completed_at__isnull=True).values_list(
+        "digest_through", "digest_epoch", "assembled_through"
+    )
+    if row.first() != (chain.through, chain.epoch, chain.through):
+        return after_moved(upload_pk, chain)  # carried on by another request before we had the lock
+    if not UploadPart.objects.filter(upload_id=upload_pk, part_number=number, storage_name=name).exists():
+        return CHANGED
+    start = chain.digest.size
+    try:
+        if not store.digest_assembled(name, chain.digest, scratch_fd, start):
+            return None
+    except Exception as error:
+        if store.is_missing(error):
+            return CHANGED
+        raise
+    if chain.digest.size != start + size:
+        return STOPPED
+    return chain_commit(upload_pk, chain, name=name, size=size, assembled=True)
+
+
+def after_moved(upload_pk: int, chain: Chain) -> str:
+    now = Upload.objects.filter(pk=upload_pk).values_list("digest_through", "digest_epoch").first()
+    return OVERTAKEN if now is not None and now[1] == chain.epoch and now[0] > chain.through else CHANGED
+
+
+def chain_commit(upload_pk: int, chain: Chain, *, name: str, size: int, assembled: bool) -> str:
+    """Move the row's chain over part `name` (and, `assembled`, its copy ahead with it),
+    from where `chain` found it, under the row's lock."""
+    number = chain.through + 1
     with transaction.atomic(using=PDS_DB):
         locked = (
             Upload.objects.select_for_update()
@@ -176,11 +235,18 @@ def chain_step(store: BlobStore, upload_pk: int) -> str:
         )
         if locked is not None and locked[1] == chain.epoch and locked[0] > chain.through:
             return OVERTAKEN  # another request carried it further: go on from there
-        if locked != (chain.through, chain.epoch) or not part.filter(storage_name=name).exists():
+        part = UploadPart.objects.filter(upload_id=upload_pk, part_number=number, storage_name=name)
+        if locked != (chain.through, chain.epoch) or not part.exists():
             return CHANGED
-        moved = Upload.objects.filter(pk=upload_pk, digest_through=chain.through, digest_epoch=chain.epoch).update(
-            digest_through=number, digest_state=chain_state(chain, name=name, size=size)
-        )
+        rows = Upload.objects.filter(pk=upload_pk, digest_through=chain.through, digest_epoch=chain.epoch)
+        changes: dict[str, object] = {
+            "digest_through": number,
+            "digest_state": chain_state(chain, name=name, size=size),
+        }
+        if assembled:
+            rows = rows.filter(assembled_through=chain.through)
+            changes["assembled_through"] = number
+        moved = rows.update(**changes)
     return ADVANCED if moved else CHANGED
 
 

@@ -185,6 +185,15 @@ class BlobStore(ABC):
         return False
 
     @contextmanager
+    def scratch_writable(self, scratch: str) -> Iterator[int | None]:
+        """The file `scratch` open for writing with its lock held; None where it is gone."""
+        yield None
+
+    def digest_assembled(self, name: str, digest: ContentDigest, scratch_fd: int, offset: int) -> bool:
+        """Feed the stored file `name` to `digest` and copy it into `scratch_fd` at `offset`."""
+        raise NotImplementedError("only where `assembles`")
+
+    @contextmanager
     def parts_assembled(
         self,
         names: list[str],

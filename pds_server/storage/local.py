@@ -16,6 +16,7 @@ digested bytes. Where it has no room, the parts are appended to the first one in
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ from pds_server.storage.kernel import (
     Concatenation,
     copy_file,
     copy_file_uncached,
+    digest_copy,
     digest_file,
     digest_files,
     free_space,
@@ -147,6 +149,30 @@ class LocalBlobStore(BlobStore):
         finally:
             os.close(fd)
 
+    @contextmanager
+    def scratch_writable(self, scratch: str) -> Iterator[int | None]:
+        """`scratch` open for writing with its lock held, or None once it is gone or taken.
+        Every write into a scratch file and complete's taking it (a rename) hold the lock, so
+        a writer that checked the upload's row under it writes before the file is taken or
+        not at all (it then finds the name gone or naming another file)."""
+        path = self.storage.path(scratch)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            yield None
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            opened = os.fstat(fd)
+            try:
+                named = os.stat(path)
+            except FileNotFoundError:
+                named = None
+            same = named is not None and (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+            yield fd if same else None
+        finally:
+            os.close(fd)  # and with it the lock
+
     def assemble_part(self, scratch: str, name: str, offset: int, current: Callable[[], bool]) -> bool:
         path = self.storage.path(scratch)
         try:
@@ -154,17 +180,25 @@ class LocalBlobStore(BlobStore):
                 size = os.fstat(part.fileno()).st_size
                 if free_space(os.path.dirname(path)) < size + COPY_HEADROOM:
                     return False
-                fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
-                try:
-                    # Asked with both open, so the bytes copied are those of the part the
-                    # scratch file's epoch covers, even if a complete takes the file meanwhile.
-                    return current() and copy_file_uncached(part.fileno(), fd, offset) == size
-                finally:
-                    os.close(fd)
+                with self.scratch_writable(scratch) as fd:
+                    # Asked with both open and the lock held, so the bytes copied are those
+                    # of the part the scratch file's epoch covers.
+                    return fd is not None and current() and copy_file_uncached(part.fileno(), fd, offset) == size
         except OSError as error:
             if isinstance(error, FileNotFoundError) or error.errno in FULL_ERRNOS:
                 return False
             raise
+
+    def digest_assembled(self, name: str, digest: ContentDigest, scratch_fd: int, offset: int) -> bool:
+        """Feed part `name` to `digest` and copy it into the scratch file open as
+        `scratch_fd` (its lock held: scratch_writable) at `offset`, in one read; False, with
+        nothing read, when the disk has no room for the copy."""
+        with open(self.storage.path(name), "rb", buffering=0) as part:
+            room = os.fstatvfs(scratch_fd)
+            if room.f_bavail * room.f_frsize < os.fstat(part.fileno()).st_size + COPY_HEADROOM:
+                return False
+            digest_copy(part.fileno(), scratch_fd, offset, digest)
+        return True
 
     @contextmanager
     def parts_assembled(
@@ -225,10 +259,10 @@ class LocalBlobStore(BlobStore):
         """Rename the file of parts copied ahead of time to `scratch`; whether it holds them.
         Once renamed, no copy into it starts unseen: `current()` then says whether the parts
         it was made of are still the upload's (no part sent again meanwhile)."""
-        try:
+        with self.scratch_writable(preassembled) as fd:
+            if fd is None:
+                return False
             os.rename(self.storage.path(preassembled), scratch)
-        except FileNotFoundError:
-            return False
         if file_size(scratch) == known.size and (current is None or current()):
             return True
         remove_file(scratch)
