@@ -721,6 +721,8 @@ class Bench:
                 + f"; in all {sum(spent.values()) / gib:.2f} s",
                 flush=True,
             )
+        for name, times in (("through Drive", drive_times), ("direct", direct_times), ("nginx PUT", nginx_times)):
+            print(f"  upload runs, {name}: " + ", ".join(f"{size_mb / t:.0f}" for t in times) + " MB/s", flush=True)
         self.drive_rates["put"] = drive_times
         self.reference["put"] += nginx_times
         nginx = size_mb / median(nginx_times)

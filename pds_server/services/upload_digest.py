@@ -23,19 +23,18 @@ is digested first and copied once covered (assembly_advance).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Sum
 
 from pds_server.models import Upload, UploadPart
 from pds_server.routers import PDS_DB
+from pds_server.services.background import BackgroundThread
 from pds_server.storage import BlobStore, blob_store
 from pds_server.storage.base import SCRATCH_PREFIX
 from pds_server.storage.digest import ContentDigest
@@ -297,20 +296,14 @@ def assembly_advance(store: BlobStore, upload_pk: int) -> None:
 
 # --- In the background, so that a part's answer need not wait for its hashing ------------
 
-_background: dict[str, object] = {"pid": None, "executor": None}
-_background_lock = threading.Lock()
+_background = BackgroundThread("pds-digest")
 
 
 def chain_advance_later(upload_pk: int) -> None:
     """Run `chain_advance` on this process's background thread: the part's answer goes
     back at once, and the hashing overlaps the next part's transfer. A job lost with its
     process costs nothing but time: `complete` carries the chain on itself."""
-    with _background_lock:
-        executor = _background["executor"]
-        if _background["pid"] != os.getpid() or not isinstance(executor, ThreadPoolExecutor):
-            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pds-digest")
-            _background.update(pid=os.getpid(), executor=executor)
-    executor.submit(background_job, upload_pk)
+    _background.submit(functools.partial(background_job, upload_pk))
 
 
 def background_job(upload_pk: int) -> None:
@@ -318,15 +311,11 @@ def background_job(upload_pk: int) -> None:
         chain_advance(upload_pk)
     except Exception:
         log.exception("The digest chain of upload %s did not advance", upload_pk)
-    finally:
-        connections.close_all()  # this thread's connections only
 
 
 def background_idle() -> None:
     """Wait until the background work queued so far is done (for tests)."""
-    executor = _background["executor"]
-    if isinstance(executor, ThreadPoolExecutor) and _background["pid"] == os.getpid():
-        executor.submit(lambda: None).result()
+    _background.idle()
 
 
 @dataclass
