@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
@@ -24,6 +26,12 @@ def started_application() -> WSGIHandler:
         # boto3's session and its S3 service model (django-storages makes one per thread;
         # this loads the modules and the model files the threads' sessions then share).
         blob_store().storage.bucket  # noqa: B018
+    # The Redis client (importing redis-py took 60 ms of the first file/create each PDS
+    # worker answered; Drive's first request reads its session from the cache).
+    for alias in settings.CACHES:
+        backend = caches[alias]
+        if isinstance(backend, RedisCache):
+            backend._cache  # noqa: B018  # builds the client, which imports redis
     # What is loaded by now (modules, models, URL patterns) lives as long as the worker: out
     # of the cyclic collector's sight, its full collections stop walking all of it each time.
     gc.freeze()

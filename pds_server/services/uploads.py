@@ -362,8 +362,7 @@ def part_record(upload: Upload, part_number: int, *, name: str, size: int, etag:
 
 def upload_parts_delete(upload: Upload, names: list[str]) -> None:
     store = blob_store()
-    for name in names:
-        store.delete(name)
+    store.delete_many(names)
     store.folder_clear(upload_folder(upload))
     if store.assembles:
         store.delete(scratch_name(upload.upload_id, upload.digest_epoch))

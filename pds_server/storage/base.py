@@ -140,6 +140,10 @@ class BlobStore(ABC):
         if name:
             self.storage.delete(name)
 
+    def delete_many(self, names: list[str]) -> None:
+        for name in names:
+            self.delete(name)
+
     def read_range(self, name: str, offset: int, length: int) -> bytes:
         handle = self.open_stream(name, offset, length)
         try:

@@ -20,6 +20,7 @@ import fcntl
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
@@ -136,6 +137,17 @@ class LocalBlobStore(BlobStore):
     def digest_stored(self, name: str, digest: ContentDigest) -> None:
         with open(self.storage.path(name), "rb", buffering=0) as part:
             digest_file(part, digest)
+
+    def delete_many(self, names: list[str]) -> None:
+        """Several at a time: removing a 64 MiB part frees its cached pages, about 3 ms of
+        the kernel's CPU each, 50 ms of a 1 GiB upload's `complete` one after another (the
+        unlinks release the GIL)."""
+        if len(names) < 4:
+            super().delete_many(names)
+            return
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
+            for _ in pool.map(self.delete, names):  # re-raises the first error
+                pass
 
     assembles = True
 
