@@ -1,12 +1,14 @@
-"""Joining parts around the page cache (storage.kernel.copy_file_uncached): the bytes land
-where they belong whatever the sizes and offsets, and the whole blocks never enter the
-cache (the page-cache residency is read back with mincore)."""
+"""Joining parts around the page cache (storage.kernel.copy_file_uncached, and digest_copy,
+which digests what it copies): the bytes land where they belong whatever the sizes and
+offsets, and the whole blocks never enter the cache (the page-cache residency is read back
+with mincore)."""
 
 from __future__ import annotations
 
 import ctypes
 import errno
 import fcntl
+import hashlib
 import mmap
 import os
 import subprocess
@@ -15,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from pds_server.storage import kernel
-from pds_server.storage.kernel import BLOCK, copy_file, copy_file_uncached
+from pds_server.storage.digest import ContentDigest
+from pds_server.storage.kernel import BLOCK, copy_file, copy_file_uncached, digest_copy
 from tests.pds_server.small_disk import small_disk
 
 PAGE = mmap.PAGESIZE
@@ -123,3 +126,50 @@ def test_direct_writes_refused_midway_leave_the_rest_to_the_cache(tmp_path, monk
     if not writes:
         pytest.skip(f"no direct I/O on {file_system(tmp_path)}")
     assert len(writes) == refused_write  # no direct write after the refused one
+
+
+def digesting(digests: list):
+    """digest_copy as a copier for `copied`; the digest it fed goes to `digests`."""
+
+    def copier(in_fd: int, out_fd: int, offset: int) -> int:
+        digest = ContentDigest()
+        digests.append(digest)
+        return digest_copy(in_fd, out_fd, offset, digest)
+
+    return copier
+
+
+@pytest.mark.parametrize("size", [0, 1, BLOCK - 1, BLOCK + 1, 9 * 1024 * 1024 + 123])
+@pytest.mark.parametrize("offset", [0, BLOCK, 123])
+def test_a_digesting_copy_lands_the_bytes_and_digests_each_once(tmp_path, size, offset):
+    data, digests = os.urandom(size), []
+    target = copied(tmp_path, data, offset, copier=digesting(digests))
+    assert target.read_bytes() == b"\x07" * offset + data
+    assert digests[0].size == size  # each window once, whatever the windows (4 MiB)
+    assert digests[0].sha1_hex == hashlib.sha1(data).hexdigest().upper()
+
+
+def test_a_digesting_copy_goes_around_the_page_cache(tmp_path):
+    if not file_system(tmp_path).startswith("ext"):
+        pytest.skip(f"direct I/O is what ext4 gets, not {file_system(tmp_path)}")
+    target = copied(tmp_path, os.urandom(9 * 1024 * 1024 + 100), BLOCK, copier=digesting([]))
+    pages = cached_pages(target)
+    assert not any(pages[1:-1]), f"{sum(pages[1:-1])} of {len(pages) - 2} copied pages were cached"
+
+
+@pytest.mark.parametrize("refused_write", [1, 2])
+def test_a_digesting_copy_whose_direct_write_is_refused_goes_on_through_the_cache(tmp_path, monkeypatch, refused_write):
+    writes = []
+    real_pwrite = os.pwrite
+
+    def pwrite(fd, data, offset):
+        writes.append(offset)
+        if len(writes) == refused_write:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_pwrite(fd, data, offset)
+
+    monkeypatch.setattr(os, "pwrite", pwrite)
+    data, digests = os.urandom(9 * 1024 * 1024 + 5), []
+    target = copied(tmp_path, data, BLOCK, copier=digesting(digests))
+    assert target.read_bytes() == b"\x07" * BLOCK + data
+    assert digests[0].sha1_hex == hashlib.sha1(data).hexdigest().upper()
