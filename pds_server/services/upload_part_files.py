@@ -20,7 +20,8 @@ from django.conf import settings
 from pds_server import errors
 from pds_server.services.blobs import storage_full
 from pds_server.services.upload_digest import chain_for_part
-from pds_server.services.uploads import part_record, part_target, part_too_large, upload_folder
+from pds_server.services.upload_targets import part_allowance, part_target, part_too_large
+from pds_server.services.uploads import part_record, upload_folder
 from pds_server.storage import PartMissing, StorageFull, blob_store
 from pds_server.storage.digest import ContentDigest, Digests
 
@@ -58,8 +59,7 @@ def part_check(*, upload_id: str, part_number: int, length: str | None) -> None:
     checks run again when the file arrives (part_store_file)."""
     if not length or not length.isdigit():
         raise errors.InvalidParameter("X-Pds-Part-Length is missing.", code="InvalidParameter.ContentLength")
-    _, allowed = part_target(upload_id, part_number)
-    if int(length) > allowed:
+    if int(length) > part_allowance(upload_id, part_number):
         raise part_too_large()
 
 

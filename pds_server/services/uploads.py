@@ -22,7 +22,6 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from pds_server import errors, signing
@@ -39,15 +38,15 @@ from pds_server.services.names import (
     new_file_id,
     validate_name,
 )
-from pds_server.services.quota import quota_reserve, quota_room, quota_settle
+from pds_server.services.quota import quota_reserve, quota_settle
 from pds_server.services.revisions import content_commit
 from pds_server.services.upload_digest import Chain, chain_advance_later, chain_for_part, chain_record, scratch_name
 from pds_server.services.upload_limits import open_uploads_check, part_urls_allow, uploader_key
+from pds_server.services.upload_targets import part_target, part_too_large
 from pds_server.storage import StorageFull, blob_store
 from pds_server.storage.digest import StreamingReader
 
 MAX_PARTS = 10_000
-MAX_PART_SIZE = 5 * 1024**3
 UPLOAD_PART_PATH = "/v2/file/upload_part"
 
 
@@ -274,32 +273,6 @@ def upload_check_open(upload: Upload, part_numbers: list[int], *, user_id: str) 
     if any(number < 1 or number > upload.part_count for number in part_numbers):
         raise errors.InvalidParameter("part_number out of range", code="InvalidParameter.PartNumber")
     part_urls_allow(key=uploader_key(drive=upload.file.drive, user_id=user_id), count=len(part_numbers))
-
-
-def part_target(upload_id: str, part_number: int) -> tuple[Upload, int]:
-    """The open upload a part PUT names, and how many bytes the part may hold (the declared
-    size and the drive's free space, less the other parts)."""
-    upload = Upload.objects.select_related("file__drive").filter(upload_id=upload_id).first()
-    if upload is None or upload.completed_at is not None or upload.expires_at <= timezone.now():
-        raise errors.NotFound("Upload", "The upload does not exist, has expired or is complete.")
-    if not 1 <= part_number <= upload.part_count:
-        raise errors.InvalidParameter("part_number out of range", code="InvalidParameter.PartNumber")
-    others = upload.parts.exclude(part_number=part_number).aggregate(total=Sum("size"))["total"] or 0
-    allowed = MAX_PART_SIZE
-    if upload.declared_size is not None:
-        allowed = min(allowed, upload.declared_size - others)
-    room = quota_room(drive=upload.file.drive)
-    if room is not None:
-        allowed = min(allowed, room + upload.reserved_size - others)
-    return upload, max(allowed, 0)
-
-
-def part_too_large() -> errors.PdsError:
-    return errors.PdsError(
-        "The parts are larger than the declared size or the drive's free space.",
-        code="QuotaExhausted.Drive",
-        status=403,
-    )
 
 
 def part_store(*, upload_id: str, part_number: int, body: BinaryIO, content_length: int | None) -> str:
