@@ -1374,7 +1374,7 @@ def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 
 
 SEED = """
-import json, django
+import json, sys, django
 django.setup()
 from django.core.management import call_command
 from django.utils import timezone
@@ -1404,9 +1404,20 @@ for label, count in (("small", 100), ("page", 200), ("big", {big}), ("tenk", 100
             File.objects.bulk_create(batch); batch = []
     File.objects.bulk_create(batch)
 from django.db import connections
-if connections["pds"].vendor == "postgresql":  # statistics for the rows bulk_create wrote, as autovacuum would
+if connections["pds"].vendor == "postgresql":
+    # What autovacuum would do for the rows bulk_create wrote, done now: left to itself it
+    # vacuumed the million-row table for a minute in the middle of later measures, sharing
+    # the 2 cores with Drive (whose requests wait on PostgreSQL) and not with nginx or a peer.
+    # And the checkpoint that writes them out: spread over minutes, it wrote to the disk
+    # throughout the peers' round and took Drive's upload there from 0.69 of nginx's to
+    # 0.45-0.56. CHECKPOINT needs pg_checkpoint (PostgreSQL 15) or a superuser.
     with connections["pds"].cursor() as cursor:
-        cursor.execute("ANALYZE pds_server_file, pds_server_drive, pds_server_domain")
+        cursor.execute("VACUUM ANALYZE pds_server_file, pds_server_drive, pds_server_domain")
+        try:
+            cursor.execute("CHECKPOINT")
+        except Exception as error:
+            print(f"PostgreSQL's checkpoint after the seed was not forced ({{error}}): grant pg_checkpoint "
+                  "to the bench's role, or later measures share the disk with it", file=sys.stderr)
 from pds_server.services.pagination import ordering_for
 last_page_start = File.objects.filter(parent_file_id=folders["big"]).order_by("name", "file_id")[max({big} - 101, 0)]
 marker = ordering_for("name", "ASC").marker_for(last_page_start)
