@@ -40,19 +40,28 @@ class BackgroundThread:
             self.jobs.put(job)
 
     def run(self, jobs: queue.SimpleQueue[Callable[[], None]]) -> None:
+        # Nothing ends the loop: a thread that died would leave every later job queued
+        # forever (and a caller of wait() waiting), as submit() starts one per process only.
         while True:
             try:
                 job = jobs.get(timeout=self.idle_seconds)
             except queue.Empty:
-                connections.close_all()  # this thread's connections only
+                self.connections_closed()
                 job = jobs.get()
-            close_old_connections()  # as a request starts: none past its age or broken
             try:
+                close_old_connections()  # as a request starts: none past its age or broken
                 job()
-            except Exception:
+            except BaseException:
                 log.exception("A background job of %s failed", self.name)
             finally:
-                close_old_connections()
+                self.connections_closed(only_old=True)
+
+    def connections_closed(self, *, only_old: bool = False) -> None:
+        """This thread's connections closed (or those past their age or broken)."""
+        try:
+            close_old_connections() if only_old else connections.close_all()
+        except Exception:
+            log.exception("The database connections of %s did not close", self.name)
 
     def wait(self, job: Callable[[], None]) -> None:
         """Run `job` on the thread after everything queued so far, and wait for it."""

@@ -194,7 +194,7 @@ def chain_step_assembling(
     row to its update, so a copy of a part that was sent again meanwhile (its update then
     fails) is always followed by the copy of the part that replaced it, never the other way
     round; and no complete takes the file in between. None: no room for the copy (the part
-    is then only digested)."""
+    is then only digested); STOPPED: the disk filled during it (complete reads the parts)."""
     number = chain.through + 1
     row = Upload.objects.filter(pk=upload_pk, completed_at__isnull=True).values_list(
         "digest_through", "digest_epoch", "assembled_through"
@@ -206,7 +206,7 @@ def chain_step_assembling(
     start = chain.digest.size
     try:
         if not store.digest_assembled(name, chain.digest, scratch_fd, start):
-            return None
+            return None if chain.digest.size == start else STOPPED  # a disk that filled midway
     except Exception as error:
         if store.is_missing(error):
             return CHANGED

@@ -227,7 +227,10 @@ def digest_copy(in_fd: int, out_fd: int, offset: int, digest: ContentDigest | Di
                 with memoryview(mapping) as view:
                     digest.update(view)
             except BaseException:
-                mapping.close()
+                try:
+                    mapping.close()
+                except BufferError:  # a view lives on in the error's traceback, and goes with it
+                    pass
                 raise
             writer.windows.put((mapping, position))  # the writer closes it
             position += length

@@ -203,13 +203,19 @@ class LocalBlobStore(BlobStore):
 
     def digest_assembled(self, name: str, digest: ContentDigest, scratch_fd: int, offset: int) -> bool:
         """Feed part `name` to `digest` and copy it into the scratch file open as
-        `scratch_fd` (its lock held: scratch_writable) at `offset`, in one read; False, with
-        nothing read, when the disk has no room for the copy."""
+        `scratch_fd` (its lock held: scratch_writable) at `offset`, in one read; False when
+        the disk has no room for the copy (seen before reading, or by a write: `digest` may
+        then hold part of the file)."""
         with open(self.storage.path(name), "rb", buffering=0) as part:
             room = os.fstatvfs(scratch_fd)
             if room.f_bavail * room.f_frsize < os.fstat(part.fileno()).st_size + COPY_HEADROOM:
                 return False
-            digest_copy(part.fileno(), scratch_fd, offset, digest)
+            try:
+                digest_copy(part.fileno(), scratch_fd, offset, digest)
+            except OSError as error:
+                if error.errno in FULL_ERRNOS:  # as assemble_part: the part is digested alone
+                    return False
+                raise
         return True
 
     @contextmanager

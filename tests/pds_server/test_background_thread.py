@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from django.db import connections
 
 from pds_server.routers import PDS_DB
@@ -33,12 +34,14 @@ def test_jobs_share_a_connection_that_closes_once_the_thread_is_idle(monkeypatch
     assert still_open == [None]
 
 
-def test_a_failing_job_does_not_stop_the_thread(caplog):
+@pytest.mark.parametrize("error", [RuntimeError("this job fails"), SystemExit(1)])
+def test_a_failing_job_does_not_stop_the_thread(caplog, error):
+    # A thread that died would leave every later job of its process queued forever.
     thread = BackgroundThread("test-background-failing")
     done: list = []
 
     def fail() -> None:
-        raise RuntimeError("this job fails")
+        raise error
 
     thread.submit(fail)
     thread.wait(lambda: done.append(True))

@@ -159,11 +159,13 @@ def test_a_digesting_copy_goes_around_the_page_cache(tmp_path):
 
 @pytest.mark.parametrize("refused_write", [1, 2])
 def test_a_digesting_copy_whose_direct_write_is_refused_goes_on_through_the_cache(tmp_path, monkeypatch, refused_write):
+    if not file_system(tmp_path).startswith("ext"):  # the refusal is only taken back from a direct write
+        pytest.skip(f"direct I/O is what ext4 gets, not {file_system(tmp_path)}")
     writes = []
     real_pwrite = os.pwrite
 
     def pwrite(fd, data, offset):
-        writes.append(offset)
+        writes.append(bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT))
         if len(writes) == refused_write:
             raise OSError(errno.EINVAL, "Invalid argument")
         return real_pwrite(fd, data, offset)
@@ -173,3 +175,4 @@ def test_a_digesting_copy_whose_direct_write_is_refused_goes_on_through_the_cach
     target = copied(tmp_path, data, BLOCK, copier=digesting(digests))
     assert target.read_bytes() == b"\x07" * BLOCK + data
     assert digests[0].sha1_hex == hashlib.sha1(data).hexdigest().upper()
+    assert writes[0] and not any(writes[refused_write:])  # direct, then through the cache only
