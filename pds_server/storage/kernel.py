@@ -60,19 +60,28 @@ def mapped_windows(fd: int, start: int, end: int) -> Iterator[memoryview]:
     position = start - start % mmap.ALLOCATIONGRANULARITY
     while position < end:
         length = min(WINDOW, end - position)
-        try:
-            mapping = mmap.mmap(fd, length, access=mmap.ACCESS_COPY, offset=position)
-        except ValueError:  # past the end of the file
-            raise FileNotFoundError(f"the file ended before byte {end}") from None
+        mapping = window_mapped(fd, position, length)
         try:
             with memoryview(mapping) as view, view[max(0, start - position) :] as window:
                 yield window
         finally:
-            try:
-                mapping.close()
-            except BufferError:  # a view lives on in an error's traceback, and goes with it
-                pass
+            mapping_closed(mapping)
         position += length
+
+
+def window_mapped(fd: int, position: int, length: int) -> mmap.mmap:
+    """`length` bytes of the file from `position`, mapped copy-on-write (mapped_windows)."""
+    try:
+        return mmap.mmap(fd, length, access=mmap.ACCESS_COPY, offset=position)
+    except ValueError:  # past the end of the file
+        raise FileNotFoundError(f"the file ended before byte {position + length}") from None
+
+
+def mapping_closed(mapping: mmap.mmap) -> None:
+    try:
+        mapping.close()
+    except BufferError:  # a view lives on in an error's traceback, and goes with it
+        pass
 
 
 class Concatenation(threading.Thread):
@@ -219,18 +228,12 @@ def digest_copy(in_fd: int, out_fd: int, offset: int, digest: ContentDigest | Di
         position = 0
         while position < size and writer.error is None:
             length = min(WINDOW, size - position)
-            try:
-                mapping = mmap.mmap(in_fd, length, access=mmap.ACCESS_COPY, offset=position)
-            except ValueError:  # past the end of the file
-                raise FileNotFoundError(f"the file ended before byte {size}") from None
+            mapping = window_mapped(in_fd, position, length)
             try:
                 with memoryview(mapping) as view:
                     digest.update(view)
             except BaseException:
-                try:
-                    mapping.close()
-                except BufferError:  # a view lives on in the error's traceback, and goes with it
-                    pass
+                mapping_closed(mapping)
                 raise
             writer.windows.put((mapping, position))  # the writer closes it
             position += length
@@ -275,10 +278,7 @@ class WindowWriter(threading.Thread):
             except BaseException as error:  # handed to digest_copy
                 self.error = error
             finally:
-                try:
-                    mapping.close()
-                except BufferError:  # a view lives on in the error's traceback, and goes with it
-                    pass
+                mapping_closed(mapping)
 
     def write(self, window: memoryview, at: int) -> None:
         count = len(window)
