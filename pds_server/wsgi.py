@@ -10,5 +10,6 @@ os.environ["DRIVE_ROLE"] = "pds"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drive_site.settings")
 
 from drive_site.wsgi_start import started_application  # noqa: E402
+from pds_server.handler import pds_application  # noqa: E402
 
-application = started_application()
+application = pds_application(started_application())
