@@ -11,9 +11,9 @@ version, --http (1.1 by default):
 
 - 1 GiB download through Drive (Drive authorizes, nginx moves the bytes) vs nginx serving
   the same file; 1 MiB downloads per second, the same way;
-- 1 GiB upload through Drive (16 parts of 64 MiB through nginx and Drive to the PDS, then
-  complete) and straight to the PDS's part URLs (Drive's direct mode), vs nginx accepting
-  a PUT of the same bytes;
+- 1 GiB upload through Drive (16 parts of 64 MiB, three at a time as the browser sends them,
+  through nginx and Drive to the PDS, then complete) and straight to the PDS's part URLs
+  (Drive's direct mode), vs nginx accepting a PUT of the same bytes;
 - instant upload of a 1 GiB file the drive already holds, vs the time to hash it;
 - the first page of folders of 100 and of 1,000,000 entries (Drive's page and the PDS API);
 - 10,000 expiring tokens refreshed by Celery beat and the worker;
@@ -87,6 +87,9 @@ class Sizes:
 
 
 FULL = Sizes(file=1024 * MiB, part=64 * MiB, big_folder=1_000_000, tokens=10_000, small_downloads=400, runs=5)
+# Parts go up three at a time, as the browser sends them (static/js/upload.js's PARALLEL), in
+# the size it cuts a file of this size into (its partSizeFor: 64 MiB for 1 GiB, 8 MiB for 32).
+UPLOAD_PARALLEL = ("--parallel", "--parallel-max", "3")
 QUICK = Sizes(file=32 * MiB, part=8 * MiB, big_folder=20_000, tokens=200, small_downloads=40, runs=2)
 
 
@@ -605,7 +608,7 @@ class Bench:
         transfers = []
         for number, path in enumerate(self.parts, start=1):
             transfers += ["-T", str(path), f"{base}/parts/{number}"]
-        self.tls_curl(*self.drive_headers, *transfers)
+        self.tls_curl(*UPLOAD_PARALLEL, *self.drive_headers, *transfers)
         done = self.browser.post(f"{base}/complete", json={}, headers=headers).json()
         assert done["size"] == self.sizes.file, done
         return done
@@ -628,7 +631,7 @@ class Bench:
         transfers = []
         for part, path in zip(created["part_info_list"], self.parts, strict=True):
             transfers += ["-T", str(path), part["upload_url"]]
-        self.tls_curl(*transfers)
+        self.tls_curl(*UPLOAD_PARALLEL, *transfers)
         done = self.pds_post(
             "/v2/file/complete",
             {"drive_id": self.seed["drive_id"], "file_id": created["file_id"], "upload_id": created["upload_id"]},

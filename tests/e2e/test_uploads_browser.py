@@ -282,3 +282,32 @@ def test_dropping_files_onto_a_folder_row_uploads_into_that_folder(drive_url, al
     expect_rows(page, ["Inbox"])  # not shown in My drive: it went into Inbox
     page.get_by_role("link", name="Inbox", exact=True).click()
     expect(page.get_by_role("link", name="dropped.txt", exact=True)).to_be_visible()
+
+
+def test_a_big_file_goes_up_in_fewer_bigger_parts(drive_url, alice, page, tmp_path):
+    """8 MiB parts up to 128 MiB; above, 16 parts of whole MiB, up to 64 MiB each (the cost of
+    a part: static/js/upload.js). The create call is answered here, so no byte is sent."""
+    sign_in(page, drive_url)
+    wait_ready(page)
+    asked: dict[str, int] = {}
+
+    def create(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        body = route.request.post_data_json
+        asked[body["name"]] = body["part_count"]
+        route.fulfill(status=400, json={"error": "Stopped by the test."})
+
+    page.route("**/api/uploads", create)
+    sizes = {"small.bin": 20 * MiB, "edge.bin": 128 * MiB, "big.bin": 200 * MiB, "huge.bin": 2048 * MiB + 1}
+    paths = []
+    for name, size in sizes.items():
+        path = tmp_path / name
+        with path.open("wb") as handle:
+            handle.truncate(size)  # sparse: nothing of it is read but its first KiB
+        paths.append(str(path))
+    page.set_input_files("#upload-files", paths)
+    expect(page.get_by_text("Stopped by the test.")).to_have_count(len(sizes))
+    # 8 MiB parts; 8 MiB at 128 MiB; 13 MiB parts (200/16 rounded up); 64 MiB parts (the cap).
+    assert asked == {"small.bin": 3, "edge.bin": 16, "big.bin": 16, "huge.bin": 33}, asked
