@@ -40,7 +40,14 @@ from pds_server.services.names import (
 )
 from pds_server.services.quota import quota_reserve, quota_settle
 from pds_server.services.revisions import content_commit
-from pds_server.services.upload_digest import Chain, chain_advance_later, chain_for_part, chain_record, scratch_name
+from pds_server.services.upload_digest import (
+    Chain,
+    chain_advance_later,
+    chain_for_part,
+    chain_record,
+    scratch_name,
+    upload_folder_named,
+)
 from pds_server.services.upload_limits import open_uploads_check, part_urls_allow, uploader_key
 from pds_server.services.upload_targets import part_target, part_too_large
 from pds_server.storage import StorageFull, blob_store
@@ -95,7 +102,7 @@ class PartUrl:
 
 
 def upload_folder(upload: Upload) -> str:
-    return f"uploads/{upload.upload_id}"
+    return upload_folder_named(upload.upload_id)
 
 
 def part_urls(*, base_url: str, upload: Upload, part_numbers: list[int]) -> list[PartUrl]:

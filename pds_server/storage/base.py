@@ -193,6 +193,12 @@ class BlobStore(ABC):
         """The file `scratch` open for writing with its lock held; None where it is gone."""
         yield None
 
+    @contextmanager
+    def folder_locked(self, folder: str) -> Iterator[bool]:
+        """`folder` locked against the other processes for the block; False once it is gone.
+        Here, no lock: the store keeps no folders."""
+        yield True
+
     def digest_assembled(self, name: str, digest: ContentDigest, scratch_fd: int, offset: int) -> bool:
         """Feed the stored file `name` to `digest` and copy it into `scratch_fd` at `offset`."""
         raise NotImplementedError("only where `assembles`")

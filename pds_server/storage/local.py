@@ -185,6 +185,23 @@ class LocalBlobStore(BlobStore):
         finally:
             os.close(fd)  # and with it the lock
 
+    @contextmanager
+    def folder_locked(self, folder: str) -> Iterator[bool]:
+        # flock on the directory itself: nothing is created in it, so nothing can outlive it.
+        try:
+            fd = os.open(self.storage.path(folder), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            yield False
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:
+                pass  # a file system without locks on directories: unlocked, as before there were any
+            yield True
+        finally:
+            os.close(fd)  # and with it the lock
+
     def assemble_part(self, scratch: str, name: str, offset: int, current: Callable[[], bool]) -> bool:
         path = self.storage.path(scratch)
         try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import threading
 
+from django.db import connections
+
 from pds_server.models import Upload
 from pds_server.services import upload_digest, uploads
 from pds_server.services.upload_digest import ADVANCED, CHANGED, chain_advance, chain_step, scratch_name
@@ -128,3 +130,46 @@ def test_a_writer_that_opened_the_scratch_file_before_complete_took_it_writes_no
     with store.scratch_writable(scratch) as gone:
         assert gone is None
     assert upload_digest.scratch_name("lock-test", 0) == scratch
+
+
+def test_one_process_at_a_time_carries_a_chain_and_each_part_is_read_once(alice, part_dir, monkeypatch):  # noqa: F811
+    # Parts sent at once reach different workers, whose digest threads all run chain_advance:
+    # the upload folder's lock (flock, per open file, so two threads here exclude each other as
+    # two processes do) lets one carry the chain while the others wait, then find it carried.
+    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk: None)  # the test runs them
+    pieces = [os.urandom(MIB), os.urandom(MIB), os.urandom(MIB)]
+    created = create(alice, "together.bin", b"".join(pieces), parts=3)
+    upload = Upload.objects.get(upload_id=created["upload_id"])
+    for number, piece in enumerate(pieces, start=1):
+        send(part_dir, created, number, piece)
+    digested, both = (counted(monkeypatch, name) for name in ("digest_stored", "digest_assembled"))
+    store = blob_store()
+
+    def digest_thread() -> None:
+        try:
+            chain_advance(upload.pk)
+        finally:
+            connections.close_all()  # this thread's (PostgreSQL drops the test database after)
+
+    workers = [threading.Thread(target=digest_thread) for _ in range(3)]
+    with store.folder_locked(uploads.upload_folder(upload)) as present:
+        assert present
+        for worker in workers:
+            worker.start()
+        workers[0].join(0.5)
+        assert all(worker.is_alive() for worker in workers)  # each waits for the lock
+        upload.refresh_from_db()
+        assert upload.digest_through == 0
+    for worker in workers:
+        worker.join(30)
+        assert not worker.is_alive()
+    upload.refresh_from_db()
+    assert (upload.digest_through, upload.assembled_through) == (3, 3)
+    assert len(digested) + len(both) == len(pieces)  # no part hashed twice
+    no_full_pass(monkeypatch)
+    reply = complete(alice, created)
+    assert reply.status_code == 200, reply.text
+    expect_digests(reply.json(), b"".join(pieces))
+    assert not (blobs_dir() / uploads.upload_folder(upload)).exists()
+    with store.folder_locked(uploads.upload_folder(upload)) as present:
+        assert not present  # gone with its upload: nothing to carry
