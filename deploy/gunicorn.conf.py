@@ -23,7 +23,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", 16))
 # For gthread this is the main loop's heartbeat, not a limit on a request: a slow 1 GiB
 # transfer is not killed; a worker stuck for this long is.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 600))
-# On restart, requests in flight (an 8 MiB part from a slow line) get this long to finish.
+# On restart, requests in flight get this long to finish; a part that does not (64 MiB from a
+# line slower than 1 MB/s) fails, and the browser sends it again.
 graceful_timeout = 60
 # Longer than nginx keeps an idle upstream connection (keepalive_timeout 4s in its
 # upstream blocks): gunicorn never closes one that nginx is about to reuse.

@@ -21,11 +21,13 @@ from django.urls import get_resolver
 from django.utils.module_loading import import_string
 
 # What a JSON endpoint's answer needs, taken from settings.MIDDLEWARE in its order: the
-# security headers, the request id and JSON errors (PdsApiMiddleware), X-Frame-Options.
+# security headers, the request id and JSON errors (PdsApiMiddleware), Content-Length
+# (CommonMiddleware: without it gunicorn sends the answer chunked), X-Frame-Options.
 API_MIDDLEWARE = frozenset(
     {
         "django.middleware.security.SecurityMiddleware",
         "pds_server.middleware.PdsApiMiddleware",
+        "django.middleware.common.CommonMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
     }
 )

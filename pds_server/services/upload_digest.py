@@ -3,23 +3,21 @@
 parts again when they have all been hashed on arrival.
 
 A part that arrives when the chain covers every part before it is hashed as it streams; the
-parts stored after it (sent out of order) are then read once from storage (the page cache,
-on local disk) to carry the chain on. The state records the storage names and sizes of the
+parts stored after it are read once from storage (the page cache, on local disk) by one
+process at a time (chain_advance). The state records the storage names and sizes of the
 parts it covers (folded into one key; a part's file is never rewritten, so its name names
 its bytes) and the hashing library's version.
 
-The chain only ever moves forward by an update conditional on the `digest_through` and
+The chain only moves forward by an update conditional on the `digest_through` and
 `digest_epoch` it started from, under the upload row's lock (taken before any part row's,
 as `part_store` and `complete` do). A part sent again for a number the chain covers resets
 it and bumps the epoch. A lost race, a killed process, a state of another library version:
 each only leaves the chain short, and `complete` then digests the parts in one pass.
 
-On local disk the parts the chain covers are also copied, in order, into a scratch file
-(`assembled_through`), so that `complete` need not copy them either. Where the scratch file
-already holds every part the chain covers, the next part is digested and copied from one
-read, under the scratch file's lock (chain_step_assembling); a part that arrives otherwise
-is digested first and copied once covered (assembly_advance).
-"""
+On local disk the covered parts are also copied, in order, into a scratch file
+(`assembled_through`), so that `complete` need not copy them either: from the same read
+under the scratch file's lock where it holds every covered part (chain_step_assembling),
+else once covered (assembly_advance)."""
 
 from __future__ import annotations
 
@@ -102,6 +100,7 @@ class ChainMoved(Exception):
 # or stopped (a part missing, the chain whole, a state it cannot resume).
 ADVANCED, OVERTAKEN, CHANGED, STOPPED = "advanced", "overtaken", "changed", "stopped"
 CHANGES_TOLERATED = 3
+ROUNDS = 3  # a holder's looks, once it lets go, for parts left to it (chain_advance)
 
 
 def chain_record(
@@ -131,23 +130,35 @@ def chain_record(
         rows.update(digest_through=part_number, digest_state=chain_state(chain, name=name, size=size))
 
 
-def chain_advance(upload_pk: int) -> None:
+def chain_advance(upload_pk: int, *, wait: bool = True) -> None:
     """Carry the chain over the parts already stored after it, one at a time, each read
     once from storage, and copy the parts it covers into the scratch file. When another
     request moved the chain meanwhile, go on from where it left it; stop at the first part
     missing.
 
-    One process at a time, under the lock of the upload's folder: parts sent three at a
-    time reach different workers, whose digest threads each read and hashed the same next
-    part, all but one in vain (the PDS's CPU per GiB rose by a third). A process that waited
-    finds the chain where the other left it, and carries it over what arrived since."""
+    One process at a time, under the upload folder's lock: parts sent three at a time reach
+    different workers, whose digest threads hashed the same next part, all but one in vain.
+    `complete` waits for the lock; a digest thread (`wait` False) leaves the part to the
+    holder instead of holding up other uploads' jobs, and the holder looks again for parts
+    stored after the chain once it lets go (ROUNDS)."""
     upload_id = Upload.objects.filter(pk=upload_pk).values_list("upload_id", flat=True).first()
     if upload_id is None:
         return
     store = blob_store()
-    with store.folder_locked(upload_folder_named(upload_id)) as present:
-        if present:  # else completed or discarded: nothing to carry
+    for _round in range(ROUNDS):
+        with store.folder_locked(upload_folder_named(upload_id), wait=wait) as held:
+            if not held:  # gone with its upload (complete, discard), or carried by another process
+                return
             chain_steps(store, upload_pk)
+        if wait or not next_part_stored(upload_pk):
+            return
+
+
+def next_part_stored(upload_pk: int) -> bool:
+    """Whether the part after the chain is stored (and the upload open)."""
+    open_rows = Upload.objects.filter(pk=upload_pk, completed_at__isnull=True)
+    through = open_rows.values_list("digest_through", flat=True).first()
+    return through is not None and UploadPart.objects.filter(upload_id=upload_pk, part_number=through + 1).exists()
 
 
 def chain_steps(store: BlobStore, upload_pk: int) -> None:
@@ -327,7 +338,7 @@ def chain_advance_later(upload_pk: int) -> None:
 
 def background_job(upload_pk: int) -> None:
     try:
-        chain_advance(upload_pk)
+        chain_advance(upload_pk, wait=False)
     except Exception:
         log.exception("The digest chain of upload %s did not advance", upload_pk)
 

@@ -194,9 +194,10 @@ class BlobStore(ABC):
         yield None
 
     @contextmanager
-    def folder_locked(self, folder: str) -> Iterator[bool]:
-        """`folder` locked against the other processes for the block; False once it is gone.
-        Here, no lock: the store keeps no folders."""
+    def folder_locked(self, folder: str, *, wait: bool = True) -> Iterator[bool | None]:
+        """`folder` locked against the other processes for the block: True; False once it is
+        gone; None when another holds it and `wait` is False. Here, no lock: the store keeps
+        no folders."""
         yield True
 
     def digest_assembled(self, name: str, digest: ContentDigest, scratch_fd: int, offset: int) -> bool:

@@ -186,7 +186,7 @@ class LocalBlobStore(BlobStore):
             os.close(fd)  # and with it the lock
 
     @contextmanager
-    def folder_locked(self, folder: str) -> Iterator[bool]:
+    def folder_locked(self, folder: str, *, wait: bool = True) -> Iterator[bool | None]:
         # flock on the directory itself: nothing is created in it, so nothing can outlive it.
         try:
             fd = os.open(self.storage.path(folder), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -195,7 +195,10 @@ class LocalBlobStore(BlobStore):
             return
         try:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield None
+                return
             except OSError:
                 pass  # a file system without locks on directories: unlocked, as before there were any
             yield True

@@ -50,7 +50,27 @@ def test_the_json_endpoints_take_the_short_chain_and_the_pages_the_whole_one(app
             break
         names.append(type(inner).__name__)
         middleware = inner.get_response
-    assert names == ["SecurityMiddleware", "PdsApiMiddleware", "XFrameOptionsMiddleware"]
+    assert names == ["SecurityMiddleware", "PdsApiMiddleware", "CommonMiddleware", "XFrameOptionsMiddleware"]
+
+
+def test_a_middleware_added_to_the_settings_is_weighed_for_the_json_endpoints(settings):
+    # The short chain takes API_MIDDLEWARE from settings.MIDDLEWARE and skips the rest: one
+    # added there must be added to API_MIDDLEWARE too if a JSON endpoint needs it.
+    assert settings.MIDDLEWARE == [
+        "django.middleware.security.SecurityMiddleware",
+        "pds_server.middleware.PdsApiMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.locale.LocaleMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "files.drive_scope.DriveScopeMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "accounts.middleware.DeadCredentialMiddleware",
+        "files.middleware.SecurityHeadersMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]
 
 
 def test_an_endpoint_answers_as_through_the_whole_chain(alice, application):
@@ -64,6 +84,7 @@ def test_an_endpoint_answers_as_through_the_whole_chain(alice, application):
     assert len(headers["x-ca-request-id"]) == 32
     assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
     assert "set-cookie" not in headers and "cookie" not in headers.get("vary", "").lower()
+    assert headers["content-length"] == str(len(content))  # not chunked
 
 
 def test_a_refused_call_is_a_pds_json_error(alice, application):

@@ -144,6 +144,13 @@ def test_one_process_at_a_time_carries_a_chain_and_each_part_is_read_once(alice,
         send(part_dir, created, number, piece)
     digested, both = (counted(monkeypatch, name) for name in ("digest_stored", "digest_assembled"))
     store = blob_store()
+    real_flock = local.fcntl.flock
+    waiting = threading.Semaphore(0)
+
+    def flock(fd, operation):
+        if threading.current_thread().name.startswith("digest-"):
+            waiting.release()  # about to ask for the lock the test holds
+        return real_flock(fd, operation)
 
     def digest_thread() -> None:
         try:
@@ -151,15 +158,16 @@ def test_one_process_at_a_time_carries_a_chain_and_each_part_is_read_once(alice,
         finally:
             connections.close_all()  # this thread's (PostgreSQL drops the test database after)
 
-    workers = [threading.Thread(target=digest_thread) for _ in range(3)]
+    workers = [threading.Thread(target=digest_thread, name=f"digest-{n}", daemon=True) for n in range(3)]
     with store.folder_locked(uploads.upload_folder(upload)) as present:
         assert present
+        monkeypatch.setattr(local.fcntl, "flock", flock)
         for worker in workers:
             worker.start()
-        workers[0].join(0.5)
-        assert all(worker.is_alive() for worker in workers)  # each waits for the lock
+        for _ in workers:
+            assert waiting.acquire(timeout=30)
         upload.refresh_from_db()
-        assert upload.digest_through == 0
+        assert upload.digest_through == 0 and all(worker.is_alive() for worker in workers)
     for worker in workers:
         worker.join(30)
         assert not worker.is_alive()
@@ -172,4 +180,36 @@ def test_one_process_at_a_time_carries_a_chain_and_each_part_is_read_once(alice,
     expect_digests(reply.json(), b"".join(pieces))
     assert not (blobs_dir() / uploads.upload_folder(upload)).exists()
     with store.folder_locked(uploads.upload_folder(upload)) as present:
-        assert not present  # gone with its upload: nothing to carry
+        assert present is False  # gone with its upload: nothing to carry
+
+
+def test_a_digest_thread_leaves_a_locked_chain_to_its_holder_which_looks_again(alice, part_dir, monkeypatch):  # noqa: F811
+    # A digest thread that finds the lock taken does not wait (other uploads' jobs queue behind
+    # it); a part recorded while the holder held the lock is carried by the holder's next look.
+    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk: None)  # jobs "skipped"
+    pieces = [os.urandom(MIB), os.urandom(MIB)]
+    created = create(alice, "left.bin", b"".join(pieces), parts=2)
+    upload = Upload.objects.get(upload_id=created["upload_id"])
+    send(part_dir, created, 1, pieces[0])
+    store = blob_store()
+    with store.folder_locked(uploads.upload_folder(upload)):
+        chain_advance(upload.pk, wait=False)  # at once, carrying nothing
+        upload.refresh_from_db()
+        assert upload.digest_through == 0
+    real_steps = upload_digest.chain_steps
+    looks: list[int] = []
+
+    def then_part_2_arrives(*args):
+        real_steps(*args)  # the first time: carries part 1, finds no part 2, stops
+        looks.append(1)
+        if len(looks) == 1:
+            send(part_dir, created, 2, pieces[1])  # recorded while the lock is held
+
+    monkeypatch.setattr(upload_digest, "chain_steps", then_part_2_arrives)
+    chain_advance(upload.pk, wait=False)
+    upload.refresh_from_db()
+    assert upload.digest_through == 2 and len(looks) == 2  # the second look carried it
+    no_full_pass(monkeypatch)
+    reply = complete(alice, created)
+    assert reply.status_code == 200, reply.text
+    expect_digests(reply.json(), b"".join(pieces))
