@@ -109,7 +109,7 @@ def access_token_for(user: User, *, credential: Credential | None = None) -> str
     if credential.dead_at is not None:
         raise CredentialDead(credential.dead_reason or "Your sign-in has ended.")
     if not _needs_refresh(credential, settings.DRIVE_TOKEN_REFRESH_MARGIN):
-        return crypto.decrypt(credential.access_token_encrypted)
+        return crypto.decrypt_access_token(credential.access_token_encrypted)
     return credential_refresh(credential_id=credential.pk, margin=settings.DRIVE_TOKEN_REFRESH_MARGIN)
 
 

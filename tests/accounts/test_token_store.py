@@ -163,3 +163,15 @@ def test_key_rotation_keeps_everyone_signed_in(drive_url, alice, settings):
     settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(Exception, match="TOKEN_ENCRYPTION_KEYS"):
         call_command("rotate_token_keys", stdout=io.StringIO())
+
+
+def test_a_remembered_access_token_is_read_only_with_the_keys_that_decrypt_it(settings):
+    """decrypt_access_token remembers answers: never past the keys that gave them."""
+    ciphertext = crypto.encrypt("the-access-token")
+    assert crypto.decrypt_access_token(ciphertext) == "the-access-token"
+    assert crypto.decrypt_access_token(ciphertext) == crypto.decrypt(ciphertext)
+    settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the key that encrypted it is gone
+    with pytest.raises(crypto.TokenKeyMissing):
+        crypto.decrypt_access_token(ciphertext)
+    with pytest.raises(crypto.TokenKeyMissing):  # and the failure is not remembered as an answer
+        crypto.decrypt_access_token(ciphertext)
