@@ -130,7 +130,7 @@ def chain_record(
         rows.update(digest_through=part_number, digest_state=chain_state(chain, name=name, size=size))
 
 
-def chain_advance(upload_pk: int, *, wait: bool = True) -> None:
+def chain_advance(upload_pk: int, upload_id: str, *, wait: bool = True) -> None:
     """Carry the chain over the parts already stored after it, one at a time, each read
     once from storage, and copy the parts it covers into the scratch file. When another
     request moved the chain meanwhile, go on from where it left it; stop at the first part
@@ -141,9 +141,6 @@ def chain_advance(upload_pk: int, *, wait: bool = True) -> None:
     `complete` waits for the lock; a digest thread (`wait` False) leaves the part to the
     holder instead of holding up other uploads' jobs, and the holder looks again for parts
     stored after the chain once it lets go (ROUNDS)."""
-    upload_id = Upload.objects.filter(pk=upload_pk).values_list("upload_id", flat=True).first()
-    if upload_id is None:
-        return
     store = blob_store()
     for _round in range(ROUNDS):
         with store.folder_locked(upload_folder_named(upload_id), wait=wait) as held:
@@ -329,16 +326,16 @@ def assembly_advance(store: BlobStore, upload_pk: int) -> None:
 _background = BackgroundThread("pds-digest")
 
 
-def chain_advance_later(upload_pk: int) -> None:
+def chain_advance_later(upload_pk: int, upload_id: str) -> None:
     """Run `chain_advance` on this process's background thread: the part's answer goes
     back at once, and the hashing overlaps the next part's transfer. A job lost with its
     process costs nothing but time: `complete` carries the chain on itself."""
-    _background.submit(functools.partial(background_job, upload_pk))
+    _background.submit(functools.partial(background_job, upload_pk, upload_id))
 
 
-def background_job(upload_pk: int) -> None:
+def background_job(upload_pk: int, upload_id: str) -> None:
     try:
-        chain_advance(upload_pk, wait=False)
+        chain_advance(upload_pk, upload_id, wait=False)
     except Exception:
         log.exception("The digest chain of upload %s did not advance", upload_pk)
 
@@ -378,7 +375,7 @@ def chain_digest(upload: Upload, names_and_sizes: list[tuple[str, int]]) -> Chai
     """The digest of the whole upload when its chain covers exactly these parts (their
     names and sizes, in order), once the chain is carried over the parts it lacks; None
     when the parts must be read."""
-    chain_advance(upload.pk)
+    chain_advance(upload.pk, upload.upload_id)
     row = (
         Upload.objects.filter(pk=upload.pk)
         .values_list("digest_through", "digest_epoch", "digest_state", "assembled_through")

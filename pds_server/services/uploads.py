@@ -337,7 +337,7 @@ def part_record(upload: Upload, part_number: int, *, name: str, size: int, etag:
         chain_record(
             upload, locked, part_number=part_number, name=name, size=size, chain=chain, replaced=previous is not None
         )
-    chain_advance_later(upload.pk)
+    chain_advance_later(upload.pk, upload.upload_id)
 
 
 def upload_parts_delete(upload: Upload, names: list[str]) -> None:

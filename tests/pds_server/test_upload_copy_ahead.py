@@ -66,14 +66,14 @@ def test_parts_in_order_are_digested_and_copied_from_one_read(alice, part_dir, m
 
 
 def test_a_part_sent_again_while_its_old_file_was_copied_is_copied_again_after(alice, part_dir, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk: None)  # the test steps the chain
+    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk, upload_id: None)  # the test steps the chain
     pieces = [os.urandom(MIB), os.urandom(MIB), os.urandom(5000)]
     replacement = os.urandom(MIB)
     created = create(alice, "resent.bin", b"".join(pieces), parts=3)
     upload = Upload.objects.get(upload_id=created["upload_id"])
     store = blob_store()
     send(part_dir, created, 1, pieces[0])
-    chain_advance(upload.pk)
+    chain_advance(upload.pk, upload.upload_id)
     send(part_dir, created, 2, pieces[1])
     real_digest_copy = local.digest_copy
 
@@ -92,7 +92,7 @@ def test_a_part_sent_again_while_its_old_file_was_copied_is_copied_again_after(a
     assert chain_step(store, upload.pk) == ADVANCED
     assert scratch.read_bytes() == pieces[0] + replacement
     send(part_dir, created, 3, pieces[2])
-    chain_advance(upload.pk)
+    chain_advance(upload.pk, upload.upload_id)
     no_full_pass(monkeypatch)
     reply = complete(alice, created)
     assert reply.status_code == 200, reply.text
@@ -136,7 +136,7 @@ def test_one_process_at_a_time_carries_a_chain_and_each_part_is_read_once(alice,
     # Parts sent at once reach different workers, whose digest threads all run chain_advance:
     # the upload folder's lock (flock, per open file, so two threads here exclude each other as
     # two processes do) lets one carry the chain while the others wait, then find it carried.
-    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk: None)  # the test runs them
+    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk, upload_id: None)  # the test runs them
     pieces = [os.urandom(MIB), os.urandom(MIB), os.urandom(MIB)]
     created = create(alice, "together.bin", b"".join(pieces), parts=3)
     upload = Upload.objects.get(upload_id=created["upload_id"])
@@ -154,7 +154,7 @@ def test_one_process_at_a_time_carries_a_chain_and_each_part_is_read_once(alice,
 
     def digest_thread() -> None:
         try:
-            chain_advance(upload.pk)
+            chain_advance(upload.pk, upload.upload_id)
         finally:
             connections.close_all()  # this thread's (PostgreSQL drops the test database after)
 
@@ -186,14 +186,14 @@ def test_one_process_at_a_time_carries_a_chain_and_each_part_is_read_once(alice,
 def test_a_digest_thread_leaves_a_locked_chain_to_its_holder_which_looks_again(alice, part_dir, monkeypatch):  # noqa: F811
     # A digest thread that finds the lock taken does not wait (other uploads' jobs queue behind
     # it); a part recorded while the holder held the lock is carried by the holder's next look.
-    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk: None)  # jobs "skipped"
+    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk, upload_id: None)  # jobs "skipped"
     pieces = [os.urandom(MIB), os.urandom(MIB)]
     created = create(alice, "left.bin", b"".join(pieces), parts=2)
     upload = Upload.objects.get(upload_id=created["upload_id"])
     send(part_dir, created, 1, pieces[0])
     store = blob_store()
     with store.folder_locked(uploads.upload_folder(upload)):
-        chain_advance(upload.pk, wait=False)  # at once, carrying nothing
+        chain_advance(upload.pk, upload.upload_id, wait=False)  # at once, carrying nothing
         upload.refresh_from_db()
         assert upload.digest_through == 0
     real_steps = upload_digest.chain_steps
@@ -206,7 +206,7 @@ def test_a_digest_thread_leaves_a_locked_chain_to_its_holder_which_looks_again(a
             send(part_dir, created, 2, pieces[1])  # recorded while the lock is held
 
     monkeypatch.setattr(upload_digest, "chain_steps", then_part_2_arrives)
-    chain_advance(upload.pk, wait=False)
+    chain_advance(upload.pk, upload.upload_id, wait=False)
     upload.refresh_from_db()
     assert upload.digest_through == 2 and len(looks) == 2  # the second look carried it
     no_full_pass(monkeypatch)

@@ -114,7 +114,7 @@ def test_complete_drops_a_scratch_file_taken_after_a_part_was_sent_again(alice, 
 def test_a_digest_chain_that_fails_leaves_complete_to_read_the_parts(alice, monkeypatch, error):
     created, pieces = two_parts_assembled(alice, "failing.bin")
 
-    def fail(upload_pk):
+    def fail(upload_pk, upload_id):
         raise error
 
     monkeypatch.setattr(upload_digest, "chain_advance", fail)
@@ -124,7 +124,7 @@ def test_a_digest_chain_that_fails_leaves_complete_to_read_the_parts(alice, monk
 
 
 def test_complete_goes_on_from_where_the_background_thread_overtook_it(alice, monkeypatch):
-    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk: None)
+    monkeypatch.setattr(uploads, "chain_advance_later", lambda upload_pk, upload_id: None)
     pieces = [os.urandom(MIB + 5), os.urandom(MIB), os.urandom(900)]
     created = create(alice, "overtaken.bin", b"".join(pieces), parts=3)
     for number in (3, 2, 1):
