@@ -337,7 +337,9 @@ class Bench:
         self.ca = ca
         self.stack = Stack(directory=tmp, https_port=free_port(), http_port=free_port(), ca=ca)
         print("Seeding (folders of 100, 200 and 10,000 entries)...", flush=True)
-        self.seed = self.django(SEED.format(redirect_uri=f"{self.stack.drive_url}/accounts/callback/"))
+        self.seed = self.django(
+            SEED.format(redirect_uri=f"{self.stack.drive_url}/accounts/callback/", fixture_file=FIXTURE_FILE)
+        )
         # Static files as production serves them: collected (with .gz copies), then nginx's.
         subprocess.run(
             [str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -910,7 +912,10 @@ class Bench:
         print(f"Seeding the big folder ({self.sizes.big_folder:,} entries)...", flush=True)
         filled = self.django(
             BIG_FOLDER.format(
-                drive_id=self.seed["drive_id"], folder_id=self.seed["folders"]["big"], big=self.sizes.big_folder
+                fixture_file=FIXTURE_FILE,
+                drive_id=self.seed["drive_id"],
+                folder_id=self.seed["folders"]["big"],
+                big=self.sizes.big_folder,
             )
         )
         self.seed["last_page_marker"] = filled["last_page_marker"]
@@ -1389,6 +1394,14 @@ def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         print("| " + " | ".join(row) + " |")
 
 
+# The listings' folders hold rows inserted in bulk (SEED, BIG_FOLDER): fixtures, not what is
+# measured. Plain text, put into both scripts (not a format template itself).
+FIXTURE_FILE = """
+def fixture_file(prefix, i, drive, folder_id, now):
+    return File(file_id=f"{prefix}{i:039d}", drive=drive, parent_file_id=folder_id, name=f"entry-{i:08d}.txt",
+                type="file", size=i % 1000, category="doc", file_extension="txt", created_at=now, updated_at=now)
+"""
+
 SEED = """
 import json, sys, django
 django.setup()
@@ -1401,6 +1414,7 @@ from pds_server.services.apps import app_create
 from pds_server.services.users import user_create, user_logon
 from pds_server.services.tokens import tokens_issue
 from pds_server.services.tree import folder_create
+{fixture_file}
 domain = Domain.objects.create(domain_id="demo", name="Bench", is_default=True)
 app, secret = app_create(domain=domain, name="Drive", app_type=App.AppType.WEB_SERVER, redirect_uris=["{redirect_uri}"])
 user = user_logon(user=user_create(domain=domain, user_id="bench", fields={{"user_name": "bench"}}, password="bench-password-1"))
@@ -1411,13 +1425,8 @@ for label, count in (("small", 100), ("page", 200), ("big", 0), ("tenk", 10000))
     folder, _ = folder_create(drive=drive, parent_file_id="root", name=label, check_name_mode="ignore", creator="bench")
     folders[label] = folder.file_id
     now = timezone.now()
-    # Rows inserted in bulk: fixtures, not what is measured. The big folder is filled right
-    # before the listing measure (BIG_FOLDER).
-    File.objects.bulk_create([
-        File(file_id=f"{{label[0]}}{{i:039d}}", drive=drive, parent_file_id=folder.file_id, name=f"entry-{{i:08d}}.txt",
-             type="file", size=i % 1000, category="doc", file_extension="txt", created_at=now, updated_at=now)
-        for i in range(count)
-    ])
+    # The big folder is filled right before the listing measure (BIG_FOLDER).
+    File.objects.bulk_create([fixture_file(label[0], i, drive, folder.file_id, now) for i in range(count)])
 print(json.dumps({{"app_id": app.app_id, "secret": secret, "token": token, "drive_id": drive.drive_id, "folders": folders}}))
 """
 
@@ -1426,13 +1435,13 @@ import json, sys, django
 django.setup()
 from django.utils import timezone
 from pds_server.models import Drive, File
+{fixture_file}
 drive = Drive.objects.get(pk=int("{drive_id}"))
 folder_id = "{folder_id}"
 now = timezone.now()
 batch = []
 for i in range({big}):
-    batch.append(File(file_id=f"b{{i:039d}}", drive=drive, parent_file_id=folder_id, name=f"entry-{{i:08d}}.txt",
-                      type="file", size=i % 1000, category="doc", file_extension="txt", created_at=now, updated_at=now))
+    batch.append(fixture_file("b", i, drive, folder_id, now))
     if len(batch) == 20000:
         File.objects.bulk_create(batch); batch = []
 File.objects.bulk_create(batch)
