@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import gc
 
-from django.core.cache import caches
+from django.core.cache import caches, close_caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished
 
-from drive_site.wsgi_start import started_application
+from drive_site.wsgi_start import skip_cache_closing, started_application
 
 
 def test_a_worker_starts_with_its_views_and_its_redis_client_loaded(settings):
@@ -20,4 +22,30 @@ def test_a_worker_starts_with_its_views_and_its_redis_client_loaded(settings):
         started_application()
     finally:
         gc.unfreeze()  # the test process goes on collecting what it made before
+        request_finished.connect(close_caches)  # skipped for a Redis cache: as Django left it
     assert "_cache" in caches["default"].__dict__  # redis-py imported, the client class made
+
+
+class ClosingCache(LocMemCache):
+    def close(self, **kwargs):  # as memcached's does
+        pass
+
+
+def test_caches_are_closed_after_each_request_only_where_closing_does_something(settings):
+    try:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        skip_cache_closing()
+        assert close_caches not in receivers_of(request_finished)
+        request_finished.connect(close_caches)
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "closing": {"BACKEND": f"{__name__}.ClosingCache"},
+        }
+        skip_cache_closing()
+        assert close_caches in receivers_of(request_finished)
+    finally:
+        request_finished.connect(close_caches)  # as Django left it, for the tests after this one
+
+
+def receivers_of(signal) -> list:
+    return [ref() for _key, ref, *_rest in signal.receivers]

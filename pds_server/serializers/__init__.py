@@ -19,8 +19,9 @@ from pds_server.services.uploads import FileCreated, PartUrl
 def iso_ms(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat is C and strftime is not: every file a listing serializes has several of these.
+    # "...T08:00:00.123+00:00" -> "...T08:00:00.123Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def epoch_ms(moment: datetime | None) -> int:
