@@ -47,20 +47,29 @@ def decrypt(ciphertext: str) -> str:
 def decrypt_access_token(ciphertext: str) -> str:
     """decrypt, remembered: every Drive request decrypts its user's access token, the same
     ciphertext until the next refresh, and HMAC and AES cost ~4% of Drive's CPU per small
-    download. Keyed by the keys too, so a remembered answer is exactly what decrypting again
-    would give; a failure is never remembered. (Refresh tokens, each read once per rotation,
-    go through decrypt and do not crowd these out.)"""
+    download. Remembered per process for the last ACCESS_TOKENS_REMEMBERED ciphertexts
+    (plaintext in memory, as the keys that decrypt them are), under the fingerprints of the
+    keys too, so a remembered answer is exactly what decrypting again would give; a failure
+    is never remembered. Refresh tokens, each read once per rotation, go through decrypt and
+    do not crowd these out."""
     if not ciphertext:
         return ""
-    return _access_token_decrypted(tuple(settings.TOKEN_ENCRYPTION_KEYS), ciphertext)
+    return _access_token_decrypted(_keyring_id(tuple(settings.TOKEN_ENCRYPTION_KEYS)), ciphertext)
 
 
-@lru_cache(maxsize=1024)
-def _access_token_decrypted(keys: tuple[str, ...], ciphertext: str) -> str:
-    try:
-        return _cipher(keys).decrypt(ciphertext.encode()).decode()
-    except InvalidToken:
-        raise TokenKeyMissing("No configured TOKEN_ENCRYPTION_KEYS entry decrypts this token.") from None
+ACCESS_TOKENS_REMEMBERED = 1024
+
+
+@lru_cache(maxsize=4)
+def _keyring_id(keys: tuple[str, ...]) -> str:
+    return ",".join(key_id(key) for key in keys)
+
+
+# Keyed by the keys' fingerprints, not the keys: a frame of this function (in an error
+# report's traceback, say) holds no key.
+@lru_cache(maxsize=ACCESS_TOKENS_REMEMBERED)
+def _access_token_decrypted(keyring_id: str, ciphertext: str) -> str:
+    return decrypt(ciphertext)
 
 
 def reencrypt(ciphertext: str) -> str:

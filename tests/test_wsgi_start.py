@@ -4,10 +4,12 @@ requests do not wait for it."""
 from __future__ import annotations
 
 import gc
+import weakref
 
 from django.core.cache import caches, close_caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished
+from django.dispatch import Signal
 
 from drive_site.wsgi_start import skip_cache_closing, started_application
 
@@ -47,5 +49,6 @@ def test_caches_are_closed_after_each_request_only_where_closing_does_something(
         request_finished.connect(close_caches)  # as Django left it, for the tests after this one
 
 
-def receivers_of(signal) -> list:
-    return [ref() for _key, ref, *_rest in signal.receivers]
+def receivers_of(signal: Signal) -> list[object]:
+    """The functions connected to `signal` (held weakly by default, else as they are)."""
+    return [ref() if isinstance(ref, weakref.ref) else ref for _key, ref, *_rest in signal.receivers]

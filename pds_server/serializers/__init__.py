@@ -12,16 +12,9 @@ from pds_server.serializers.media import file_media_to_pds
 from pds_server.services import downloads
 from pds_server.services.tokens import IssuedTokens
 from pds_server.services.uploads import FileCreated, PartUrl
+from pds_server.times import iso_ms
 
-# --- Time formats of pds-api.md section 1 --------------------------------------------------
-
-
-def iso_ms(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    # isoformat is C and strftime is not: every file a listing serializes has several of these.
-    # "...T08:00:00.123+00:00" -> "...T08:00:00.123Z"
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+# --- Time formats of pds-api.md section 1 (iso_ms: pds_server/times.py) -----------------
 
 
 def epoch_ms(moment: datetime | None) -> int:

@@ -29,6 +29,7 @@ from pds_server.services import search
 from pds_server.services.walk import DONE, Job
 from pds_server.storage import blob_store
 from pds_server.storage.digest import StreamFile, StreamingReader
+from pds_server.times import iso_ms
 
 OPERATION = "audit_export"
 EXPORT_PREFIX = "exports"
@@ -105,11 +106,6 @@ def selected(params: dict, after: list | None = None) -> QuerySet[AuditLog]:
         past = "lt" if desc else "gt"
         rows = rows.filter(Q(**{f"acted_at__{past}": moment}) | Q(acted_at=moment, **{f"pk__{past}": pk}))
     return rows.order_by(*(("-acted_at", "-pk") if desc else ("acted_at", "pk")))
-
-
-def iso_ms(moment: datetime) -> str:
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def cell(value: object) -> str:

